@@ -1,0 +1,107 @@
+"""The ``vanban`` command. Each command is a thin shell over a Python function."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.model import VanbanError
+
+
+def _fail(err: VanbanError) -> None:
+    click.echo(f"vanban: {err}", err=True)
+    sys.exit(2)
+
+
+def _read(path: str):
+    from pipeline.ingest import read_document
+
+    try:
+        return read_document(path)
+    except VanbanError as err:
+        _fail(err)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vanban")
+def main() -> None:
+    """Read Vietnamese official documents and track who must do what, by when."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def text(file: str) -> None:
+    """Print the document's normalised text (the text every span points into)."""
+    doc = _read(file)
+    click.echo(doc.text)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the outline tree as JSON.")
+def outline(file: str, as_json: bool) -> None:
+    """Print the numbered outline (I. / 1. / 1.1. / a) / -) with ids like IV.1.b."""
+    from pipeline.contract import _plain
+
+    doc = _read(file)
+    if as_json:
+        click.echo(json.dumps(_plain(list(doc.outline)), ensure_ascii=False, indent=2))
+        return
+    for node in doc.flat_outline():
+        indent = "  " * (node.level - 1)
+        click.echo(f"{indent}{node.id:<14} {node.label:<6} {node.title[:90]}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the vanban.document/1 JSON.")
+def extract(file: str, as_json: bool) -> None:
+    """Extract metadata, references, tasks and findings from one document."""
+    from pipeline.extract import extract_document
+
+    doc = _read(file)
+    result = extract_document(doc)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    meta = result["metadata"]
+    for key in ("doc_type", "symbol", "issuer", "issuer_parent", "place", "date", "title"):
+        click.echo(f"{key:>14}: {meta.get(key)}")
+    signer = meta.get("signer") or {}
+    click.echo(f"{'signer':>14}: {signer.get('authority') or ''} {signer.get('position') or ''} "
+               f"{signer.get('name') or ''}".rstrip())
+    click.echo(f"{'recipients':>14}: {len(meta.get('recipients') or [])}")
+    click.echo(f"{'references':>14}: {len(result['references'])}")
+    click.echo(f"{'tasks':>14}: {len(result['tasks'])}")
+    click.echo(f"{'findings':>14}: {len(result['findings'])}")
+
+
+@main.command("extract-all")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
+              help="Where to write <name>.json files and quarantine/.")
+def extract_all(paths: tuple[str, ...], out: str) -> None:
+    """Extract every document under PATHS to OUT (a plain loop, no Prefect)."""
+    from pipeline.batch import extract_batch
+
+    summary = extract_batch([Path(p) for p in paths], Path(out), progress=click.echo)
+    click.echo(summary.describe())
+    sys.exit(0 if not summary.failed or summary.ok else 1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False))
+def run(paths: tuple[str, ...], out: str) -> None:
+    """The main job: read every document under PATHS (default: corpus/) into OUT."""
+    from pipeline.batch import extract_batch
+
+    targets = [Path(p) for p in paths] or [Path("corpus")]
+    summary = extract_batch(targets, Path(out), progress=click.echo)
+    click.echo(summary.describe())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

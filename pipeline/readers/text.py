@@ -1,0 +1,166 @@
+"""Plain text and HTML: decode, then recover paragraphs and the web copy's tables.
+
+Web copies of official documents show the two-column header table either as lines
+holding only ``|`` between cells (KH 580) or as Markdown tables (``| a | b |``).
+Both become table-cell blocks; everything else is joined into paragraphs.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.doctypes import type_line_re
+from pipeline.encoding import decode_bytes, repair_legacy
+from pipeline.limits import DEFAULT, Limits
+from pipeline.model import RawBlock, VanbanError
+from pipeline.normalize import normalize_text
+from pipeline.paragraphs import join_lines
+
+_MD_SEP = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_MD_ROW = re.compile(r"^\|.*\|$")
+
+
+def decode_file(path: Path, limits: Limits) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise VanbanError(str(path), "empty file", kind="empty")
+    try:
+        text, _label = decode_bytes(data)
+    except ValueError as exc:
+        raise VanbanError(str(path), f"not a text document ({exc})", kind="unsupported") from exc
+    if len(text) > limits.max_text_mb * 1_000_000:
+        raise VanbanError(str(path), f"text of {len(text) / 1e6:.0f} M characters exceeds the "
+                          f"limit of {limits.max_text_mb:g} M (VANBAN_MAX_TEXT_MB)", kind="too_large")
+    return text
+
+
+def text_to_blocks(text: str) -> list[RawBlock]:
+    """Blocks of one plain text (web copy, OCR page): tables and paragraphs."""
+    fixed, _ = repair_legacy(text)
+    lines = normalize_text(fixed).split("\n")
+    types = type_line_re()
+    out: list[RawBlock] = []
+    table_no = -1
+    i = 0
+    # "|"-separated header cells: a run of lines between lone "|" lines
+    if any(ln == "|" for ln in lines[:60]):
+        table_no += 1
+        cells: list[list[str]] = [[]]
+        last_bar = max(k for k, ln in enumerate(lines[:60]) if ln == "|")
+        # the table runs to the last lone bar that is followed by a short line run
+        while i <= last_bar:
+            ln = lines[i]
+            if ln == "|":
+                cells.append([])
+            elif ln:
+                cells[-1].append(ln)
+            i += 1
+        for c, cell in enumerate(x for x in cells if x):
+            out.append(RawBlock("\n".join(_join_cell(cell)), kind="table_cell", table=table_no,
+                                row=c // 2, col=c % 2))
+    pending: list[str] = []
+
+    def flush() -> None:
+        for para in join_lines(pending, heading_types=types):
+            out.append(RawBlock(para))
+        pending.clear()
+
+    while i < len(lines):
+        ln = lines[i]
+        if _MD_ROW.match(ln) and ln.count("|") >= 2:
+            flush()
+            table_no += 1
+            row = 0
+            while i < len(lines) and _MD_ROW.match(lines[i]):
+                if not _MD_SEP.match(lines[i]):
+                    cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+                    for col, cell in enumerate(cells):
+                        if cell:
+                            out.append(RawBlock(cell, kind="table_cell", table=table_no,
+                                                row=row, col=col))
+                    row += 1
+                i += 1
+            continue
+        if ln == "|":  # a lone cell bar outside the header: a paragraph break
+            flush()
+        else:
+            pending.append(ln)
+        i += 1
+    flush()
+    return out
+
+
+def _join_cell(lines: list[str]) -> list[str]:
+    """Lines of one header cell: rules dropped; a date line broken after "ngày" joined."""
+    kept = [ln for ln in lines if not re.fullmatch(r"[\-_–—=*.]{3,}", ln)]
+    out: list[str] = []
+    for ln in kept:
+        if out and re.search(r"(ngày|tháng|năm|,)$", out[-1]):
+            out[-1] += " " + ln
+        else:
+            out.append(ln)
+    return out
+
+
+def read_text(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
+    return text_to_blocks(decode_file(path, limits))
+
+
+def read_html(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
+    """HTML: block elements become paragraphs, ``td``/``th`` become table cells."""
+    import lxml.html
+
+    text = decode_file(path, limits)
+    try:
+        root = lxml.html.fromstring(text)
+    except Exception as exc:  # lxml raises several types for broken markup
+        raise VanbanError(str(path), f"unparseable HTML ({exc})", kind="unreadable") from exc
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    out: list[RawBlock] = []
+    table_no = -1
+    blockish = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section",
+                "article", "blockquote", "pre"}
+    for table in root.iter("table"):
+        table.set("data-vb-table", "1")
+
+    def text_of(el) -> str:
+        parts: list[str] = []
+        for node in el.iter():
+            if node is not el and node.tag in blockish:
+                parts.append("\n")
+            if node.text and node.tag not in ("script", "style"):
+                parts.append(node.text)
+            if node is not el and node.tail:
+                parts.append(node.tail)
+        return "".join(parts)
+
+    def walk(el) -> None:
+        nonlocal table_no
+        if el.tag == "table":
+            table_no += 1
+            this = table_no
+            for r, tr in enumerate(el.iter("tr")):
+                for c, td in enumerate(x for x in tr if x.tag in ("td", "th")):
+                    cell = normalize_text(td.text_content())
+                    if cell.strip():
+                        out.append(RawBlock(cell, kind="table_cell", table=this, row=r, col=c))
+            return
+        if el.tag in ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre") or (
+            el.tag == "div" and not any(ch.tag in blockish | {"table"} for ch in el)
+        ):
+            t = text_of(el)
+            for para in join_lines(normalize_text(t).split("\n"), heading_types=type_line_re()):
+                kind = "heading" if el.tag.startswith("h") and len(el.tag) == 2 else "paragraph"
+                out.append(RawBlock(para, kind=kind))
+            return
+        if el.text and el.text.strip():
+            out.append(RawBlock(normalize_text(el.text)))
+        for ch in el:
+            walk(ch)
+            if ch.tail and ch.tail.strip():
+                out.append(RawBlock(normalize_text(ch.tail)))
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    return out
