@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def _read(path: str):
         return read_document(path)
     except VanbanError as err:
         _fail(err)
+    except Exception as exc:  # an input we did not foresee: still one line, still non-zero
+        if os.environ.get("VANBAN_DEBUG"):
+            raise
+        _fail(VanbanError(path, f"internal error: {type(exc).__name__}: {exc}", kind="internal"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
