@@ -1,9 +1,13 @@
 """Raw blocks → one normalised text, blocks with spans, and the outline."""
 from __future__ import annotations
 
+import re
+
 from pipeline.model import Block, Document, RawBlock, Source
 from pipeline.normalize import normalize_text
 from pipeline.outline import build_outline
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:(?:Trang|Page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?\s*$", re.I)
 
 
 def assemble(raw: list[RawBlock], source: Source, *, ocr_pages: tuple[int, ...] = (),
@@ -14,6 +18,8 @@ def assemble(raw: list[RawBlock], source: Source, *, ocr_pages: tuple[int, ...] 
     blocks: list[Block] = []
     pos = 0
     for rb in raw:
+        if rb.part in ("header", "footer") and _PAGE_NUMBER.match(rb.text):
+            continue  # a running page number, not content
         text = normalize_text(rb.text).strip("\n")
         # inside a block, drop empty lines but keep line breaks (header cells use them)
         text = "\n".join(ln for ln in text.split("\n") if ln)

@@ -73,13 +73,20 @@ def label_at(text: str) -> Label | None:
 _SEGMENT_PREFIX = {"phan": "P", "chuong": "C", "muc": "M", "dieu": "D"}
 
 
+_ORDINALS = {"nhất": "1", "hai": "2", "ba": "3", "tư": "4", "bốn": "4", "năm": "5", "sáu": "6",
+             "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
+
+
 def _segment(label: Label, counter: int) -> str:
     if label.style in ("dash", "plus"):
         return f"-{counter}"
     if label.style in ("dec2", "dec3"):
         return label.value.split(".")[-1]
     prefix = _SEGMENT_PREFIX.get(label.style, "")
-    return prefix + label.value
+    value = label.value
+    if value.lower().startswith("thứ"):  # "Phần thứ nhất" → P1
+        value = _ORDINALS.get(value.split()[-1].lower(), value.split()[-1])
+    return prefix + value
 
 
 def build_outline(text: str, blocks: tuple[Block, ...]) -> tuple[OutlineNode, ...]:

@@ -80,3 +80,8 @@ def test_kh580_outline(corpus_dir):
         assert want in ids
     node = next(n for n in doc.flat_outline() if n.id == "IV.1")
     assert doc.text[node.start:node.head_end].startswith("1- Sở Lao động - Thương binh và Xã hội")
+
+
+def test_part_ordinals_become_numbers():
+    ids, _ = _outline("Phần thứ nhất", "I. KẾT QUẢ", "Phần thứ hai", "1. Phương hướng")
+    assert [i for i, _ in ids] == ["P1", "P1.I", "P2", "P2.1"]
