@@ -74,12 +74,13 @@ def _localities_title(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _heads() -> list[tuple[str, str]]:
-    return sorted(((fold(h), h) for h in table("header.tsv")["head"]), key=lambda p: -len(p[0]))
+    return sorted(((h.lower(), h) for h in table("header.tsv")["head"]), key=lambda p: -len(p[0]))
 
 
 def head_of(text: str) -> str | None:
-    """The head word an agency name starts with (``Sở``, ``Ban``, ``UBND`` ...)."""
-    f = fold(text)
+    """The head word an agency name starts with (``Sở``, ``Ban``, ``UBND`` ...).
+    Accents count: the name "Vũ ..." does not start with the head word "Vụ"."""
+    f = text.lower()
     for key, head in _heads():
         if f == key or f.startswith(key + " ") or f.startswith(key + ","):
             return head

@@ -201,6 +201,7 @@ def extract_metadata(doc: Document) -> Metadata:
         del nxt
     if title:
         title = sentence_case(title).rstrip(" .;")
+        title = title[:1].upper() + title[1:]
 
     if date is None and doc_type in ("Luật", "Bộ luật", "Pháp lệnh"):
         m = _PASSED.search(doc.text)
@@ -285,8 +286,8 @@ def _title(doc: Document, first: int, issuer: str | None) -> tuple[str | None, t
         if parts:
             if up != caps or re.search(r"[.;:]$", parts[-1]) or len(text) > 300:
                 break
-            if up and (head_of(text) or _position_of(text)):
-                break  # the issuer repeated above a decision's preamble
+            if head_of(text) or _position_of(text) or text.endswith(":"):
+                break  # the issuer repeated above a preamble, or an addressee line
         elif len(text) > 400:
             break
         caps = up
@@ -391,8 +392,8 @@ def _case_role(text: str) -> str:
 
 
 _RECIP_PURPOSE = re.compile(
-    r"\s*\((?:để|đề|de)?\s*(?:b/c|t/h|báo cáo|thực hiện|biết|chỉ đạo|phối hợp|theo dõi|"
-    r"đăng tải|p/h|đăng|thi hành|xem xét|tổng hợp|kiểm tra|giám sát|t/d|c/đ)[^)]*\)", re.I)
+    r"\s*\((?:(?:để|đê|đề|de)\b[^)]*|(?:b/c|t/h|p/h|th|ph|b/cáo|th/hiện|ph/hợp|t/d|c/đ)[^)]{0,10})\)",
+    re.I)
 
 
 def _closing(doc: Document, spans: dict) -> tuple[Signer, list[str]]:
