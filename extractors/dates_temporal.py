@@ -1,0 +1,172 @@
+"""Deadlines, periods and recurrences of one duty, and the findings on dates."""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from extractors.dates_vocab import (
+    citation_tail_re,
+    deadline_hint_re,
+    near_tail_re,
+    not_recurrence_re,
+    past_re,
+    recurrence_res,
+)
+from extractors.model import DateMention, Finding, Temporal
+
+_CLAUSE_BREAK = re.compile(r"[.;:\n]")
+_DASH = re.compile(r"\s*[-–]\s*")  # "ngày 15/11 - 15/12/2020": a window
+_DM = re.compile(r"(\d(?: ?\d)?)\s*(?:/|\.|-|\s+tháng\s+)\s*(\d(?: ?\d)?)", re.IGNORECASE)
+
+
+def bounds(value: str) -> tuple[str, str] | None:
+    """First and last day of a mention's value: a day, ``YYYY-MM``, ``YYYY-Qn``."""
+    try:
+        if len(value) == 10:
+            return value, value
+        y = int(value[:4])
+        if value[5] == "Q":
+            q = int(value[6])
+            first, last = q * 3 - 2, q * 3
+        else:
+            first = last = int(value[5:7])
+        end_day = calendar.monthrange(y, last)[1]
+        return f"{y}-{first:02d}-01", f"{y}-{last:02d}-{end_day:02d}"
+    except (ValueError, IndexError):
+        return None
+
+
+_YEARLESS = ("partial", "month", "quarter")
+
+
+def _next_year(b: tuple[str, str]) -> tuple[str, str]:
+    def shift(iso: str) -> str:
+        y = int(iso[:4]) + 1
+        day = min(int(iso[8:]), calendar.monthrange(y, int(iso[5:7]))[1])
+        return f"{y}{iso[4:8]}{day:02d}"
+    return shift(b[0]), shift(b[1])
+
+
+def _value(m: DateMention, year: int | None) -> str | None:
+    if m.value is not None or year is None:
+        return m.value
+    from extractors.dates import complete
+
+    return complete(m, year)
+
+
+def _not_a_deadline(text: str, m: DateMention, lo: int) -> bool:
+    """A cited document's date, an issue/signing/effective date, a cut-off ("tính đến")
+    or a past event ("đã tổ chức ngày …")."""
+    before = text[max(lo, m.start - 160):m.start]
+    if citation_tail_re().search(before[-140:]):
+        return True
+    if near_tail_re("as_of").search(before):
+        return True
+    if m.cue in (None, "from") and near_tail_re("issued_on").search(before):
+        return True
+    if m.cue in ("before", "in"):  # "trước ngày …" looks ahead even after "đã"
+        return False
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    return bool(past_re().search(clause))
+
+
+def recurrence(text: str) -> str | None:
+    """The shortest rhythm a recurrence phrase in ``text`` gives ("hằng quý" beats
+    "hằng năm"), skipping payment rhythms ("trợ cấp hằng tháng")."""
+    for name, rx in recurrence_res():
+        for m in rx.finditer(text):
+            if not not_recurrence_re().search(text[max(0, m.start() - 50):m.start()]):
+                return name
+    return None
+
+
+def temporal_facts(text: str, start: int, end: int, mentions: list[DateMention],
+                   issued: str | None) -> Temporal:
+    """Deadline, period and recurrence of the duty ``text[start:end]`` from the date
+    ``mentions`` of the document (those inside the span are used). ``issued`` (ISO)
+    gives year-less mentions their year."""
+    year = int(issued[:4]) if issued else None
+    span = text[start:end]
+    items: list[tuple[DateMention, str, str]] = []
+    for m in mentions:
+        if m.start < start or m.end > end or m.kind in ("invalid",):
+            continue
+        value = _value(m, year)
+        b = bounds(value) if value else None
+        if b is None or _not_a_deadline(text, m, start):
+            continue
+        if issued and m.kind in _YEARLESS and b[1] < issued and value[:4] == issued[:4]:
+            b = _next_year(b)  # "trước ngày 15/01" in a plan of December: next January
+        items.append((m, b[0], b[1]))
+    period: dict | None = None
+    used: set[int] = set()
+    for i, (m, lo, _hi) in enumerate(items):
+        nxt = items[i + 1][0] if i + 1 < len(items) else None
+        dash = nxt is not None and _DASH.fullmatch(text[m.end:nxt.start]) is not None
+        if m.cue != "from" and not dash:
+            continue
+        if nxt is not None and (dash or nxt.cue == "to"
+                                and not _CLAUSE_BREAK.search(text[m.end:nxt.start])):
+            period = {"start": lo, "end": items[i + 1][2]}
+            used |= {i, i + 1}
+        else:
+            period = {"start": lo, "end": None}
+            used.add(i)
+        break
+    hinted = bool(deadline_hint_re().search(span))
+    candidates = []
+    for i, (m, lo, hi) in enumerate(items):
+        if i in used:
+            continue
+        if m.kind in ("month", "quarter") and near_tail_re("strictly_before", 2).search(
+                text, max(0, m.start - 12), m.start):
+            # "trước tháng 6/2021" is before June begins; "thời hạn: tháng 6/2021" is by its end
+            candidates.append((date.fromisoformat(lo) - timedelta(days=1)).isoformat())
+        elif m.cue in ("before", "in", "to") or m.kind == "quarter" \
+                or (m.cue is None and hinted):
+            candidates.append(hi)
+    # a duty cut from the middle of a sentence keeps the sentence's fronted adverbial:
+    # "Hằng năm, các bộ báo cáo …; Bộ X tổng hợp, báo cáo Thủ tướng"
+    head = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    return Temporal(deadline=max(candidates) if candidates else None, period=period,
+                    recurrence=recurrence(text[head:end]))
+
+
+def _bare(m: DateMention) -> tuple[str, int]:
+    """The mention without its leading "ngày" (what a reader calls the date)."""
+    low = m.text.lower()
+    if low.startswith("ngày"):
+        cut = len(m.text) - len(m.text[4:].lstrip())
+        return m.text[cut:], m.start + cut
+    return m.text, m.start
+
+
+def date_findings(mentions: list[DateMention], issued: str | None,
+                  deadlines: list[tuple[str, int, int]] | tuple = ()) -> list[Finding]:
+    """``invalid_date`` and ``date_typo`` per mention, ``deadline_before_issue`` per
+    (deadline ISO, start, end) earlier than ``issued``."""
+    out: list[Finding] = []
+    for m in mentions:
+        shown, s = _bare(m)
+        if m.kind == "invalid":
+            dm = _DM.search(shown)
+            why = ""
+            if dm:
+                d, mo = int(dm.group(1).replace(" ", "")), int(dm.group(2).replace(" ", ""))
+                why = f" (month {mo})" if not 1 <= mo <= 12 else f" (day {d} of month {mo})"
+            out.append(Finding("invalid_date", f"impossible date '{shown}'{why}", shown, s, m.end))
+        elif m.kind == "typo":
+            read = f"read as {m.value}" if m.value else "year unreadable"
+            out.append(Finding("date_typo", f"malformed date '{shown}', {read}", shown, s, m.end))
+    if issued:
+        for iso, s, e in deadlines:
+            if iso and iso < issued:
+                hit = next((m for m in mentions if s <= m.start and m.end <= e
+                            and m.value and (bounds(m.value) or ("", ""))[1] == iso), None)
+                shown, ms, me = (_bare(hit)[0], _bare(hit)[1], hit.end) if hit else (iso, s, e)
+                out.append(Finding("deadline_before_issue",
+                                   f"deadline '{shown}' ({iso}) is before the issue date {issued}",
+                                   shown, ms, me))
+    return out
