@@ -83,6 +83,42 @@ def extract(file: str, as_json: bool) -> None:
     click.echo(f"{'findings':>14}: {len(result['findings'])}")
 
 
+@main.command("eval")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["metadata", "references", "dates", "duties", "lead", "owners",
+                                 "deadlines"]),
+              help="Only these kinds (repeatable). Default: all.")
+@click.option("--gold", default="tests/gold", show_default=True, type=click.Path(file_okay=False))
+@click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
+@click.option("--per-doc", is_flag=True, help="Also print the scores of each document.")
+@click.option("--json", "as_json", is_flag=True)
+def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json: bool) -> None:
+    """Compare `extract` with the hand-written gold: precision, recall and F1 per kind."""
+    from extractors.scoring import KINDS, evaluate
+    from pipeline.batch import extract_one
+
+    res = evaluate(Path(gold), Path(corpus), extract_one)
+    wanted = kinds or KINDS
+    rows = [(k, res["totals"][k]) for k in wanted]
+    if as_json:
+        click.echo(json.dumps({k: {"precision": t.precision, "recall": t.recall, "f1": t.f1,
+                                   "tp": t.tp, "pred": t.pred, "gold": t.gold} for k, t in rows},
+                              indent=2))
+        return
+    click.echo(f"{'kind':<11} {'prec':>6} {'recall':>6} {'F1':>6}   tp/pred/gold")
+    for k, t in rows:
+        click.echo(f"{k:<11} {t.precision:>6.3f} {t.recall:>6.3f} {t.f1:>6.3f}   "
+                   f"{t.tp}/{t.pred}/{t.gold}")
+    click.echo("(lead, deadlines: share right among matched duties; metadata: field accuracy)")
+    if per_doc:
+        for name, mine in res["per_doc"].items():
+            click.echo(f"\n{name}")
+            for k, t in mine.items():
+                if k in wanted:
+                    click.echo(f"  {k:<11} P {t.precision:.2f} R {t.recall:.2f}  "
+                               f"{t.tp}/{t.pred}/{t.gold}")
+
+
 @main.command("extract-all")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),

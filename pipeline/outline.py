@@ -17,6 +17,7 @@ from importlib import resources
 from pipeline.doctypes import type_line_re
 from pipeline.model import Block, OutlineNode
 
+_RECIPIENTS = re.compile(r"^\W*Nơi\s*nhận\s*:?", re.I)
 _RULE = re.compile(r"^[\s\-_–—=*.·•]{3,}$")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -99,12 +100,19 @@ def build_outline(text: str, blocks: tuple[Block, ...]) -> tuple[OutlineNode, ..
     def close(entry: dict, end: int) -> None:
         entry["end"] = end
 
+    suspended = False  # after "Nơi nhận": recipients and signature are not the outline
     for i, b in enumerate(blocks):
-        if b.kind == "table_cell" or _RULE.match(b.text):
+        if _RECIPIENTS.match(b.text):
+            suspended = True
+            while stack:
+                close(stack.pop(), b.start)
             continue
         if type_line_re().match(b.text):
+            suspended = False
             while stack:  # an attached document (the plan a decision issues) starts anew
                 close(stack.pop(), b.start)
+            continue
+        if suspended or b.kind == "table_cell" or _RULE.match(b.text):
             continue
         lab = label_at(b.text)
         if lab is None:

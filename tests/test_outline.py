@@ -85,3 +85,9 @@ def test_kh580_outline(corpus_dir):
 def test_part_ordinals_become_numbers():
     ids, _ = _outline("Phần thứ nhất", "I. KẾT QUẢ", "Phần thứ hai", "1. Phương hướng")
     assert [i for i, _ in ids] == ["P1", "P1.I", "P2", "P2.1"]
+
+
+def test_recipients_list_is_not_outline():
+    ids, _ = _outline("IV. TỔ CHỨC", "1- Sở Tư pháp: kiểm tra.", "Trên đây là Kế hoạch.", "Nơi nhận:",
+                      "- Bộ Tư pháp;", "- Lưu: VT.", "KẾ HOẠCH", "I. MỤC ĐÍCH")
+    assert [i for i, _ in ids] == ["IV", "IV.1", "I"]

@@ -1,0 +1,82 @@
+"""Facts the extractors produce. Frozen dataclasses; ``start``/``end`` are offsets into
+the document's normalised text. Field names follow ``shared/docs/contract.md``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression. ``value``: ``YYYY-MM-DD`` (full, or a day/month completed
+    with the document's year), ``YYYY-MM`` (a month), ``YYYY-Qn`` (a quarter), or None
+    when the printed date is impossible (24/15/2015)."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None
+    kind: str  # full | partial | month | quarter | invalid | typo
+    cue: str | None = None  # before | from | to | in | None — the word that governs it
+
+
+@dataclass(frozen=True)
+class Temporal:
+    deadline: str | None = None
+    period: dict | None = None  # {"start": iso, "end": iso}
+    recurrence: str | None = None  # monthly | quarterly | semiannual | annual
+
+
+@dataclass(frozen=True)
+class AgencyMention:
+    """An agency or group named in the text. ``canonical`` is the gazetteer's name (or
+    the mention tidied, for agencies found by pattern); ``kind``: agency | group."""
+
+    start: int
+    end: int
+    text: str
+    canonical: str
+    kind: str = "agency"
+    source: str = "gazetteer"  # gazetteer | pattern
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One mention of another document (contract ``references`` item)."""
+
+    text: str
+    doc_type: str | None
+    number: str | None
+    symbol: str | None
+    date: str | None
+    issuer: str | None
+    title: str | None
+    start: int
+    end: int
+    antecedent: int | None = None  # index of the fuller mention a short repeat resolves to
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # invalid_date | date_typo | conflicting_citation_dates | deadline_before_issue | unreadable_page
+    message: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Task:
+    """One duty (contract ``tasks`` item)."""
+
+    id: str
+    section: str | None
+    text: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    deadline: str | None
+    period: dict | None
+    recurrence: str | None
+    start: int
+    end: int
+    source: str = "structure"  # structure | sentence | table | closing
+    extra: dict = field(default_factory=dict, compare=False)
