@@ -26,6 +26,7 @@ from extractors.model import AgencyMention, DateMention, Task
 from extractors.vocab import table
 from pipeline.model import Block, Document, OutlineNode
 from pipeline.normalize import fold, is_upper_text
+from pipeline.doctypes import type_line_re
 from pipeline.outline import label_at
 
 
@@ -177,7 +178,8 @@ def _body_span(doc: Document, node: OutlineNode, ctx: "_Ctx | None" = None) -> t
             if b.kind == "table_cell" or cue("closing").match(b.text) or is_upper_text(b.text) \
                     or b.end - start > 4000:
                 break
-            if ctx is not None and _opens_with_owner(ctx, b):
+            if ctx is not None and _opens_with_owner(ctx, b) and (
+                    end > node.head_end or _is_action(doc.text[start:node.head_end])):
                 break  # "Hàng năm, các bộ ... báo cáo": a new duty, not a continuation
             end = b.end
     while end > start and doc.text[end - 1] in "\n ":
@@ -370,13 +372,16 @@ def from_tables(ctx: _Ctx) -> list[Task]:
 
 # --- closing requests --------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ(])|\n")
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=\S)|\n")
 _ADVERBIAL = re.compile(r"^(?:[^,;:]{2,60},\s*){1,3}")
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
     for m in _SENTENCE_END.finditer(text, start, end):
+        nxt = text[m.end():m.end() + 1]
+        if m.group() != "\n" and not (nxt.isupper() or nxt == "("):
+            continue  # "...25/3/2020; định kỳ ..." goes on in the same sentence
         out.append((pos, m.start()))
         pos = m.end()
     out.append((pos, end))
@@ -390,11 +395,18 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
     duty per deadline (KH 580: own plan, 6-month report, annual report)."""
     doc, text = ctx.doc, ctx.doc.text
     first_item = min((n.start for n in doc.outline), default=0)
-    stop = next((b.start for b in doc.blocks if _RECIPIENTS.match(b.text)), len(text))
+    # recipients and signatures: from each "Nơi nhận" to the next attached document
+    fenced: list[tuple[int, int]] = []
+    for b in doc.blocks:
+        if _RECIPIENTS.match(b.text):
+            fenced.append((b.start, len(text)))
+        elif fenced and fenced[-1][1] == len(text) and type_line_re().match(b.text):
+            fenced[-1] = (fenced[-1][0], b.start)
     tasks: list[Task] = []
     n = 0
     for b in doc.blocks:
-        if b.kind == "table_cell" or label_at(b.text) or b.start < first_item or b.start >= stop:
+        if b.kind == "table_cell" or label_at(b.text) or b.start < first_item \
+                or any(s <= b.start < e for s, e in fenced):
             continue
         if any(s <= b.start < e for s, e in taken) or is_upper_text(b.text):
             continue

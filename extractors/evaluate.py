@@ -66,3 +66,16 @@ def score_metadata(pairs: list[tuple[dict, dict]]) -> list[FieldScore]:
 def load_gold_metadata(folder: Path) -> dict[str, dict]:
     """``<stem>.json`` files of a golden folder, by file stem."""
     return {p.stem: json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
+def char_error_rate(hypothesis: str, reference: str) -> float:
+    """Character error rate of OCR output against a hand transcription: edit distance
+    over the reference length, both NFC with runs of white space folded to one space
+    (line layout is not what OCR is judged on)."""
+    from rapidfuzz.distance import Levenshtein
+
+    def prep(s: str) -> str:
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
+
+    ref = prep(reference)
+    return Levenshtein.distance(prep(hypothesis), ref) / max(len(ref), 1)

@@ -14,9 +14,9 @@ from functools import lru_cache
 
 from extractors.casing import agency_case, head_of, sentence_case
 from extractors.vocab import table
-from pipeline.doctypes import lookup_abbr, type_line_re, by_name
+from pipeline.doctypes import by_name, lookup_abbr, type_line_re
 from pipeline.model import Document
-from pipeline.normalize import fold, is_upper_text
+from pipeline.normalize import fold, is_title_word, is_upper_text
 from pipeline.outline import label_at
 from pipeline.paragraphs import is_rule
 
@@ -316,7 +316,16 @@ def _position_of(text: str) -> str | None:
 
 
 _MARKER = re.compile(r"(?<![\w.])(TM|KT|TL|TUQ|Q|PP)\s*\.\s*")
-_NAME_TOKEN = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
+class _NameToken:
+    """A person-name syllable: capital then lower case (regex classes like [À-Ỹ] would
+    also admit lower-case Vietnamese letters)."""
+
+    @staticmethod
+    def match(word: str) -> bool:
+        return is_title_word(word)
+
+
+_NAME_TOKEN = _NameToken()
 
 
 def _split_caps_name(text: str) -> tuple[str, str]:

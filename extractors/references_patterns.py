@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from pipeline.doctypes import doc_types, lookup_abbr
-from pipeline.normalize import fold
+from pipeline.normalize import fold, is_title_word
 
 SO = r"(?:số|Số|SỐ)"
 _SEG = r"[A-ZĐ0-9][A-Za-zĐđ0-9&]*(?![^\W_])"  # not the start of a word ("Sở")
@@ -28,7 +28,6 @@ DATE = (
 )
 DATE_RE = re.compile(DATE, re.IGNORECASE)
 DATE_AFTER = re.compile(rf"(?:[ ]*,)?[ ]+(?i:ban hành[ ]+)?(?i:ngày)[ ]+(?:{DATE})", re.IGNORECASE)
-WORD_LIKE = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
 
 
 @cache
@@ -125,7 +124,7 @@ def symbol_parts(m: re.Match[str]) -> tuple[str, str, str | None, int]:
     start_segs = m.start(segs_name)
     end = start_segs
     for seg in re.finditer(_SEG, m.string[start_segs:m.end(segs_name)]):
-        if WORD_LIKE.match(seg.group()) and len(seg.group()) > 1:
+        if is_title_word(seg.group()):
             break
         end = start_segs + seg.end()
     if end == start_segs:

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.evaluate import field_matches, METADATA_FIELDS, norm_value
+from extractors.evaluate import METADATA_FIELDS, field_matches, norm_value
 from pipeline.normalize import fold
 
 KINDS = ("metadata", "references", "dates", "duties", "lead", "owners", "deadlines")

@@ -77,3 +77,8 @@ def is_upper_text(text: str) -> bool:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper / len(letters) >= 0.9
+
+
+def is_title_word(word: str) -> bool:
+    """``Nguyễn``, ``Đại``: a capital followed by lower-case letters only."""
+    return len(word) > 1 and word[0].isupper() and word[1:].isalpha() and word[1:].islower()
