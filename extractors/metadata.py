@@ -488,6 +488,12 @@ def _closing(doc: Document, spans: dict) -> tuple[Signer, list[str]]:
             continue
         if _is_name(t):
             name, name_line = _strip_rank(t), ln
+        elif len(t) <= 60:  # where the rules stop: underthesea's NER for a person name
+            from extractors.nlp import person_names
+
+            found = person_names(t)
+            if found and len(found[0].split()) >= 2:
+                name, name_line = _strip_rank(found[0]), ln
         break
     markers = [c for c in caps if _MARKER.match(c)]
     rest = [c for c in caps if not _MARKER.match(c)]

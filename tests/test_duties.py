@@ -1,0 +1,63 @@
+"""Duties from small documents: structure, sentences, tables and closing requests."""
+from __future__ import annotations
+
+from pipeline.assemble import assemble
+from pipeline.extract import extract_document
+from pipeline.model import RawBlock, Source
+
+SRC = Source(path="x.txt", sha256="0", format="txt")
+HEAD = ["Số: 1/KH-UBND", "Hải Dương, ngày 02 tháng 3 năm 2020", "KẾ HOẠCH",
+        "Triển khai công tác năm 2020"]
+
+
+def tasks(*paras: str, cells: list[tuple[int, int, str]] = ()) -> list[dict]:
+    raw = [RawBlock(p) for p in HEAD + list(paras)]
+    raw += [RawBlock(t, kind="table_cell", table=0, row=r, col=c) for r, c, t in cells]
+    return extract_document(assemble(raw, SRC))["tasks"]
+
+
+def test_agency_heading_gives_its_lettered_items():
+    out = tasks("IV. TỔ CHỨC THỰC HIỆN", "1. Sở Tư pháp:",
+                "a) Chủ trì, phối hợp với Sở Nội vụ rà soát văn bản.",
+                "b) Tổ chức tập huấn trước ngày 30/6/2020.",
+                "2. Công an tỉnh: Kiểm tra, xử lý vi phạm hằng quý.")
+    got = [(t["id"], t["lead"], t["support"], t["deadline"], t["recurrence"]) for t in out]
+    assert got == [
+        ("IV.1.a", ["Sở Tư pháp"], ["Sở Nội vụ"], None, None),
+        ("IV.1.b", ["Sở Tư pháp"], [], "2020-06-30", None),
+        ("IV.2", ["Công an tỉnh"], [], None, "quarterly"),
+    ]
+    doc_text = "\n".join(HEAD + ["IV. TỔ CHỨC THỰC HIỆN", "1. Sở Tư pháp:",
+                                 "a) Chủ trì, phối hợp với Sở Nội vụ rà soát văn bản."])
+    first = out[0]
+    assert doc_text[first["start"]:first["end"]] == first["text"]
+
+
+def test_content_items_without_owner_are_not_duties():
+    assert tasks("II. NỘI DUNG", "1. Tuyên truyền về bình đẳng giới.", "- Tổ chức hội thảo.") == []
+
+
+def test_owner_sentence_and_official():
+    out = tasks("1. Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính xây dựng đề án.",
+                "2. Bộ trưởng Bộ Tài chính ban hành đơn giá tối đa.")
+    assert [(t["lead"], t["support"]) for t in out] == [
+        (["Sở Y tế"], ["Sở Tài chính"]), (["Bộ Tài chính"], [])]
+
+
+def test_closing_request_gives_one_duty_per_deadline():
+    out = tasks("I. MỤC ĐÍCH", "1. Nâng cao nhận thức.",
+                "Trên đây là Kế hoạch; yêu cầu các sở, ban, ngành và UBND các huyện, thị xã, thành phố "
+                "xây dựng kế hoạch trước ngày 25/3/2020; định kỳ gửi báo cáo về Sở Lao động - "
+                "Thương binh và Xã hội.",
+                "(Báo cáo 6 tháng gửi trước ngày 10/6 và báo cáo năm gửi trước ngày 10/12/2020.)")
+    assert [t["deadline"] for t in out] == ["2020-03-25", "2020-06-10", "2020-12-10"]
+    assert all("UBND các huyện, thị xã, thành phố" in t["lead"] for t in out)
+
+
+def test_task_table_rows():
+    out = tasks(cells=[(0, 0, "STT"), (0, 1, "Nội dung"), (0, 2, "Đơn vị chủ trì"),
+                       (0, 3, "Đơn vị phối hợp"), (0, 4, "Thời gian"),
+                       (1, 0, "1"), (1, 1, "Tổ chức hội nghị tổng kết"), (1, 2, "Sở Nội vụ"),
+                       (1, 3, "Sở Tài chính"), (1, 4, "trước ngày 15/12/2020")])
+    assert [(t["text"], t["lead"], t["support"], t["deadline"]) for t in out] == [
+        ("Tổ chức hội nghị tổng kết", ["Sở Nội vụ"], ["Sở Tài chính"], "2020-12-15")]
