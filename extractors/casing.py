@@ -77,13 +77,21 @@ def _heads() -> list[tuple[str, str]]:
     return sorted(((h.lower(), h) for h in table("header.tsv")["head"]), key=lambda p: -len(p[0]))
 
 
-def head_of(text: str) -> str | None:
+def head_of(text: str, *, loose: bool = False) -> str | None:
     """The head word an agency name starts with (``Sở``, ``Ban``, ``UBND`` ...).
-    Accents count: the name "Vũ ..." does not start with the head word "Vụ"."""
+    Accents count: the name "Vũ ..." does not start with the head word "Vụ". With
+    ``loose`` (capital header lines, where no person's name stands) accents are
+    ignored, so OCR's "TỎ CÔNG TÁC" still starts with "Tổ"."""
     f = text.lower()
     for key, head in _heads():
         if f == key or f.startswith(key + " ") or f.startswith(key + ","):
             return head
+    if loose:
+        ff = fold(text)
+        for key, head in _heads():
+            k = fold(key)
+            if ff == k or ff.startswith(k + " "):
+                return head
     return None
 
 
@@ -94,7 +102,7 @@ def agency_case(text: str, *, abbreviate_ubnd: bool = True) -> str:
         out = text
     else:
         out = sentence_case(text, name=True)
-        head = head_of(out)
+        head = head_of(out, loose=True)
         if head:
             n = len(head)
             rest = out[n:].lstrip()

@@ -17,6 +17,7 @@ agencies. Deadlines, periods and recurrences come from :mod:`extractors.dates`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -37,6 +38,8 @@ class _Ctx:
     dates: tuple[DateMention, ...]
     issued: str | None
     doc_type: str | None = None
+    agency_starts: tuple[int, ...] = ()
+    block_starts: tuple[int, ...] = ()
 
 
 _RECIPIENTS = re.compile(r"^\W*Nơi\s*nhận", re.I)
@@ -61,7 +64,14 @@ def cue(kind: str) -> re.Pattern[str]:
 
 
 def _agencies_in(ctx: _Ctx, start: int, end: int) -> list[AgencyMention]:
-    return [a for a in ctx.agencies if a.start >= start and a.end <= end]
+    """Agency mentions inside [start, end) — mentions are sorted by start."""
+    i = bisect_left(ctx.agency_starts, start)
+    out = []
+    while i < len(ctx.agencies) and ctx.agencies[i].start < end:
+        if ctx.agencies[i].end <= end:
+            out.append(ctx.agencies[i])
+        i += 1
+    return out
 
 
 def _officials() -> str:
@@ -172,9 +182,12 @@ def _body_span(doc: Document, node: OutlineNode, ctx: "_Ctx | None" = None) -> t
         end = node.children[0].start
     else:
         end = node.head_end
-        for b in doc.blocks:
-            if b.start <= node.head_end or b.start >= node.end:
+        first = bisect_right(ctx.block_starts, node.head_end) if ctx is not None else 0
+        for b in doc.blocks[first:]:
+            if b.start <= node.head_end:
                 continue
+            if b.start >= node.end:
+                break
             if b.kind == "table_cell" or cue("closing").match(b.text) or is_upper_text(b.text) \
                     or b.end - start > 4000:
                 break
@@ -453,10 +466,13 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
 
 def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,
                    doc_type: str | None = None) -> list[Task]:
-    ctx = _Ctx(doc=doc,
-               agencies=tuple(s._.agency for s in nlp_doc.spans.get("agencies", [])),
+    agencies = tuple(sorted((s._.agency for s in nlp_doc.spans.get("agencies", [])),
+                            key=lambda a: a.start))
+    ctx = _Ctx(doc=doc, agencies=agencies,
                dates=tuple(s._.date for s in nlp_doc.spans.get("dates", [])),
-               issued=issued, doc_type=doc_type)
+               issued=issued, doc_type=doc_type,
+               agency_starts=tuple(a.start for a in agencies),
+               block_starts=tuple(b.start for b in doc.blocks))
     tasks = from_outline(ctx) + from_tables(ctx)
     taken = [(t.start, t.end) for t in tasks]
     tasks += from_closing(ctx, taken)

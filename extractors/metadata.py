@@ -68,15 +68,18 @@ def _lines(doc: Document, first: int, last: int) -> list[Line]:
     return out
 
 
-_SO = re.compile(r"(?<!\w)S[ốố]\s*[:.;]?\s*(?P<rest>[^\n]*)", re.I)
+# "Số:" opens its own line or cell (never "Nghị định số 105" in running text); OCR may
+# read the accent wrongly ("Só:").
+_SO = re.compile(r"(?:^|(?<=[\t|]))\s*(?:S[ốóồổỗộo]|SỐ)\s*[:.;]\s*(?P<rest>[^\n]*)")
 _NUMBER = re.compile(
-    r"^(?P<num>\d{1,6}[a-zA-Z]?)?\s*(?:/\s*(?P<year>(?:19|20)\d\d))?\s*/\s*"
+    r"^(?:(?P<num>\d{1,6}[a-zA-Z]?)|[^\s/]{1,8})?\s*(?:/\s*(?P<year>(?:19|20)\d\d))?\s*/\s*"
     r"(?P<code>[A-ZĐa-zđ][\wĐđ&.]*(?:\s*-\s*[\wĐđ&.]+)*)"
 )
 _PARTY = re.compile(r"^(?P<num>\d{1,5})\s*-\s*(?P<code>[A-ZĐ][A-Za-zĐđ]*\s*/\s*[A-ZĐ][\wĐđ]*)")
 _DATE_LINE = re.compile(
     r"(?P<place>[A-ZĐÀ-Ỹ][^,\n|]{1,40}?)\s*,\s*ngày\s*(?P<d>[\d ]{0,5}?)\s*tháng\s*"
     r"(?P<m>[\d ]{0,5}?)\s*năm\s*(?P<y>\d{4})", re.I)
+_PLACE_LINE = re.compile(r"^\s*(?P<place>[^,\n|\d]{2,40}?)\s*,\s*ngày")
 _PASSED = re.compile(r"thông qua ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.I)
 _VV = re.compile(r"^\s*(?:V/v|Về việc)\s*[:.]?\s*(?P<t>.+)", re.I)
 _BODY_OPENERS = re.compile(
@@ -124,7 +127,7 @@ def extract_metadata(doc: Document) -> Metadata:
     so_line = None
     for ln in head_lines + _lines(doc, h_end + 1, h_end + 6):
         m = _SO.search(ln.text)
-        if not m or (m.start() > 0 and not re.match(r".*(\s|\|)$", ln.text[:m.start()])):
+        if not m:
             continue
         rest = m.group("rest").strip()
         pm = _PARTY.match(rest)
@@ -150,6 +153,13 @@ def extract_metadata(doc: Document) -> Metadata:
     place = date = None
     for ln in head_lines + _lines(doc, h_end + 1, h_end + 4):
         m = _DATE_LINE.search(ln.text)
+        if not m:  # the day/month unreadable (handwritten on a scan): keep the place
+            pm = _PLACE_LINE.match(ln.text)
+            if pm and pm.group("place")[0].isupper():
+                place = pm.group("place").strip()
+                spans["date"] = (ln.start, ln.end)
+                break
+            continue
         if m:
             place = re.sub(r"^(?:\|\s*)", "", m.group("place")).strip()
             d, mo = m.group("d").replace(" ", ""), m.group("m").replace(" ", "")
@@ -227,7 +237,9 @@ def _issuer(lines: list[Line], so_line: Line | None, mottos: set[str],
         # a "Số:" inside a left-column line: keep what precedes it
         text = re.split(r"(?<!\w)Số\s*[:.]", text)[0].strip()
         f = fold(text)
-        if not text or f in mottos or f in stamps or any(f.startswith(s + ":") for s in stamps):
+        squeezed = f.replace(" ", "")  # OCR reads "SAO Y" as "SAOY"
+        if not text or f in mottos or f in stamps or squeezed in {x.replace(" ", "") for x in stamps} \
+                or any(f.startswith(s + ":") for s in stamps):
             continue
         if any(f.startswith(mo) for mo in mottos):
             continue
@@ -241,7 +253,7 @@ def _issuer(lines: list[Line], so_line: Line | None, mottos: set[str],
     for text in cands[1:]:
         first2 = fold(" ".join(text.split(" ")[:2]))
         first1 = fold(text.split(" ")[0])
-        continues = (first1 in localities or first2 in localities or head_of(text) is None
+        continues = (first1 in localities or first2 in localities or head_of(text, loose=True) is None
                      or re.search(r"(,|-|VÀ|CỦA)$", groups[-1]))
         if continues:
             groups[-1] = f"{groups[-1]} {text}"
@@ -386,6 +398,17 @@ def _split_cells(ln: Line) -> list[Line]:
     return out
 
 
+def _is_noise(text: str) -> bool:
+    """A line of OCR noise: few letters, or mostly not Vietnamese syllables."""
+    from pipeline.encoding import is_vietnamese_syllable
+
+    words = re.findall(r"[^\W\d_]+", text)
+    if sum(len(w) for w in words) < 4:
+        return True
+    good = sum(1 for w in words if is_vietnamese_syllable(w.lower()))
+    return good / len(words) < 0.6
+
+
 def _is_signature_line(text: str) -> bool:
     t = text.strip()
     return bool(is_upper_text(t) or _MARKER.match(t) or _is_name(t)
@@ -416,8 +439,19 @@ def _closing(doc: Document, spans: dict) -> tuple[Signer, list[str]]:
     recipients: list[str] = []
     ni = next((k for k, ln in enumerate(lines)
                if re.match(r"^\W*Nơi\s*nhận\s*:?", ln.text, re.I)), None)
+    if ni is None:  # the heading unreadable (OCR): the items just above "- Lưu:"
+        lu = next((k for k in range(len(lines) - 1, -1, -1)
+                   if re.match(r"^[-–+•]\s*Lưu\s*:", lines[k].text)), None)
+        if lu is not None:
+            k = lu
+            while k > 0 and re.match(r"^[-–+•]\s", lines[k - 1].text):
+                k -= 1
+            if lu - k >= 2:
+                ni = k - 1 if k > 0 else None
+                if ni is not None and re.match(r"^[-–+•]\s", lines[ni].text):
+                    ni = None
     if ni is not None:
-        m = re.match(r"^\W*Nơi\s*nhận\s*:?\s*", lines[ni].text, re.I)
+        m = re.match(r"^\W*(?:Nơi\s*nhận\s*:?\s*)?", lines[ni].text, re.I)
         tail = lines[ni].text[m.end():]
         rec_lines = ([tail] if tail else []) + [ln.text for ln in lines[ni + 1:ni + 60]]
         items: list[str] = []
@@ -470,7 +504,8 @@ def _closing(doc: Document, spans: dict) -> tuple[Signer, list[str]]:
     caps: list[str] = []
     name = None
     name_line = None
-    for ln in sig_lines[idx: idx + 12]:
+    skipped = 0
+    for ln in sig_lines[idx: idx + 14]:
         t = re.sub(r"^\(?(Đã ký|đã ký|Chữ ký[^)]*)\)?\s*", "", ln.text.strip())
         if not t or re.match(r"^[-–+•]\s|^Lưu\b|^Nơi\s*nhận", t):
             continue  # the recipients column interleaved with the signature
@@ -488,6 +523,9 @@ def _closing(doc: Document, spans: dict) -> tuple[Signer, list[str]]:
             continue
         if _is_name(t):
             name, name_line = _strip_rank(t), ln
+        elif caps and skipped < 4 and _is_noise(t):
+            skipped += 1  # seal or signature strokes read by OCR
+            continue
         elif len(t) <= 60:  # where the rules stop: underthesea's NER for a person name
             from extractors.nlp import person_names
 

@@ -35,25 +35,25 @@ from extractors.owners_data import (
     surface_forms,
 )
 from extractors.owners_groups import scan_groups
-from extractors.owners_patterns import (
-    Cand,
-    head_lens,
-    head_windows,
-    scan_councils,
-    scan_member_lists,
-    scan_named,
-    tidy,
-)
+from extractors.owners_patterns import Cand, head_lens, head_windows, scan_named, tidy
+from extractors.owners_places import scan_councils, scan_member_lists
 from pipeline.normalize import fold
 
-__all__ = ["find_agencies", "canonical_agency", "successor", "split_owners", "group_members",
-           "expand_group", "home_locality"]
+__all__ = ["canonical_agency", "expand_group", "find_agencies", "group_members", "home_locality",
+           "split_owners", "successor"]
+
+# the document's own province or city, when the caller knows it (else read from the header)
+if not Doc.has_extension("locality"):
+    Doc.set_extension("locality", default=None)
 
 _LOCK = threading.Lock()
 _MATCHERS: dict[int, tuple[object, PhraseMatcher]] = {}
-# named by their place: the document's own is added, a printed one kept
+# named by their place: a printed place is kept even when it is the document's own ...
+_KEEP_PLACE = {"UBND tỉnh", "UBND thành phố", "HĐND tỉnh", "HĐND thành phố", "Tỉnh ủy",
+               "Thành ủy", "Tỉnh đoàn", "Thành đoàn"}
+# ... and these get the document's own place when none is printed
 _NAMED_PLACE = {"UBND tỉnh", "UBND thành phố", "HĐND tỉnh", "HĐND thành phố", "Tỉnh ủy",
-                "Thành ủy", "Tỉnh đoàn", "Thành đoàn"}
+                "Thành ủy"}
 
 
 def _city_form(name: str) -> bool:
@@ -82,25 +82,59 @@ def _matcher(vocab) -> PhraseMatcher:
 
 # --- localities ---------------------------------------------------------------------------
 
-def _loc_re() -> re.Pattern[str]:
-    global _LOC_RE
-    if _LOC_RE is None:
+_PROV_RE: re.Pattern[str] | None = None
+_LEVEL_AFTER = re.compile(r"[ \t]+(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|xã|phường|đặc khu)"
+                          r"(?![^\W\d_])", re.IGNORECASE)
+_ENDS_LEVEL = re.compile(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường)$")
+
+
+def _prov_re() -> re.Pattern[str]:
+    """A province or centrally-run city name, on folded text."""
+    global _PROV_RE
+    if _PROV_RE is None:
         names = "|".join(re.escape(f).replace(r"\ \-\ ", r"\s*-\s*").replace(r"\ ", r"\s+")
                          for f, _ in localities())
-        _LOC_RE = re.compile(rf"[ \t]+(?:(tinh|thanh pho|tp\.?)[ \t]+)?({names})(?!\w)"
-                             r"|[ \t]+(tinh|thanh pho)(?![ \t]*\w)")
-    return _LOC_RE
+        _PROV_RE = re.compile(rf"[ \t]+({names})(?!\w)")
+    return _PROV_RE
 
 
-_LOC_RE: re.Pattern[str] | None = None
+def _cap_run(text: str, pos: int) -> int:
+    """End of the capitalised words (``Gia Lộc``, ``Văn Miếu - Quốc Tử Giám``) at ``pos``."""
+    end = pos
+    for m in re.finditer(r"[ \t]*(?:[-–][ \t]*)?([^\W_]+)", text[pos:pos + 80]):
+        if pos + m.start() != end or not (m.group(1)[0].isupper() or
+                                          end == pos and m.group(1).isdigit()):
+            break
+        end = pos + m.end()
+    return end
 
 
-def _locality_name(folded: str) -> str | None:
-    f = re.sub(r"\s*-\s*", " - ", re.sub(r"\s+", " ", folded))
-    for lf, name in localities():
-        if f == lf:
-            return name
-    return None
+def _tail(text: str, folded: str | None, end: int, base: str
+          ) -> tuple[int, str | None, str | None]:
+    """A level and/or place printed after a provincial name: (new end, level, place)."""
+    lv = _LEVEL_AFTER.match(text, end)
+    if lv:
+        level = lv.group(1).lower().rstrip(".")
+        level = "thành phố" if level == "tp" else level
+        pos = lv.end()
+        prov = _prov_re().match(folded, pos) if folded is not None else None
+        if prov:
+            return prov.end(), level, tidy(text[prov.start(1):prov.end()])
+        if level != "tỉnh":
+            cap = _cap_run(text, pos)
+            if cap > pos:
+                return cap, level, tidy(text[pos:cap])
+        if not _ENDS_LEVEL.search(base) and level in ("tỉnh", "thành phố"):
+            return pos, None, None
+        return end, None, None
+    ends = _ENDS_LEVEL.search(base)
+    if ends and ends.group() not in ("tỉnh", "thành phố"):
+        cap = _cap_run(text, end)
+        return (cap, None, tidy(text[end:cap])) if cap > end else (end, None, None)
+    prov = _prov_re().match(folded, end) if folded is not None else None
+    if prov:
+        return prov.end(), None, tidy(text[prov.start(1):prov.end()])
+    return end, None, None
 
 
 def home_locality(text: str) -> str | None:
@@ -127,9 +161,9 @@ def _with_place(a: Agency, base: str, level: str | None, place: str | None,
         if base in _NAMED_PLACE and home and (home in CITIES) == _city_form(base):
             return f"{base} {home}"
         return base
-    if home and fold(place) == fold(home) and base not in _NAMED_PLACE:
+    if home and fold(place) == fold(home) and base not in _KEEP_PLACE:
         return base
-    ends_level = re.search(r"(?:tỉnh|thành phố)$", base)
+    ends_level = _ENDS_LEVEL.search(base)
     if ends_level and level:
         base = base[:ends_level.start()].rstrip()
     return " ".join(p for p in (base, level, place) if p)
@@ -150,10 +184,9 @@ _FOLD_TABLE: dict[int, str] = {}
 def _fast_fold(text: str) -> str | None:
     """:func:`fold` by one ``str.translate`` (same length as ``text``, else None)."""
     if not _FOLD_TABLE:
-        for cp in range(0xC0, 0x2000):
-            f = fold(chr(cp))
-            if len(f) == 1 and f != chr(cp):
-                _FOLD_TABLE[cp] = f
+        table = {cp: f for cp in range(0xC0, 0x2000)
+                 if len(f := fold(chr(cp))) == 1 and f != chr(cp)}
+        _FOLD_TABLE.update(table)
     out = text.lower().translate(_FOLD_TABLE)
     return out if len(out) == len(text) else None
 
@@ -188,16 +221,13 @@ def _gazetteer(doc: Doc, text: str, home: str | None, on: str | None) -> list[Ca
             continue
         a = _pick(found, on)
         level = place = None
-        m = _loc_re().match(folded, end) if folded is not None and \
-            (a.level in ("province", "district") or a.canonical in _NAMED_PLACE) else None
-        if m:
-            if m.group(2):
-                level = m.group(1) and ("thành phố" if m.group(1).startswith("t") and
-                                        m.group(1) != "tinh" else "tỉnh")
-                place = tidy(text[m.start(2):m.end(2)])
-            if not a.canonical.endswith(("tỉnh", "thành phố")) or m.group(2):
-                end = m.end()
-        out.append(Cand(start, end, _with_place(a, a.canonical, level, place, home),
+        canon = a.canonical
+        if a.level != "central" or canon in _KEEP_PLACE:
+            new_end, level, place = _tail(text, folded, end, canon)
+            if a.level is None and place is None and new_end > end:
+                canon = f"{canon} {text[end:new_end].strip().lower()}"  # "Cục Hải quan tỉnh"
+            end = new_end
+        out.append(Cand(start, end, _with_place(a, canon, level, place, home),
                         "agency", "gazetteer", 0))
     return out
 
@@ -303,11 +333,15 @@ def canonical_agency(name: str, on: str | None = None, home: str | None = None) 
     folded = fold(s)
     for lf, _loc in localities():
         tail = re.search(rf"(?:\s+(tinh|thanh pho|tp))?\s+{re.escape(lf)}$", folded)
-        if tail and (rows := agency_index().get(key(s[:tail.start()]))):
-            a = _pick(rows, on)
-            level = None if tail.group(1) is None else \
-                ("tỉnh" if tail.group(1) == "tinh" else "thành phố")
-            return _with_place(a, a.canonical, level, s[len(s) - len(lf):], home)
+        if not tail:
+            continue
+        place = s[len(s) - len(lf):]
+        level = None if tail.group(1) is None else \
+            ("tỉnh" if tail.group(1) == "tinh" else "thành phố")
+        for base, lv in ((s[:len(s) - len(lf)], None), (s[:tail.start()], level)):
+            if rows := agency_index().get(key(base)):
+                a = _pick(rows, on)
+                return _with_place(a, a.canonical, lv, place, home)
     from rapidfuzz import fuzz, process
 
     h = head_of(s)
@@ -327,7 +361,8 @@ def successor(canonical: str, on: str) -> str | None:
     cur = rows.get(canonical) or rows.get(canonical_agency(canonical))
     out = None
     seen: set[str] = set()
-    while cur and cur.successor and cur.valid_to and cur.valid_to < on and cur.canonical not in seen:
+    while cur and cur.successor and cur.valid_to and cur.valid_to < on \
+            and cur.canonical not in seen:
         seen.add(cur.canonical)
         out = cur.successor
         cur = rows.get(out)
@@ -342,8 +377,7 @@ def split_owners(text: str, home: str | None = None) -> list[str]:
 
     clean = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), text)
     doc = get_nlp().make_doc(clean)
-    if home and Doc.has_extension("locality"):
-        doc._.locality = home
+    doc._.locality = home
     mentions = find_agencies(doc)
     found: list[tuple[int, str]] = [(m.start, m.canonical) for m in mentions]
     pos = 0

@@ -18,8 +18,7 @@ _GENERIC = (
     "hội, đoàn thể", "đoàn thể", "cấp ủy Đảng", "cấp ủy", "chính quyền", "cấp tỉnh",
     "cấp huyện", "cấp xã", "cấp", "tỉnh",
     "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "đặc khu", "thị trấn", "doanh nghiệp",
-    "tổ chức", "cá nhân", "lực lượng chức năng", "lực lượng", "nhà trường", "trường học",
-    "cơ sở giáo dục", "cơ sở",
+    "tổ chức", "cá nhân", "lực lượng chức năng", "lực lượng",
 )
 _SPECIFIC = (
     "tổ chức chính trị - xã hội - nghề nghiệp", "tổ chức chính trị - xã hội",
@@ -45,7 +44,9 @@ _QUALS = (
 _STRONG_MOD = re.compile(r"(?i)liên\s+quan|khác|chức\s+năng|chuyên\s+môn|thành\s+viên|"
                          r"trực\s+thuộc|trên\s+địa\s+bàn|(?:của|thuộc)\s")
 _QUANT = r"(?:tất\s+cả\s+các|toàn\s+bộ|một\s+số|những|các|mọi)"
-_COUNCIL = r"(?:ubnd|ủy\s+ban\s+nhân\s+dân|hđnd|hội\s+đồng\s+nhân\s+dân)"
+# bodies that exist at every level: "Công an các huyện, thị xã, thành phố" is a group
+_COUNCIL = (r"(?:ubnd|ủy\s+ban\s+nhân\s+dân|hđnd|hội\s+đồng\s+nhân\s+dân|công\s+an|"
+            r"ban\s+chỉ\s+đạo|trung\s+tâm\s+y\s+tế)")
 
 
 def _alt(words) -> str:
@@ -68,9 +69,11 @@ def _group_re() -> re.Pattern[str]:
 def _first_re() -> re.Pattern[str]:
     """The first words a group can start with (a cheap scan before the full pattern)."""
     words = {w.split()[0].lower() for w in _SPECIFIC + _GENERIC}
-    words |= {"các", "những", "một", "toàn", "tất", "mọi", "ubnd", "ủy", "hđnd", "hội"}
+    words |= {"các", "những", "một", "toàn", "tất", "mọi", "ubnd", "ủy", "hđnd", "hội", "công",
+              "trung"}
     alt = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
+    initials = re.escape("".join(sorted({w[0] for w in words})))
+    return re.compile(rf"(?=[{initials}])(?<!\w)(?:{alt})(?!\w)")
 
 
 @lru_cache(maxsize=1)
@@ -119,12 +122,20 @@ def scan_groups(text: str) -> list[Cand]:
         council = m.group("council")
         body_start = m.start("body")
         members = list(_member_re().finditer(low, body_start, m.end()))
+        for n, mm in enumerate(members[1:], 1):
+            # "..., Ban Chỉ đạo các huyện": a capitalised head before a name ends the list
+            if text[mm.start("c")].isupper() and re.match(r"\s+[^\W\d_]", text[mm.end("c"):]) \
+                    and text[mm.end("c"):].lstrip()[:1].isupper():
+                members = members[:n]
+                pos = members[-1].end()
+                break
         if not members:
             continue
         chunks: list[list[re.Match[str]]] = []
         for mm in members:
             spec = _norm(mm.group("c")) in _SPECIFIC_KEYS
-            new_list = bool(mm.group("q")) and re.search(r"\svà\s+$", low[max(0, mm.start() - 8):mm.start()])
+            new_list = bool(mm.group("q")) and \
+                re.search(r"\svà\s+$", low[max(0, mm.start() - 8):mm.start()])
             if spec or new_list or not chunks or chunks[-1][-1] is None:
                 chunks.append([mm, None] if spec else [mm])
             else:
@@ -135,21 +146,21 @@ def scan_groups(text: str) -> list[Cand]:
             start = m.start() if (n == 0 and council) else first.start()
             end = last.end()
             if re.search(r"(?:thuộc|của|trên\s+địa\s+bàn)(?:\s+(?:tỉnh|thành\s+phố))?$",
-                         text[start:end], re.I):
+                         text[start:end], re.IGNORECASE):
                 end = _extend_place(text, end)
             kinds = [_norm(x.group("c")) for x in ch]
-            has_q = bool(members[0].group("q")) or bool(council and n == 0)
+            upto = members[:members.index(first) + 1]
+            has_q = any(x.group("q") for x in upto) or bool(council and n == 0)
             has_mod = any(_STRONG_MOD.search(x.group("mods")) for x in ch)
-            spec = kinds[0] in _SPECIFIC_KEYS
             if council and n == 0 and not (first.group("q") or
                                            low.startswith("cấp", body_start)):
                 continue
             if council and n == 0 and not all(k in _LEVELS or k.startswith("cấp") for k in kinds):
                 continue
-            if not (has_q or has_mod or kinds[0] in _STRONG):
+            if not (has_q or has_mod or kinds[0] in _STRONG) or kinds == ["cấp"] and not has_mod:
                 continue
             words = tidy(text[start:end])
-            if re.match(_QUANT + r"\s", words, re.I) and not council:
+            if re.match(_QUANT + r"\s", words, re.IGNORECASE) and not council:
                 words = words[0].lower() + words[1:]
             out.append(Cand(start, end, words, kind="group", source="pattern", rank=2))
     return out

@@ -3,14 +3,15 @@
 - a head word (``Sở``, ``Trung tâm``, ``Đại sứ quán`` ...) followed by a capitalised
   name, up to a verb, preposition or punctuation (``Trung tâm Bảo tồn di sản Thăng Long
   - Hà Nội``);
-- ``UBND``/``HĐND`` + a level + a place (``UBND phường Cửa Nam``, ``UBND Thành phố``);
-- member lists (``UBND các phường: Ba Đình, Hoàn Kiếm`` → one agency per name);
-- groups (``các sở, ban, ngành liên quan``, ``UBND các huyện, thị xã, thành phố``).
+- ``UBND``/``HĐND`` + a level + a place and member lists: :mod:`extractors.owners_places`;
+- groups (``các sở, ban, ngành liên quan``): :mod:`extractors.owners_groups`.
 
-Scanners work on :class:`Tok` lists of the normalised text and return :class:`Cand`.
+Scanners work on :class:`Tok` lists of the normalised text (:func:`head_windows`) and
+return :class:`Cand`.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,22 +43,6 @@ class Cand:
 _TOK = re.compile(r"[^\W_]+(?:&[^\W_]+)*|\S")
 
 
-_SEG = re.compile(r"[^\n\t]+")
-
-
-def tokens(text: str) -> list[Tok]:
-    """Words and symbols of ``text``; ``brk`` on the first token of each line or cell."""
-    out: list[Tok] = []
-    app, new = out.append, tuple.__new__
-    for seg in _SEG.finditer(text):
-        first = True
-        for m in _TOK.finditer(text, seg.start(), seg.end()):
-            s, e = m.span()
-            app(new(Tok, (s, e, m.group(), first)))
-            first = False
-    return out
-
-
 _WINDOW = 240  # characters a scanner may look ahead of a head word
 
 
@@ -66,14 +51,15 @@ def head_windows(text: str) -> list[list[Tok]]:
     table cell): from the head (and a "Phó" before it) to ``_WINDOW`` characters after
     the last head of the run, never past the line's end. Scanners only look forward."""
     spans: list[list[int]] = []
+    breaks = [m.start() for m in re.finditer(r"[\n\t]", text)]
     for h in _head_re().finditer(text):
         s = h.start()
-        line_start = max(text.rfind("\n", 0, s), text.rfind("\t", 0, s)) + 1
+        b = bisect.bisect_left(breaks, s)
+        line_start = breaks[b - 1] + 1 if b else 0
         if spans and s < spans[-1][1] and spans[-1][2] == line_start:
             spans[-1][1] = min(spans[-1][3], s + _WINDOW)
             continue
-        ends = [p for p in (text.find("\n", s), text.find("\t", s)) if p != -1]
-        line_end = min(ends) if ends else len(text)
+        line_end = breaks[b] if b < len(breaks) else len(text)
         back = re.search(r"(?<!\w)[Pp]hó\s+$", text[max(line_start, s - 8):s])
         start = s - len(back.group()) if back else s
         spans.append([start, min(line_end, s + _WINDOW), line_start, line_end])
@@ -90,7 +76,9 @@ def _head_re() -> re.Pattern[str]:
     firsts = {h.split()[0] for h in HEADS}
     firsts |= {f.upper() for f in firsts}
     alt = "|".join(sorted(map(re.escape, firsts), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
+    initials = re.escape("".join(sorted({f[0] for f in firsts})))
+    # the look-ahead on the first letter lets the engine skip ahead fast
+    return re.compile(rf"(?=[{initials}])(?<!\w)(?:{alt})(?!\w)")
 
 
 HEADS = (
@@ -285,9 +273,9 @@ def _name_end(text: str, toks: list[Tok], i: int, gaz_starts: frozenset[int] | s
             placed = True
             cap_run = []
             continue
-        if not is_word(w):
+        if not is_word(w) and not (j == i and w.isdigit()):
             break
-        if is_cap(w):
+        if is_cap(w) or w.isdigit():
             lower_run = 0
             cap_run.append(w)
         else:
@@ -350,112 +338,4 @@ def scan_named(text: str, toks: list[Tok], gaz_starts: frozenset[int] | set[int]
             continue
         out.append(Cand(toks[i].start, toks[end - 1].end, tidy(text[toks[i].start:toks[end - 1].end])))
         i = end
-    return out
-
-
-def _place_end(toks: list[Tok], k: int) -> int:
-    """Capitalised place name (``Văn Miếu - Quốc Tử Giám``, ``5``) from token ``k``."""
-    j = k
-    while j < len(toks) and not (j > k and toks[j].brk):
-        w = toks[j].text
-        if is_cap(w) and w.isalpha() or (j == k and w.isdigit()):
-            if j > k and head_at(toks, j):
-                break
-            j += 1
-        elif j > k and w.isalpha() and w.islower() and w != "và" and not stop_at(toks, j) \
-                and j + 1 < len(toks) and not toks[j + 1].brk and is_cap(toks[j + 1].text) \
-                and toks[j + 1].text.isalpha():
-            j += 1
-        elif w in ("-", "–") and j > k and j + 1 < len(toks) and is_cap(toks[j + 1].text) \
-                and not head_at(toks, j + 1):
-            j += 1
-        else:
-            break
-    while j > k and toks[j - 1].text in ("-", "–"):
-        j -= 1
-    return j
-
-
-def _council(toks: list[Tok], i: int, n: int) -> tuple[int, str] | None:
-    """``UBND``/``Ủy ban nhân dân``/``HĐND`` at ``i`` (head of ``n`` tokens):
-    (tokens, canonical prefix)."""
-    if not n:
-        return None
-    h = " ".join(t.text for t in toks[i:i + n]).lower()
-    if h in ("ubnd", "ủy ban nhân dân"):
-        return n, "UBND"
-    if h in ("hđnd", "hội đồng nhân dân"):
-        return n, "HĐND"
-    return None
-
-
-def _level_word(toks: list[Tok], k: int, n: int) -> str:
-    w = " ".join(t.text for t in toks[k:k + n]).lower().rstrip(".")
-    return "thành phố" if w in ("tp", "tp .") else w
-
-
-def scan_councils(text: str, toks: list[Tok], hl: list[int]) -> list[Cand]:
-    """``UBND``/``HĐND`` + level (+ place); the canonical keeps the place as written."""
-    out: list[Cand] = []
-    for i in range(len(toks)):
-        c = _council(toks, i, hl[i]) if hl[i] else None
-        if not c:
-            continue
-        n, pre = c
-        k = i + n
-        lv = level_at(toks, k)
-        if not lv or toks[k].brk:
-            continue
-        level = _level_word(toks, k, lv)
-        end = _place_end(toks, k + lv) if k + lv < len(toks) and not toks[k + lv].brk else k + lv
-        place = tidy(text[toks[k + lv].start:toks[end - 1].end]) if end > k + lv else ""
-        if place and is_upper_text(place):
-            place = agency_case(f"TỈNH {place}").split(" ", 1)[1]
-        canon = f"{pre} {level} {place}".strip()
-        last = end - 1 if end > k + lv else k + lv - 1
-        out.append(Cand(toks[i].start, toks[last].end, canon))
-    return out
-
-
-_PLURAL = {"phường": "phường", "xã": "xã", "huyện": "huyện", "tỉnh": "tỉnh", "quận": "quận",
-           "thị xã": "thị xã", "thành phố": "thành phố", "nước": ""}
-
-
-def scan_member_lists(text: str, toks: list[Tok], hl: list[int]) -> list[Cand]:
-    """``UBND các phường: A, B và C`` / ``Đại sứ quán các nước: X, Y`` → one per name."""
-    out: list[Cand] = []
-    for i in range(len(toks)):
-        n = hl[i]
-        if not n:
-            continue
-        k = i + n
-        if k + 2 >= len(toks) or toks[k].text.lower() != "các":
-            continue
-        head = tidy(" ".join(t.text for t in toks[i:i + n]))
-        lv = level_at(toks, k + 1) or (1 if toks[k + 1].text.lower() == "nước" else 0)
-        if not lv:
-            continue
-        level = _level_word(toks, k + 1, lv)
-        j = k + 1 + lv
-        if j >= len(toks) or toks[j].text != ":":
-            continue
-        j += 1
-        first = True
-        while j < len(toks) and not toks[j].brk:
-            e = _place_end(toks, j)
-            if e == j:
-                break
-            name = tidy(text[toks[j].start:toks[e - 1].end])
-            canon = " ".join(p for p in (head, _PLURAL.get(level, level), name) if p)
-            out.append(Cand(toks[i].start if first else toks[j].start, toks[e - 1].end, canon,
-                            rank=0))
-            first = False
-            if e < len(toks) and toks[e].text in (",", "và") and e + 1 < len(toks) \
-                    and toks[e + 1].text.lower() != "và" and not head_at(toks, e + 1):
-                j = e + 1
-            elif e + 1 < len(toks) and toks[e].text == "," and toks[e + 1].text == "và" \
-                    and not head_at(toks, e + 2):
-                j = e + 2
-            else:
-                break
     return out

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from pipeline.encoding import is_vietnamese_syllable
 from pipeline.limits import DEFAULT, Limits
+from pipeline.readers.pdf_layout import layout_ocr_page
 
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
@@ -347,8 +348,6 @@ def ocr_pdf_pages(path: Path, pages: list[int], limits: Limits = DEFAULT) -> dic
     area's left then right column; one block per line. Pages that failed are absent
     (see :func:`ocr_pages` for the warnings, :meth:`OcrPage.text` for Tesseract's own
     order, which interleaves the two header columns line by line)."""
-    from pipeline.readers.pdf import layout_ocr_page  # the reader imports this module
-
     out: dict[int, str] = {}
     for p, res in iter_ocr(path, pages, limits):
         if not isinstance(res, str):
