@@ -36,7 +36,8 @@ from extractors.owners_data import (
 )
 from extractors.owners_groups import scan_groups
 from extractors.owners_patterns import Cand, head_lens, head_windows, scan_named, tidy
-from extractors.owners_places import scan_councils, scan_member_lists
+from extractors.owners_places import (ENDS_LEVEL, fast_fold, home_locality, scan_councils,
+                                      scan_member_lists, tail)
 from pipeline.normalize import fold
 
 __all__ = ["canonical_agency", "expand_group", "find_agencies", "group_members", "home_locality",
@@ -80,74 +81,6 @@ def _matcher(vocab) -> PhraseMatcher:
         return m
 
 
-# --- localities ---------------------------------------------------------------------------
-
-_PROV_RE: re.Pattern[str] | None = None
-_LEVEL_AFTER = re.compile(r"[ \t]+(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|xã|phường|đặc khu)"
-                          r"(?![^\W\d_])", re.IGNORECASE)
-_ENDS_LEVEL = re.compile(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường)$")
-
-
-def _prov_re() -> re.Pattern[str]:
-    """A province or centrally-run city name, on folded text."""
-    global _PROV_RE
-    if _PROV_RE is None:
-        names = "|".join(re.escape(f).replace(r"\ \-\ ", r"\s*-\s*").replace(r"\ ", r"\s+")
-                         for f, _ in localities())
-        _PROV_RE = re.compile(rf"[ \t]+({names})(?!\w)")
-    return _PROV_RE
-
-
-def _cap_run(text: str, pos: int) -> int:
-    """End of the capitalised words (``Gia Lộc``, ``Văn Miếu - Quốc Tử Giám``) at ``pos``."""
-    end = pos
-    for m in re.finditer(r"[ \t]*(?:[-–][ \t]*)?([^\W_]+)", text[pos:pos + 80]):
-        if pos + m.start() != end or not (m.group(1)[0].isupper() or
-                                          end == pos and m.group(1).isdigit()):
-            break
-        end = pos + m.end()
-    return end
-
-
-def _tail(text: str, folded: str | None, end: int, base: str
-          ) -> tuple[int, str | None, str | None]:
-    """A level and/or place printed after a provincial name: (new end, level, place)."""
-    lv = _LEVEL_AFTER.match(text, end)
-    if lv:
-        level = lv.group(1).lower().rstrip(".")
-        level = "thành phố" if level == "tp" else level
-        pos = lv.end()
-        prov = _prov_re().match(folded, pos) if folded is not None else None
-        if prov:
-            return prov.end(), level, tidy(text[prov.start(1):prov.end()])
-        if level != "tỉnh":
-            cap = _cap_run(text, pos)
-            if cap > pos:
-                return cap, level, tidy(text[pos:cap])
-        if not _ENDS_LEVEL.search(base) and level in ("tỉnh", "thành phố"):
-            return pos, None, None
-        return end, None, None
-    ends = _ENDS_LEVEL.search(base)
-    if ends and ends.group() not in ("tỉnh", "thành phố"):
-        cap = _cap_run(text, end)
-        return (cap, None, tidy(text[end:cap])) if cap > end else (end, None, None)
-    prov = _prov_re().match(folded, end) if folded is not None else None
-    if prov:
-        return prov.end(), None, tidy(text[prov.start(1):prov.end()])
-    return end, None, None
-
-
-def home_locality(text: str) -> str | None:
-    """The document's own province or city, from its header (``UBND TỈNH LÂM ĐỒNG``)."""
-    head = "\n".join(text.split("\n")[:15])
-    for m in re.finditer(r"(?:TỈNH|THÀNH PHỐ|TP\.)\s+([^\n|\t]+)", head):
-        cand = fold(m.group(1)).strip()
-        for lf, name in localities():
-            if cand == lf or cand.startswith(lf + " "):
-                return name
-    return None
-
-
 def _doc_home(doc: Doc, text: str) -> str | None:
     if Doc.has_extension("locality") and doc._.locality:
         return doc._.locality
@@ -163,7 +96,7 @@ def _with_place(a: Agency, base: str, level: str | None, place: str | None,
         return base
     if home and fold(place) == fold(home) and base not in _KEEP_PLACE:
         return base
-    ends_level = _ENDS_LEVEL.search(base)
+    ends_level = ENDS_LEVEL.search(base)
     if ends_level and level:
         base = base[:ends_level.start()].rstrip()
     return " ".join(p for p in (base, level, place) if p)
@@ -178,21 +111,8 @@ def _pick(rows: Iterable[Agency], on: str | None) -> Agency:
     return rows[0]
 
 
-_FOLD_TABLE: dict[int, str] = {}
-
-
-def _fast_fold(text: str) -> str | None:
-    """:func:`fold` by one ``str.translate`` (same length as ``text``, else None)."""
-    if not _FOLD_TABLE:
-        table = {cp: f for cp in range(0xC0, 0x2000)
-                 if len(f := fold(chr(cp))) == 1 and f != chr(cp)}
-        _FOLD_TABLE.update(table)
-    out = text.lower().translate(_FOLD_TABLE)
-    return out if len(out) == len(text) else None
-
-
 def _gazetteer(doc: Doc, text: str, home: str | None, on: str | None) -> list[Cand]:
-    folded = _fast_fold(text)
+    folded = fast_fold(text)
     rows, grows = agencies(), groups()
     strings = doc.vocab.strings
     seen: dict[tuple[int, int], list[Agency]] = {}
@@ -223,7 +143,7 @@ def _gazetteer(doc: Doc, text: str, home: str | None, on: str | None) -> list[Ca
         level = place = None
         canon = a.canonical
         if a.level != "central" or canon in _KEEP_PLACE:
-            new_end, level, place = _tail(text, folded, end, canon)
+            new_end, level, place = tail(text, folded, end, canon)
             if a.level is None and place is None and new_end > end:
                 canon = f"{canon} {text[end:new_end].strip().lower()}"  # "Cục Hải quan tỉnh"
             end = new_end

@@ -222,7 +222,8 @@ def _and_continues(toks: list[Tok], j: int, gaz_starts: frozenset[int] | set[int
     ``Hãng phim Tài liệu và khoa học Trung ương``), no second body starts."""
     for k in range(j, min(j + 4, len(toks))):
         t = toks[k]
-        if t.brk or not is_word(t.text) or head_at(toks, k) or t.start in gaz_starts or stop_at(toks, k):
+        if t.brk or not is_word(t.text) or head_at(toks, k) or t.start in gaz_starts \
+                or stop_at(toks, k):
             return False
         if is_cap(t.text):
             return True
@@ -307,8 +308,9 @@ def scan_named(text: str, toks: list[Tok], gaz_starts: frozenset[int] | set[int]
             continue
         head = " ".join(t.text for t in toks[i:i + n])
         caps = head.isupper() and head not in ("UBND", "HĐND")
-        if toks[i].start in gaz_starts or head in _NO_NAME_HEADS or head.title() in _NO_NAME_HEADS or \
-                (caps and i > 0 and not toks[i].brk):
+        if toks[i].start in gaz_starts or head in _NO_NAME_HEADS or \
+                head.title() in _NO_NAME_HEADS or \
+                (caps and not toks[i].brk):
             i += n
             continue
         k = i + n
@@ -336,6 +338,7 @@ def scan_named(text: str, toks: list[Tok], gaz_starts: frozenset[int] | set[int]
         if lv and end == k + lv and head not in ("Công an", "Ban Chỉ đạo", "Ban chỉ đạo"):
             i += 1
             continue
-        out.append(Cand(toks[i].start, toks[end - 1].end, tidy(text[toks[i].start:toks[end - 1].end])))
+        s, e = toks[i].start, toks[end - 1].end
+        out.append(Cand(s, e, tidy(text[s:e])))
         i = end
     return out

@@ -1,11 +1,16 @@
 """Agencies named by their place: ``UBND``/``HĐND`` + a level + a place (``UBND phường
 Cửa Nam``, ``UBND Thành phố``) and member lists (``UBND các phường: Ba Đình, Hoàn Kiếm``,
-``Đại sứ quán các nước: Trung Quốc, Ấn Độ`` → one agency per name)."""
+``Đại sứ quán các nước: Trung Quốc, Ấn Độ`` → one agency per name); the level and place
+printed after a provincial name (``Sở Y tế tỉnh Lâm Đồng``) and the document's own place
+(:func:`home_locality`)."""
 from __future__ import annotations
 
+import re
+
 from extractors.casing import agency_case
+from extractors.owners_data import localities
 from extractors.owners_patterns import Cand, Tok, head_at, is_cap, level_at, stop_at, tidy
-from pipeline.normalize import is_upper_text
+from pipeline.normalize import fold, is_upper_text
 
 
 def _place_end(toks: list[Tok], k: int) -> int:
@@ -114,3 +119,84 @@ def scan_member_lists(text: str, toks: list[Tok], hl: list[int]) -> list[Cand]:
             else:
                 break
     return out
+
+
+# --- places after a name ----------------------------------------------------------------
+
+_PROV_RE: re.Pattern[str] | None = None
+_LEVEL_AFTER = re.compile(r"[ \t]+(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|xã|phường|đặc khu)"
+                          r"(?![^\W\d_])", re.IGNORECASE)
+ENDS_LEVEL = re.compile(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường)$")
+
+
+def _prov_re() -> re.Pattern[str]:
+    """A province or centrally-run city name, on folded text."""
+    global _PROV_RE
+    if _PROV_RE is None:
+        names = "|".join(re.escape(f).replace(r"\ \-\ ", r"\s*-\s*").replace(r"\ ", r"\s+")
+                         for f, _ in localities())
+        _PROV_RE = re.compile(rf"[ \t]+({names})(?!\w)")
+    return _PROV_RE
+
+
+def _cap_run(text: str, pos: int) -> int:
+    """End of the capitalised words (``Gia Lộc``, ``Văn Miếu - Quốc Tử Giám``) at ``pos``."""
+    end = pos
+    for m in re.finditer(r"[ \t]*(?:[-–][ \t]*)?([^\W_]+)", text[pos:pos + 80]):
+        if pos + m.start() != end or not (m.group(1)[0].isupper() or
+                                          end == pos and m.group(1).isdigit()):
+            break
+        end = pos + m.end()
+    return end
+
+
+def tail(text: str, folded: str | None, end: int, base: str
+          ) -> tuple[int, str | None, str | None]:
+    """A level and/or place printed after a provincial name: (new end, level, place)."""
+    lv = _LEVEL_AFTER.match(text, end)
+    if lv:
+        level = lv.group(1).lower().rstrip(".")
+        level = "thành phố" if level == "tp" else level
+        pos = lv.end()
+        prov = _prov_re().match(folded, pos) if folded is not None else None
+        if prov:
+            return prov.end(), level, tidy(text[prov.start(1):prov.end()])
+        if level != "tỉnh":
+            cap = _cap_run(text, pos)
+            if cap > pos:
+                return cap, level, tidy(text[pos:cap])
+        if not ENDS_LEVEL.search(base) and level in ("tỉnh", "thành phố"):
+            return pos, None, None
+        return end, None, None
+    ends = ENDS_LEVEL.search(base)
+    if ends and ends.group() not in ("tỉnh", "thành phố"):
+        cap = _cap_run(text, end)
+        return (cap, None, tidy(text[end:cap])) if cap > end else (end, None, None)
+    prov = _prov_re().match(folded, end) if folded is not None else None
+    if prov:
+        return prov.end(), None, tidy(text[prov.start(1):prov.end()])
+    return end, None, None
+
+
+def home_locality(text: str) -> str | None:
+    """The document's own province or city, from its header (``UBND TỈNH LÂM ĐỒNG``)."""
+    head = "\n".join(text.split("\n")[:15])
+    for m in re.finditer(r"(?:TỈNH|THÀNH PHỐ|TP\.)\s+([^\n|\t]+)", head):
+        cand = fold(m.group(1)).strip()
+        for lf, name in localities():
+            if cand == lf or cand.startswith(lf + " "):
+                return name
+    return None
+
+
+_FOLD_TABLE: dict[int, str] = {}
+
+
+def fast_fold(text: str) -> str | None:
+    """:func:`fold` by one ``str.translate`` (same length as ``text``, else None)."""
+    if not _FOLD_TABLE:
+        table = {cp: f for cp in range(0xC0, 0x2000)
+                 if len(f := fold(chr(cp))) == 1 and f != chr(cp)}
+        _FOLD_TABLE.update(table)
+    out = text.lower().translate(_FOLD_TABLE)
+    return out if len(out) == len(text) else None
