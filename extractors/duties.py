@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
@@ -143,9 +143,11 @@ def _lead_support(ctx: _Ctx, start: int, end: int, lead: tuple[str, ...]) -> tup
         for stop_m in re.finditer(r"[;.]|\n", text[m.end():end]):
             stop = m.end() + stop_m.start()
             break
-        verb = cue("verb").search(text, m.end() + 1, stop)
-        if verb:
-            stop = min(stop, verb.start())
+        inside = _agencies_in(ctx, m.end(), stop)
+        for verb in cue("verb").finditer(text, m.end() + 1, stop):
+            if not any(a.start <= verb.start() < a.end for a in inside):
+                stop = verb.start()  # "Ban Tổ chức Tỉnh ủy" is a name, not the verb "tổ chức"
+                break
         for a in _agencies_in(ctx, m.end(), stop):
             if a.canonical not in lead:
                 support.append(a.canonical)
@@ -276,9 +278,11 @@ def from_outline(ctx: _Ctx) -> list[Task]:
     tasks: list[Task] = []
 
     def add(node: OutlineNode, start: int, end: int, lead: tuple[str, ...], source: str,
-            whole: bool = False) -> None:
-        t = _task(ctx, node.id, _parent_id(node.id), start, end if not whole else node.end,
-                  lead, source)
+            support: tuple[str, ...] = ()) -> None:
+        t = _task(ctx, node.id, _parent_id(node.id), start, end, lead, source)
+        if t and support:
+            merged = _dedup(list(t.support) + [s for s in support if s not in t.lead])
+            t = replace(t, support=merged)
         if t:
             tasks.append(t)
 
@@ -290,7 +294,9 @@ def from_outline(ctx: _Ctx) -> list[Task]:
         field_lead = _field_owners(ctx, s, _subtree_end(ctx.doc, node, ctx), "field_lead")
         if field_lead and scoped and not owners and all(
                 not c.children for c in node.children) and len(node.children) <= 8:
-            add(node, s, _subtree_end(ctx.doc, node, ctx), field_lead, "structure")
+            sub_end = _subtree_end(ctx.doc, node, ctx)
+            add(node, s, sub_end, field_lead, "structure",
+                _field_owners(ctx, s, sub_end, "field_support"))
             return
         if node.children:
             if owners and scoped:
