@@ -69,7 +69,9 @@ class VanbanTokenizer:
             else:
                 words.append(tail)
                 spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data["vanban_text"] = text  # Doc.text rebuilds the string token by token
+        return doc
 
     # spaCy serialisation hooks (the tokenizer has no state of its own)
     def to_bytes(self, **_kw) -> bytes:
@@ -94,6 +96,11 @@ if not Doc.has_extension("issued"):
     Doc.set_extension("issued", default=None)
 
 
+def doc_text(doc: Doc) -> str:
+    """The text of a Doc made by our tokenizer, without spaCy rebuilding it from tokens."""
+    return doc.user_data.get("vanban_text") or doc.text
+
+
 def _spans(doc: Doc, items, attr: str) -> list[Span]:
     out = []
     for item in items:
@@ -109,7 +116,7 @@ def _spans(doc: Doc, items, attr: str) -> list[Span]:
 def dates_component(doc: Doc) -> Doc:
     from extractors.dates import find_dates
 
-    doc.spans["dates"] = _spans(doc, find_dates(doc.text, doc._.year), "date")
+    doc.spans["dates"] = _spans(doc, find_dates(doc_text(doc), doc._.year), "date")
     return doc
 
 
@@ -125,7 +132,7 @@ def agencies_component(doc: Doc) -> Doc:
 def references_component(doc: Doc) -> Doc:
     from extractors.references import find_references
 
-    doc.spans["references"] = _spans(doc, find_references(doc.text), "reference")
+    doc.spans["references"] = _spans(doc, find_references(doc_text(doc)), "reference")
     return doc
 
 

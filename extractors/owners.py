@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterable
 
 from spacy.matcher import PhraseMatcher
+
+from extractors.nlp import doc_text
 from spacy.tokens import Doc
 
 from extractors.casing import head_of
@@ -185,7 +187,7 @@ def _choose(cands: list[Cand], size: int) -> list[Cand]:
 
 def find_agencies(doc: Doc) -> list[AgencyMention]:
     """Agency and group mentions of ``doc`` in text order, without overlaps."""
-    text = doc.text
+    text = doc_text(doc)
     home = _doc_home(doc, text)
     on = doc._.issued if Doc.has_extension("issued") else None
     cands = _gazetteer(doc, text, home, on)
