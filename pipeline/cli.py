@@ -86,7 +86,7 @@ def extract(file: str, as_json: bool) -> None:
 @main.command("eval")
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["metadata", "references", "dates", "duties", "lead", "owners",
-                                 "deadlines"]),
+                                 "deadlines", "coverage"]),
               help="Only these kinds (repeatable). Default: all.")
 @click.option("--gold", default="tests/gold", show_default=True, type=click.Path(file_okay=False))
 @click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
@@ -97,8 +97,13 @@ def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json
     from extractors.scoring import KINDS, evaluate
     from pipeline.batch import extract_one
 
+    if kinds == ("coverage",):  # report coverage: `vanban check` against tests/gold/coverage
+        from pipeline.crosscheck_eval import evaluate_coverage
+
+        evaluate_coverage(Path(gold) / "coverage", Path.cwd(), echo=click.echo)
+        return
     res = evaluate(Path(gold), Path(corpus), extract_one)
-    wanted = kinds or KINDS
+    wanted = [k for k in (kinds or KINDS) if k != "coverage"]
     rows = [(k, res["totals"][k]) for k in wanted]
     if as_json:
         click.echo(json.dumps({k: {"precision": t.precision, "recall": t.recall, "f1": t.f1,
@@ -143,6 +148,15 @@ def run(paths: tuple[str, ...], out: str) -> None:
     summary = extract_batch(targets, Path(out), progress=click.echo)
     click.echo(summary.describe())
 
+
+def _register() -> None:
+    """Commands that live with their stage: the check (pipeline/cli_check.py)."""
+    from pipeline.cli_check import check
+
+    main.add_command(check)
+
+
+_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

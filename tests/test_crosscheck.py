@@ -1,0 +1,228 @@
+"""Cross-checking reports against a plan: linking, coverage, status, gap report output."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from pipeline.crosscheck import check_loaded, link, link_folder, load
+from pipeline.crosscheck_coverage import Passage, decide, has_cue, load_cues
+from pipeline.crosscheck_status import status
+from pipeline.gapreport import render_html
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+REPORTS = ROOT / "tests" / "fixtures" / "reports"
+KH580 = CORPUS / "kh_580_ubnd-haiduong_2020.txt"
+
+
+@cache
+def loaded(path: str):
+    return load(path)
+
+
+@cache
+def gaps580() -> dict:
+    reps = [loaded(str(p)) for p in sorted(REPORTS.glob("*.txt"))]
+    return check_loaded(loaded(str(KH580)), reps, "2020-12-31")
+
+
+# --- linking -------------------------------------------------------------------------------
+
+def test_link_by_symbol_citation():
+    plan = loaded(str(KH580))
+    assert link(plan, loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt"))) == \
+        "cites 580/KH-UBND"
+    assert link(plan, loaded(str(REPORTS / "bc_77_cat-haiduong_2020.txt"))) is None
+
+
+def test_link_draft_plan_by_title():
+    plan = loaded(str(CORPUS / "kh_dt-tongket-clqg-pcmt_ubnd-lamdong_2025.doc"))
+    rep = loaded(str(CORPUS / "bc_dt-tongket-clqg-pcmt_ubnd-lamdong_2026.docx"))
+    assert plan.meta["symbol"] is None
+    assert link(plan, rep) == "title"
+    other = loaded(str(CORPUS / "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"))
+    assert link(plan, other) is None
+
+
+def test_link_scanned_letter_by_self_citation():
+    """CV 5240's OCR mangles its own number; its attachment cites it in full."""
+    plan = loaded(str(CORPUS / "cv_5240_bca-v01_2025.pdf"))
+    rep = loaded(str(CORPUS / "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"))
+    assert link(plan, rep) == "cites 5240/BCA-V01"
+    assert link(plan, loaded(str(CORPUS / "bc_dt-tongket-clqg-pcmt_ubnd-lamdong_2026.docx"))) \
+        is None
+
+
+def test_link_folder_finds_pairs_without_naming_them():
+    links = link_folder([KH580, REPORTS])
+    found = {(Path(x["plan"]).name, Path(x["report"]).name) for x in links}
+    assert found == {(KH580.name, f.name) for f in REPORTS.glob("*.txt")
+                     if f.name != "bc_77_cat-haiduong_2020.txt"}
+    assert len(found) == 4
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+def test_coverage_on_gold():
+    from pipeline.crosscheck_eval import evaluate_coverage
+
+    res = evaluate_coverage()
+    print(f"coverage accuracy {res['accuracy']:.3f} on {res['n']} gold items")
+    assert res["n"] >= 25
+    assert res["accuracy"] >= 0.85
+
+
+def _p(text: str, section: str = "I. Kết quả", future: bool = False) -> Passage:
+    from pipeline.crosscheck_coverage import tokens
+
+    return Passage("1/BC-X", text, 0, len(text), section, future, tokens(text), set(), None)
+
+
+def test_generic_sentence_is_not_evidence():
+    duty = "Phối hợp với Ban Vì sự tiến bộ phụ nữ của tỉnh tham mưu công tác thi đua, " \
+           "khen thưởng đối với hoạt động bình đẳng giới."
+    pool = [_p("Nhìn chung, các nhiệm vụ được giao tại Kế hoạch đều được triển khai thực "
+               "hiện đầy đủ, đúng tiến độ.")]
+    assert decide(duty, "Bình đẳng giới và vì sự tiến bộ phụ nữ", None, pool).coverage == \
+        "not_addressed"
+    pool.append(_p("Sở đã tham mưu UBND tỉnh khen thưởng 12 tập thể, 20 cá nhân có thành tích "
+                   "trong phong trào thi đua về bình đẳng giới."))
+    cov = decide(duty, "Bình đẳng giới và vì sự tiến bộ phụ nữ", None, pool)
+    assert cov.coverage == "addressed" and "thi đua" in cov.evidence[0].text
+    assert "BM25" in cov.reason
+
+
+def test_partial_cue_and_next_steps_section():
+    duty = "Tổ chức các lớp tập huấn nâng cao kỹ năng, nghiệp vụ về bình đẳng giới cho cán bộ."
+    done = _p("Sở đã tổ chức 05 lớp tập huấn nâng cao kỹ năng, nghiệp vụ cho 350 cán bộ.")
+    assert decide(duty, None, None, [done]).coverage == "addressed"
+    part = _p("Các lớp tập huấn nâng cao kỹ năng, nghiệp vụ cho cán bộ chưa tổ chức được do dịch.")
+    assert decide(duty, None, None, [part]).coverage == "partial"
+    plan_only = _p("Tiếp tục tổ chức các lớp tập huấn nâng cao kỹ năng, nghiệp vụ cho cán bộ.",
+                   section="III. Phương hướng", future=True)
+    assert decide(duty, None, None, [plan_only]).coverage == "not_addressed"
+
+
+def test_cues_are_data():
+    cues = load_cues()
+    assert "chưa" in cues.partial and "đang triển khai" in cues.partial
+    assert "triển khai" in cues.generic
+    assert has_cue("Sở đã tiếp tục duy trì mô hình", ("tiếp tục",)) is None
+    assert has_cue("Sở tiếp tục rà soát", ("tiếp tục",)) == "tiếp tục"
+
+
+# --- status --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("coverage,due,done,as_of,expected", [
+    ("addressed", "2020-12-10", "2020-12-05", "2020-12-31", "done_on_time"),
+    ("addressed", "2020-12-10", "2020-12-22", "2020-12-31", "done_late"),
+    ("addressed", None, "2020-12-22", "2020-12-31", "done_on_time"),
+    ("addressed", "2020-12-10", None, "2020-12-31", "done_on_time"),
+    ("partial", "2020-12-10", "2020-12-05", "2020-11-30", "pending"),
+    ("partial", "2020-12-10", "2020-12-05", "2020-12-31", "overdue"),
+    ("not_addressed", "2020-12-10", None, "2020-12-10", "pending"),
+    ("no_report", "2020-12-10", None, "2020-12-11", "overdue"),
+    ("no_report", None, None, "2020-12-11", "pending"),
+])
+def test_status_buckets(coverage, due, done, as_of, expected):
+    assert status(coverage, due, done, as_of) == expected
+
+
+def test_kh580_buckets_and_submissions():
+    g = gaps580()
+    row = {(d["task_id"], d["owner"]): d for d in g["duties"]}
+    ld = "Sở Lao động - Thương binh và Xã hội"
+    assert row[("IV.1.c", ld)]["status"] == "done_on_time"
+    assert row[("IV.2.b", "Sở Nội vụ")]["status"] == "done_late"
+    assert row[("IV.2.a", "Sở Nội vụ")]["status"] == "overdue"
+    assert row[("IV.7", "Sở Tư pháp")]["coverage"] == "no_report"
+    assert row[("IV.1.c", ld)]["due"] == "2020-12-10"  # no deadline: the report deadline
+    subs = {(s["task_id"], s["owner"]): s for s in g["submissions"]}
+    assert subs[("end.3", ld)]["status"] == "on_time"
+    assert subs[("end.3", ld)]["received"] == "2020-12-05"
+    assert subs[("end.3", "Sở Nội vụ")]["status"] == "late"
+    assert subs[("end.3", "Sở Tư pháp")]["status"] == "missing"
+    assert subs[("end.2", ld)]["status"] == "missing"
+    gd = subs[("end.2", "Sở Giáo dục và Đào tạo")]
+    assert (gd["status"], gd["received"]) == ("on_time", "2020-06-08")
+    assert subs[("end.3", "Sở Giáo dục và Đào tạo")]["status"] == "missing"
+    assert g["unmatched_reports"] == ["77/BC-CAT"]
+
+
+# --- output --------------------------------------------------------------------------------
+
+def test_json_contract_fields():
+    g = json.loads(json.dumps(gaps580(), ensure_ascii=False))
+    assert g["schema"] == "vanban.gaps/1"
+    assert set(g["plan"]) >= {"symbol", "issuer", "date"}
+    assert g["plan"]["symbol"] == "580/KH-UBND" and g["as_of"] == "2020-12-31"
+    text = loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt")).doc.text
+    for d in g["duties"]:
+        assert set(d) >= {"task_id", "owner", "text", "deadline", "coverage", "status",
+                          "evidence"}
+        assert d["coverage"] in ("addressed", "partial", "not_addressed", "no_report")
+        assert d["status"] in ("done_on_time", "done_late", "pending", "overdue")
+        for ev in d["evidence"]:
+            assert set(ev) >= {"report", "text", "start", "end"}
+            if ev["report"] == "312/BC-SLĐTBXH" and ev.get("section") != "tiêu đề":
+                assert text[ev["start"]:ev["end"]].startswith(ev["text"][:50])
+    for s in g["submissions"]:
+        assert set(s) >= {"owner", "what", "due", "report", "received", "status"}
+        assert s["status"] in ("on_time", "late", "missing", None)
+
+
+def test_html_escapes_document_strings():
+    g = {"schema": "vanban.gaps/1", "plan": {"symbol": "1/KH-<b>", "issuer": "UBND & co",
+                                             "date": "2020-03-02", "title": "x"},
+         "as_of": "2020-12-31",
+         "duties": [{"task_id": "1", "owner": "Sở <i>Tư</i> pháp",
+                     "text": "<script>alert(1)</script> tuyên truyền", "deadline": None,
+                     "coverage": "partial", "status": "overdue", "reason": "BM25 1 <x>",
+                     "evidence": [{"report": "2/BC", "text": "\"<img src=x onerror=1>\"",
+                                   "start": 1, "end": 5}]}],
+         "submissions": [], "unmatched_reports": ["<u>"]}
+    page = render_html(g)
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page and "<i>Tư" not in page and "<u>" not in page
+    assert "Chưa hoàn thành, quá hạn" in page
+
+
+def test_html_for_kh580_lists_every_duty(tmp_path):
+    g = gaps580()
+    page = render_html(g)
+    assert page.count('class="duty"') == len(g["duties"])
+    assert "Sở Tư pháp" in page and "Hoàn thành đúng hạn" in page
+    (tmp_path / "kh580.html").write_text(page, "utf-8")
+
+
+def test_cli_check_json():
+    from click.testing import CliRunner
+
+    from pipeline.cli_check import check
+
+    res = CliRunner().invoke(check, ["--plan", str(KH580), str(REPORTS), "--as-of",
+                                     "2020-12-31", "--json"])
+    assert res.exit_code == 0, res.output
+    g = json.loads(res.output)
+    assert g["schema"] == "vanban.gaps/1" and len(g["duties"]) == len(gaps580()["duties"])
+    bad = CliRunner().invoke(check, ["--plan", str(KH580), "--as-of", "31/12/2020"])
+    assert bad.exit_code != 0
+
+
+def test_xlsx_and_docx(tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from pipeline.gapreport_docx import write_docx
+    from pipeline.gapreport_xlsx import write_xlsx
+
+    g = gaps580()
+    write_xlsx(g, tmp_path / "g.xlsx")
+    ws = load_workbook(tmp_path / "g.xlsx")["Nhiệm vụ"]
+    assert ws.max_row == len(g["duties"]) + 1 and ws.auto_filter.ref
+    write_docx(g, tmp_path / "g.docx")
+    text = "\n".join(p.text for p in Document(tmp_path / "g.docx").paragraphs)
+    assert "BÁO CÁO" in text and "580/KH-UBND" in text
