@@ -137,23 +137,16 @@ def extract_all(paths: tuple[str, ...], out: str) -> None:
     sys.exit(0 if not summary.failed or summary.ok else 1)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False))
-def run(paths: tuple[str, ...], out: str) -> None:
-    """The main job: read every document under PATHS (default: corpus/) into OUT."""
-    from pipeline.batch import extract_batch
-
-    targets = [Path(p) for p in paths] or [Path("corpus")]
-    summary = extract_batch(targets, Path(out), progress=click.echo)
-    click.echo(summary.describe())
-
-
 def _register() -> None:
-    """Commands that live with their stage: the check (pipeline/cli_check.py)."""
+    """Commands that live with their stage: the index (pipeline/cli_index.py), the
+    check (pipeline/cli_check.py) and the Prefect flows (flows/cli.py, which import
+    Prefect only when a flow command runs)."""
+    from flows.cli import run, schedule
     from pipeline.cli_check import check
+    from pipeline.cli_index import cited_by_cmd, cites_cmd, index_cmd, not_held_cmd, search_cmd
 
-    main.add_command(check)
+    for cmd in (run, schedule, index_cmd, search_cmd, cites_cmd, cited_by_cmd, not_held_cmd, check):
+        main.add_command(cmd)
 
 
 _register()

@@ -1,0 +1,232 @@
+"""The run end to end with and without Prefect around the same functions.
+
+    python benchmarks/bench_flow.py --copies 100            # the corpus ×100 (≈1,300 docs)
+    python benchmarks/bench_flow.py --copies 10 --formats txt,docx
+
+Builds an inbox of the corpus ×N (no scanned PDFs: OCR excluded; each copy edited a
+little so every file has its own hash), then runs, each in a fresh process:
+
+* ``plain``: the same plan, worker pool (:func:`flows.work.process_document`), manifest
+  and index step as the flow, with no Prefect anywhere;
+* ``prefect``: the ``vanban-run`` flow, embedded mode (its temporary server included).
+
+Reports docs/s, wall and CPU time (the whole process tree), peak memory (the tree, and
+the parent alone at each quarter of the run: flat means it does not grow with the
+number of documents) and Prefect's share of the wall time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SCANNED = {"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pdf"}  # need OCR
+
+
+def _edit_copy(src: Path, dst: Path, i: int) -> None:
+    """Copy ``src`` with a small edit that changes its hash, not its content."""
+    ext = src.suffix.lower()
+    if ext == ".txt":
+        dst.write_bytes(src.read_bytes() + f"\n\n(bản sao {i})\n".encode())
+    elif ext == ".pdf":  # bytes after %%EOF are ignored by PDF readers
+        dst.write_bytes(src.read_bytes() + f"\n% copy {i}\n".encode())
+    elif ext == ".docx":  # another "last modified by" in the package properties
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == "docProps/core.xml":
+                    data = re.sub(rb"(<cp:lastModifiedBy>)[^<]*", rb"\g<1>copy " +
+                                  str(i).encode(), data)
+                    if b"copy " not in data:
+                        data = data.replace(b"</cp:coreProperties>",
+                                            f"<dc:description>copy {i}</dc:description>"
+                                            "</cp:coreProperties>".encode())
+                zout.writestr(item, data)
+    else:  # .doc: trailing bytes after the compound file are ignored
+        dst.write_bytes(src.read_bytes() + b"\0" * (i % 512 + 1))
+
+
+def build_inbox(inbox: Path, copies: int, formats: set[str]) -> list[Path]:
+    sources = [p for p in sorted(CORPUS.iterdir()) if p.suffix.lstrip(".") in formats
+               and p.name not in SCANNED]
+    inbox.mkdir(parents=True, exist_ok=True)
+    for i in range(copies):
+        for src in sources:
+            _edit_copy(src, inbox / f"{src.stem}__{i:04d}{src.suffix}", i)
+    return sources
+
+
+# --- the two variants, each run in its own process -----------------------------------
+
+def run_plain(inbox: str, out: str, workers: int) -> dict:
+    """The flow's steps without Prefect: plan, worker pool, manifest, index."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    from flows import report
+    from flows.state import Manifest, build_plan, code_version
+    from flows.work import process_document, warm_up
+
+    t0 = time.perf_counter()
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state = out_dir / ".state"
+    manifest = Manifest(state, code_version())
+    plan = build_plan([Path(inbox)], out_dir, manifest)
+    manifest.save()
+    todo = plan.todo
+    texts = str(state / "texts")
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=warm_up) as pool:
+        futs = {pool.submit(process_document, i.path, str(out_dir), i.stem, texts): i
+                for i in todo}
+        for n, fut in enumerate(as_completed(futs), 1):
+            res = fut.result()
+            manifest.record(futs[fut], "ok" if res["ok"] else "failed")
+            manifest.save(force=False)
+            _quarter(n, len(todo))
+    manifest.save()
+    t_index = time.perf_counter()
+    index = report.index_outputs(out_dir, state, manifest.entries)
+    return {"documents": len(todo), "seconds": time.perf_counter() - t0,
+            "index_seconds": time.perf_counter() - t_index, "index": index}
+
+
+def run_prefect(inbox: str, out: str, workers: int) -> dict:
+    from flows.settings import configure
+
+    configure(os.environ.get("VANBAN_STATE_DIR"))
+    t0 = time.perf_counter()
+    from flows.server import start_embedded
+
+    startup = start_embedded(Path(os.environ["PREFECT_HOME"]))
+    from flows import main
+
+    main.set_progress(lambda ev, done, total, _d: _quarter(done, total) if ev != "planned"
+                      else None)
+    summary = main.vanban_run([inbox], out, workers=workers)
+    return {"documents": summary["extracted"] + summary["failed"],
+            "seconds": time.perf_counter() - t0, "server_seconds": startup,
+            "flow_seconds": summary["seconds"], "failed": summary["failed"]}
+
+
+_marks: list[tuple[int, float]] = []
+
+
+def _quarter(done: int, total: int) -> None:
+    """The parent's RSS at each quarter of the documents (memory flat or growing?)."""
+    while total and len(_marks) < done * 4 // total:
+        _marks.append((done, _rss_mb(os.getpid())))
+
+
+# --- measuring a process tree ----------------------------------------------------------
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        kids.setdefault(ppid, []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def measure(args: list[str], env: dict[str, str]) -> dict:
+    """Run ``args``; return its JSON result, wall time, tree CPU time and peak tree RSS."""
+    before = os.times()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = [0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], sum(_rss_mb(p) for p in _tree(proc.pid)))
+            time.sleep(0.5)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    stdout, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    th.join()
+    after = os.times()
+    if proc.returncode:
+        raise SystemExit(f"{args[2:4]} failed with status {proc.returncode}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    cpu = (after.children_user - before.children_user) + (after.children_system
+                                                           - before.children_system)
+    result.update(wall=wall, cpu=cpu, peak_tree_mb=peak[0])
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--copies", type=int, default=10)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--formats", default="txt,docx,pdf,doc")
+    ap.add_argument("--dir", help="work here (kept) instead of a temp dir")
+    ap.add_argument("--only", choices=("plain", "prefect"))
+    a = ap.parse_args()
+    work = Path(a.dir) if a.dir else Path(tempfile.mkdtemp(prefix="vanban-bench-flow-"))
+    inbox = work / "inbox"
+    if not inbox.exists():
+        sources = build_inbox(inbox, a.copies, set(a.formats.split(",")))
+        print(f"inbox: {len(sources)} files ×{a.copies} = {len(sources) * a.copies} documents")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VANBAN_STATE_DIR": str(work / "state")}
+    rows = {}
+    for variant in ("plain", "prefect"):
+        if a.only and a.only != variant:
+            continue
+        out = work / f"out-{variant}"
+        shutil.rmtree(out, ignore_errors=True)
+        rows[variant] = r = measure([sys.executable, __file__, "_" + variant, str(inbox),
+                                     str(out), str(a.workers)], env)
+        print(f"{variant:8} {r['documents']} docs  {r['wall']:.1f} s wall  "
+              f"{r['documents'] / r['wall']:.2f} docs/s  cpu {r['cpu']:.0f} s  "
+              f"peak {r['peak_tree_mb']:.0f} MB (tree)  parent RSS by quarter "
+              f"{[round(m) for _, m in r['marks']]} MB", flush=True)
+    if len(rows) == 2:
+        p, q = rows["plain"], rows["prefect"]
+        share = (q["wall"] - p["wall"]) / q["wall"]
+        steady = (q["wall"] - q["server_seconds"] - p["wall"]) / q["wall"]
+        print(f"Prefect's share of the wall time: {share:.1%} "
+              f"({steady:.1%} without the {q['server_seconds']:.1f} s server start); "
+              f"extra CPU {q['cpu'] - p['cpu']:.0f} s")
+    (work / "bench_flow.json").write_text(json.dumps(rows, indent=1))
+    print(f"results: {work / 'bench_flow.json'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("_plain", "_prefect"):
+        fn = run_plain if sys.argv[1] == "_plain" else run_prefect
+        res = fn(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        res["marks"] = _marks
+        print(json.dumps(res))
+    else:
+        main()

@@ -1,0 +1,267 @@
+"""Index benchmark (issue 4): build an index of N documents made by varying the real corpus,
+then time 200 mixed searches.
+
+The corpus is extracted once (cached next to the database). Each synthetic document is a
+corpus document with another number, date and issuing province (also replaced in its
+text), some lines dropped, swapped or borrowed from another document, some references
+renumbered or pointed at other synthetic documents, and its deadlines moved with its
+date. Reported: build documents/s, database size, search latency p50/p95 (full
+``search()``: ranking, facets and snippets) per query kind.
+
+    python benchmarks/bench_index.py            # 100,000 documents
+    python benchmarks/bench_index.py --n 20000 --db /tmp/bench.db
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.search import Filters, search  # noqa: E402
+from pipeline.search_facets import clear_match_cache  # noqa: E402
+from pipeline.store import CODE_VERSION, bulk, connect, index_document, transaction  # noqa: E402
+from pipeline.store_graph import cited_by  # noqa: E402
+from pipeline.store_schema import SCHEMA_VERSION  # noqa: E402
+
+PROVINCES = ["Hải Dương", "Lâm Đồng", "Hà Nội", "Đà Nẵng", "Nghệ An", "Thanh Hóa", "Quảng Ninh",
+             "Cần Thơ", "Đắk Lắk", "Khánh Hòa", "Bắc Ninh", "Huế", "Gia Lai", "Lào Cai",
+             "An Giang", "Đồng Nai", "Tây Ninh", "Cà Mau", "Hưng Yên", "Ninh Bình"]
+WORDS = ["binh dang gioi", "ma tuy", "chuyen doi so", "ke hoach", "phong chong", "bao cao",
+         "ngan sach", "tuyen truyen", "phu nu", "tre em", "an ninh", "kiem tra", "dan so",
+         "nguoi co cong", "thue", "cai nghien", "bao luc gia dinh", "hoc sinh", "y te", "dat dai"]
+ACCENTED = ["bình đẳng giới", "ma túy", "chuyển đổi số", "kế hoạch", "phòng, chống",
+            "báo cáo", "ngân sách", "tuyên truyền", "phụ nữ", "trẻ em", "an ninh", "kiểm tra",
+            "người có công", "thuế", "cai nghiện", "bạo lực gia đình", "học sinh", "y tế",
+            "đất đai", "Đề án 06"]
+PHRASES = ['"bình đẳng giới"', '"phòng, chống ma túy"', '"ủy ban nhân dân"', '"chuyen doi so"',
+           '"ngân sách nhà nước"', '"tiến bộ phụ nữ"', '"cai nghiện ma túy"', '"người có công"',
+           '"bạo lực gia đình"', '"thủ tướng chính phủ"']
+PREFIXES = ["binh*", "chuyen*", "tuyen truyen*", "ngan*", "phu nu*", "nghi*", "cai ngh*",
+            "bao cao*", "kiem*", "hoc sin*"]
+CITED = ["1696/QĐ-TTg", "quyet dinh 1696", "QĐ 1696", "36-CT/TW", "chi thi 36", "93/NQ-CP",
+         "2351/qd-ttg", "11-NQ/TW", "55/2023/NĐ-CP", "1696"]
+
+
+def extract_corpus(corpus: Path, cache: Path) -> list[dict]:
+    """[{result, text, blocks}] of every readable corpus file, cached per code version."""
+    if cache.exists():
+        data = json.loads(cache.read_text("utf-8"))
+        if data.get("code_version") == CODE_VERSION:
+            return data["docs"]
+    from pipeline.batch import iter_inputs
+    from pipeline.extract import extract_document
+    from pipeline.ingest import read_document
+
+    docs = []
+    for p in iter_inputs([corpus]):
+        try:
+            doc = read_document(p)
+        except Exception as exc:  # noqa: BLE001 - a benchmark skips what it cannot read
+            print(f"skip {p}: {exc}", file=sys.stderr)
+            continue
+        docs.append({"result": extract_document(doc), "text": doc.text,
+                     "blocks": [[b.kind, b.start, b.end, b.page, b.table, b.row, b.col]
+                                for b in doc.blocks]})
+        print(f"extracted {p}", file=sys.stderr)
+    cache.write_text(json.dumps({"code_version": CODE_VERSION, "docs": docs},
+                                ensure_ascii=False), "utf-8")
+    return docs
+
+
+def _shift(date: str | None, years: int) -> str | None:
+    if not date:
+        return None
+    y = int(date[:4]) + years
+    return f"{y:04d}{date[4:]}" if date[5:] != "02-29" else f"{y:04d}-02-28"
+
+
+def vary(base: dict, i: int, rng: random.Random, donors: list[dict],
+         symbols: list[str]) -> tuple[dict, str, list]:
+    """One synthetic document from ``base``: (result, text, blocks)."""
+    from pipeline.model import Block
+
+    res = json.loads(base["result_json"])
+    meta = res["metadata"]
+    text: str = base["text"]
+    number = str(rng.randint(1, 9999))
+    dtype = meta.get("doc_type") or "CV"
+    old_sym = meta.get("symbol")
+    suffix = old_sym.split("/", 1)[1] if old_sym and "/" in old_sym else f"{dtype}-UBND"
+    suffix = re.sub(r"^(19|20)\d\d/", "", suffix)
+    year = rng.randint(2015, 2026)
+    sym = f"{number}/{year}/{suffix}" if dtype in ("NĐ", "TT") else f"{number}/{suffix}"
+    date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    years = year - int((meta.get("date") or date)[:4])
+    province = rng.choice(PROVINCES)
+    place = meta.get("place")
+    if place and place in text:
+        text = text.replace(place, province)
+    if old_sym:
+        text = text.replace(old_sym, sym)
+    lines = text.split("\n")
+    for _ in range(max(1, len(lines) // 20)):  # drop, swap and borrow a few lines
+        k = rng.randrange(len(lines))
+        op = rng.random()
+        if op < 0.3:
+            lines[k] = ""
+        elif op < 0.6:
+            j = rng.randrange(len(lines))
+            lines[k], lines[j] = lines[j], lines[k]
+        else:
+            donor = rng.choice(donors)["text"].split("\n")
+            lines[k] = rng.choice(donor)
+    lines.append(f"Mã lưu trữ {i:06d} {rng.choice(WORDS)}.")
+    text = "\n".join(lines)
+    issuer = meta.get("issuer") or "UBND tỉnh"
+    meta.update(number=number, symbol=sym, date=date, place=province,
+                issuer=issuer.replace(place, province) if place else issuer)
+    for r in res["references"]:
+        if r.get("number") and rng.random() < 0.25:
+            if symbols and rng.random() < 0.3:
+                r["symbol"] = symbols[rng.randrange(max(0, len(symbols) - 5000), len(symbols))]
+                r["number"] = r["symbol"].split("/")[0]
+            else:
+                n = str(rng.randint(1, 9999))
+                r["symbol"] = (n + r["symbol"][len(r["number"]):]) if r.get("symbol") else None
+                r["number"] = n
+    for t in res["tasks"]:
+        t["deadline"] = _shift(t.get("deadline"), years)
+        if t.get("period"):
+            t["period"] = {k: _shift(v, years) for k, v in t["period"].items()}
+    res["source"] = {"path": f"synthetic/{i:06d}.txt", "sha256": None, "format": "txt",
+                     "pages": None}
+    blocks = [Block(b[0], "", b[1], b[2], b[3], b[4], b[5], b[6]) for b in base["blocks"]]
+    return res, text, blocks
+
+
+def queries(rng: random.Random, symbols: list[str], owners: list[str]) -> list[tuple[str, str,
+                                                                                       Filters]]:
+    """200 (kind, query, filters)."""
+    out: list[tuple[str, str, Filters]] = []
+    for _ in range(25):
+        out.append(("words", rng.choice(WORDS), Filters()))
+        out.append(("accented", rng.choice(ACCENTED), Filters()))
+        out.append(("phrase", rng.choice(PHRASES), Filters()))
+        out.append(("prefix", rng.choice(PREFIXES), Filters()))
+        sym = rng.choice(symbols)
+        out.append(("symbol", rng.choice([sym, sym.lower(), " ".join(sym.split("/")[:1])
+                                          + " " + sym.split("/")[-1].split("-")[0]]), Filters()))
+        out.append(("cited", rng.choice(CITED), Filters()))
+        f = rng.choice([Filters(doc_type="KH"), Filters(year=rng.randint(2015, 2026)),
+                        Filters(issuer=f"UBND tỉnh {rng.choice(PROVINCES)}"),
+                        Filters(owner=rng.choice(owners)), Filters(has_findings=True),
+                        Filters(open_duties=True, as_of="2024-01-01")])
+        out.append(("filtered", rng.choice(WORDS + ACCENTED), f))
+        out.append(("filters only", "", f))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--db", type=Path, default=Path("/tmp/vanban-bench/index.db"))
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--batch", type=int, default=500, help="documents per transaction")
+    ap.add_argument("--reuse", action="store_true", help="keep an existing database")
+    ap.add_argument("--seed", type=int, default=4)
+    args = ap.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    base = extract_corpus(args.corpus, args.db.parent / "corpus-extracted.json")
+    for b in base:
+        b["result_json"] = json.dumps(b["result"], ensure_ascii=False)
+    rng = random.Random(args.seed)
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+    conn = connect(args.db)
+    have = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    symbols: list[str] = []
+    t0 = time.perf_counter()
+    made = 0
+    optimize = 0.0
+    if have < args.n:
+        with bulk(conn):
+            while have + made < args.n:
+                with transaction(conn):
+                    for _ in range(min(args.batch, args.n - have - made)):
+                        i = have + made
+                        res, text, blocks = vary(base[i % len(base)], i, rng, base, symbols)
+                        index_document(conn, res, text, blocks=blocks)
+                        symbols.append(res["metadata"]["symbol"])
+                        made += 1
+                if made % 10_000 < args.batch:
+                    rate = made / (time.perf_counter() - t0)
+                    print(f"  {have + made} documents, {rate:.0f} docs/s", file=sys.stderr)
+            t1 = time.perf_counter()
+        optimize = time.perf_counter() - t1
+        conn.execute("PRAGMA optimize")
+    build = time.perf_counter() - t0
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    size = sum(os.path.getsize(f"{args.db}{s}") for s in ("", "-wal")
+               if os.path.exists(f"{args.db}{s}"))
+    if not symbols:
+        symbols = [s for (s,) in conn.execute("SELECT symbol FROM documents WHERE symbol IS "
+                                              "NOT NULL ORDER BY random() LIMIT 5000")]
+    owners = [o for (o,) in conn.execute("SELECT owner FROM doc_owners GROUP BY owner_key "
+                                         "ORDER BY count(*) DESC LIMIT 30")]
+    qs = queries(random.Random(args.seed + 1), symbols, owners)
+    search(conn, "khởi động", owner_facet=False)  # warm the page cache a little
+    times: dict[str, list[float]] = {}
+    totals = []
+    for kind, q, f in qs:
+        clear_match_cache()  # every query cold: no help from an earlier identical query
+        t = time.perf_counter()
+        res = search(conn, q, f, limit=20)
+        times.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+        totals.append(res["total"])
+    clicks: list[float] = []  # the web page: same words, then a facet clicked / next page
+    for kind, q, f in qs[:80]:
+        if kind in ("words", "accented", "phrase", "prefix"):
+            clear_match_cache()
+            first = search(conn, q, f, limit=20)
+            for follow in ({"filters": Filters(doc_type=next(iter(first["facets"]["doc_type"]),
+                                                                  None))},
+                           {"filters": f, "offset": 20}):
+                t = time.perf_counter()
+                search(conn, q, follow["filters"], limit=20, offset=follow.get("offset", 0))
+                clicks.append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    for s in CITED:
+        cited_by(conn, s)
+    cb_ms = (time.perf_counter() - t) * 1000 / len(CITED)
+    every = [x for v in times.values() for x in v]
+    report = {
+        "documents": n_docs, "schema": SCHEMA_VERSION, "built_now": made,
+        "build_seconds": round(build, 1),
+        "build_docs_per_s": round(made / build, 1) if made else None,
+        "of_which_fts_merge_seconds": round(optimize, 1),
+        "db_bytes": size, "db_gb": round(size / 1e9, 2),
+        "queries": len(every), "p50_ms": round(pct(every, 50), 1),
+        "p95_ms": round(pct(every, 95), 1), "max_ms": round(max(every), 1),
+        "median_total_hits": statistics.median(totals),
+        "by_kind_p50_p95_ms": {k: [round(pct(v, 50), 1), round(pct(v, 95), 1)]
+                               for k, v in times.items()},
+        "cited_by_mean_ms": round(cb_ms, 1),
+        "facet_click_or_next_page_p50_p95_ms": [round(pct(clicks, 50), 1),
+                                                round(pct(clicks, 95), 1)] if clicks else None,
+    }
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

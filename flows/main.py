@@ -1,0 +1,243 @@
+"""The ``vanban-run`` Prefect flow: inboxes → new and changed documents → outputs.
+
+One Prefect task per document, mapped. The CPU-bound work runs in a
+``ProcessPoolExecutor`` of spawned worker processes (warmed up once each); the
+Prefect tasks run in a thread pool and only wait on it. Measured on 2 cores, this
+costs a fraction of Prefect's ``ProcessPoolTaskRunner``, which pickles the task
+context and starts a task engine in the worker for every document. Under a
+``DaskTaskRunner`` the tasks do the work themselves in the Dask workers.
+"""
+from __future__ import annotations
+
+from flows.settings import configure
+
+configure()  # before prefect is imported
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import unmapped
+
+from flows import report
+from flows.state import (
+    Item,
+    Manifest,
+    Plan,
+    RunLock,
+    build_plan,
+    clean_temp_files,
+    code_version,
+)
+from flows.work import process_document, warm_up
+from pipeline.batch import quarantine
+
+Progress = Callable[[str, int, int, str], None]  # (event, done, total, detail)
+_progress: Progress | None = None
+_pool: WorkerPool | None = None
+
+
+def set_progress(callback: Progress | None) -> None:
+    """Let a caller in the same process (the CLI) follow the run."""
+    global _progress
+    _progress = callback
+
+
+def _notify(event: str, done: int, total: int, detail: str = "") -> None:
+    if _progress is not None:
+        _progress(event, done, total, detail)
+
+
+class DocumentFailed(Exception):
+    """A document that could not be read; it is in the quarantine."""
+
+    def __init__(self, reason: str, kind: str) -> None:
+        super().__init__(reason, kind)
+        self.reason, self.kind = reason, kind
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
+
+
+class WorkerPool:
+    """Spawned worker processes, replaced if one dies (a crash in a C library)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._gen = 0
+        self._pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                   initializer=warm_up)
+        for _ in range(self.workers):  # start them all now, from this thread
+            pool.submit(time.sleep, 0)
+        return pool
+
+    def run(self, fn: Callable[..., Any], *args: Any, attempts: int = 3) -> Any:
+        for attempt in range(attempts):
+            with self._lock:
+                pool, gen = self._pool, self._gen
+            try:
+                return pool.submit(fn, *args).result()
+            except BrokenProcessPool:
+                with self._lock:
+                    if gen == self._gen:  # first to notice: replace it
+                        self._pool.shutdown(wait=False, cancel_futures=True)
+                        self._pool, self._gen = self._new(), self._gen + 1
+                if attempt == attempts - 1:
+                    raise
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only transient I/O errors, never a bad document."""
+    try:
+        state.result()
+    except DocumentFailed:
+        return False
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="scan-inboxes", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def scan_inboxes(inboxes: list[str], out: str, manifest: Manifest) -> Plan:
+    """Hash every input file, compare with the manifest: new / changed / skipped."""
+    plan = build_plan([Path(i) for i in inboxes], Path(out), manifest)
+    manifest.save()  # reserved output names survive a crash from here on
+    return plan
+
+
+@task(name="extract", task_run_name="extract-{stem}", retries=2, retry_delay_seconds=1,
+      retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
+def extract_document(path: str, out: str, stem: str, texts: str) -> dict[str, Any]:
+    """Extract one document into ``<out>/<stem>.json`` (a bad one is quarantined)."""
+    if _pool is not None:
+        result = _pool.run(process_document, path, out, stem, texts)
+    else:  # a Dask worker: this process is the worker
+        result = process_document(path, out, stem, texts)
+    if not result["ok"]:
+        raise DocumentFailed(result["reason"], result["kind"])
+    return result
+
+
+@task(name="index", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
+                    ) -> dict[str, int] | None:
+    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline/store.py``)."""
+    logger = get_run_logger()
+    try:
+        from pipeline import store  # noqa: F401
+    except ImportError:
+        logger.warning("index step skipped: pipeline/store.py does not exist yet")
+        return None
+    counts = report.index_outputs(Path(out), Path(state), entries)
+    if counts["missing_text"]:
+        logger.warning("%d documents not indexed: their text was not kept (made by an "
+                       "older vanban); delete %s to redo them", counts["missing_text"],
+                       Path(state) / "manifest.json")
+    return counts
+
+
+@task(name="publish-artifacts", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_artifacts(summary: dict[str, Any], out: str, plan_stems: list[str]) -> int:
+    """The keyed table of counts and one keyed markdown artifact per plan."""
+    return report.publish(summary, Path(out), plan_stems)
+
+
+def _run_tasks(plan: Plan, out: str, manifest: Manifest,
+               summary: dict[str, Any]) -> list[str]:
+    """Submit one task per due document; record each in the manifest as it ends."""
+    todo = plan.todo
+    texts = str(manifest.state / "texts")
+    futures = extract_document.map([i.path for i in todo], unmapped(out),
+                                   [i.stem for i in todo], unmapped(texts))
+    by_id = {f.task_run_id: item for f, item in zip(futures, todo)}
+    written: list[str] = []
+    done = 0
+    for fut in as_completed(list(futures)):
+        item: Item = by_id[fut.task_run_id]
+        done += 1
+        try:
+            res = fut.result()
+            manifest.record(item, "ok", doc_type=res.get("doc_type"), tasks=res["tasks"])
+            written.append(item.stem)
+            if res.get("doc_type") in report.PLAN_TYPES and res["tasks"]:
+                summary["plans"].append(item.stem)
+            _notify("done", done, len(todo), item.path)
+        except DocumentFailed as err:
+            manifest.record(item, "failed", reason=err.reason, kind=err.kind)
+            summary["failures"].append({"path": item.path, "reason": err.reason})
+            _notify("failed", done, len(todo), f"{item.path}: {err.reason}")
+        except Exception as exc:  # I/O retries spent, or the worker crashed on it
+            reason = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, BrokenProcessPool):
+                quarantine(Path(item.path), Path(out), reason, "crash")
+                manifest.record(item, "failed", reason=reason, kind="crash")
+            summary["failures"].append({"path": item.path, "reason": reason})
+            _notify("failed", done, len(todo), f"{item.path}: {reason}")
+        manifest.save(force=False)
+    manifest.save()
+    return written
+
+
+@flow(name="vanban-run", task_runner=ThreadPoolTaskRunner(max_workers=8),
+      persist_result=False, validate_parameters=False)
+def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = None,
+               state_dir: str | None = None) -> dict[str, Any]:
+    """Read new and changed documents under ``inboxes`` into ``out``.
+
+    ``state_dir`` (default ``<out>/.state``) holds the manifest. Returns the counts:
+    new / changed / skipped / failed / extracted, the failures and the timings.
+    """
+    global _pool
+    t0 = time.perf_counter()
+    logger = get_run_logger()
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state = Path(state_dir).resolve() if state_dir else out_dir / ".state"
+    summary: dict[str, Any] = {"out": str(out_dir), "failures": [], "plans": []}
+    with RunLock(state):
+        clean_temp_files(out_dir, state)
+        manifest = Manifest(state, code_version())
+        plan = scan_inboxes(inboxes, str(out_dir), manifest)
+        summary.update(total=len(plan.items), new=plan.count("new"),
+                       changed=plan.count("changed"), skipped=plan.count("skipped"))
+        _notify("planned", 0, len(plan.todo), "")
+        logger.info("%d documents: %d new, %d changed, %d unchanged", len(plan.items),
+                    summary["new"], summary["changed"], summary["skipped"])
+        ctx = FlowRunContext.get()
+        local = ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+        written: list[str] = []
+        if plan.todo:
+            n = workers or os.cpu_count() or 1
+            _pool = WorkerPool(min(n, len(plan.todo))) if local else None
+            try:
+                written = _run_tasks(plan, str(out_dir), manifest, summary)
+            finally:
+                if _pool is not None:
+                    _pool.close()
+                    _pool = None
+        summary["failed"] = len(summary["failures"])
+        summary["extracted"] = len(written)
+        summary["index"] = index_documents(str(out_dir), str(state), manifest.entries)
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    publish_artifacts(summary, str(out_dir), summary["plans"])
+    return summary

@@ -1,0 +1,252 @@
+"""What a run has to do: the manifest of finished documents and the plan built from it.
+
+Plain Python (no Prefect). The manifest maps each input path to the content hash and
+code version its output was made from. It is rewritten atomically (temp file +
+``os.replace``) and only after a document's output is on disk, so a run killed at
+any point leaves at worst documents that are done but not yet recorded: the next run
+redoes those, writing the same output file again (never a second one).
+"""
+from __future__ import annotations
+
+import ast
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch import iter_inputs, safe_stem
+from pipeline.ingest import sha256_file
+
+MANIFEST_SCHEMA = "vanban.manifest/1"
+_CODE_PACKAGES = ("pipeline.", "extractors.", "flows.work")
+_CODE_ROOTS = ("pipeline.ingest", "pipeline.extract", "flows.work")
+
+
+def _module_file(root: Path, name: str) -> Path | None:
+    base = root.joinpath(*name.split("."))
+    for f in (base.with_suffix(".py"), base / "__init__.py"):
+        if f.is_file():
+            return f
+    return None
+
+
+def _imports(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):  # module level and inside functions alike
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+            yield from (f"{node.module}.{a.name}" for a in node.names)
+
+
+def code_files(roots: tuple[str, ...] = _CODE_ROOTS) -> list[Path]:
+    """The modules an extraction can run (imports followed from ``roots`` through
+    ``pipeline`` and ``extractors``) and the data files they name."""
+    repo = Path(__file__).resolve().parent.parent
+    seen: dict[str, Path] = {}
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen or not name.startswith(_CODE_PACKAGES):
+            continue
+        f = _module_file(repo, name)
+        if f is None:
+            continue
+        seen[name] = f
+        todo.extend(_imports(ast.parse(f.read_bytes(), str(f))))
+    sources = "\n".join(f.read_text("utf-8") for f in seen.values())
+    data = [d for pkg in ("pipeline", "extractors") for d in (repo / pkg / "data").glob("*")
+            if d.is_file() and d.name in sources]
+    return sorted(set(seen.values()) | set(data))
+
+
+def code_version() -> str:
+    """A hash of the code and data that shape an output (see :func:`code_files`):
+    an edit there makes every document due again; an edit to the index, the CLI or
+    the cross-check does not."""
+    repo = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for f in code_files():
+        h.update(f.relative_to(repo).as_posix().encode() + b"\0")
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` so a reader (or a killed writer) sees old or new."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+
+
+@dataclass
+class Item:
+    """One input file this run looked at."""
+
+    path: str
+    sha256: str
+    stem: str
+    status: str  # "new" | "changed" | "skipped"
+
+
+@dataclass
+class Plan:
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def todo(self) -> list[Item]:
+        return [i for i in self.items if i.status != "skipped"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+
+class Manifest:
+    """``<state>/manifest.json``: path → {sha256, code, stem, status, ...}."""
+
+    def __init__(self, state: Path, code: str) -> None:
+        self.state = state
+        self.file = state / "manifest.json"
+        self.code = code
+        self.entries: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self._saved_at = 0.0
+        try:
+            data = json.loads(self.file.read_text("utf-8"))
+        except FileNotFoundError:
+            data = {}
+        except ValueError:  # not ours or damaged by hand: start over (all documents due)
+            data = {}
+        if data.get("schema") == MANIFEST_SCHEMA:
+            self.entries = data.get("entries", {})
+
+    def save(self, force: bool = True, every: float = 2.0) -> None:
+        """Write atomically; with ``force=False`` at most once per ``every`` seconds."""
+        if not self._dirty or (not force and time.monotonic() - self._saved_at < every):
+            return
+        data = {"schema": MANIFEST_SCHEMA, "code": self.code, "entries": self.entries}
+        write_text_atomic(self.file, json.dumps(data, ensure_ascii=False, indent=1))
+        self._dirty = False
+        self._saved_at = time.monotonic()
+
+    def record(self, item: Item, status: str, **extra: Any) -> None:
+        """Record a finished document (call only once its output is written)."""
+        self.entries[item.path] = {"sha256": item.sha256, "code": self.code,
+                                   "stem": item.stem, "status": status,
+                                   "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
+        self._dirty = True
+
+    def reserve(self, path: str, stem: str) -> None:
+        """Keep a new document's output name stable across interrupted runs."""
+        if path not in self.entries:
+            self.entries[path] = {"stem": stem, "status": "pending"}
+            self._dirty = True
+
+    def forget_stem(self, stem: str) -> None:
+        """Drop the entries of vanished files whose output name is given to another."""
+        for p in [p for p, e in self.entries.items() if e.get("stem") == stem]:
+            del self.entries[p]
+            self._dirty = True
+
+    def classify(self, path: str, sha: str, out: Path) -> str:
+        e = self.entries.get(path)
+        if not e or e.get("status") == "pending":
+            return "new"
+        if e.get("sha256") != sha or e.get("code") != self.code:
+            return "changed"
+        if e.get("status") == "ok" and not (out / f"{e['stem']}.json").exists():
+            return "changed"  # output deleted by hand: make it again
+        return "skipped"
+
+
+def _is_under(path: Path, parent: Path) -> bool:
+    try:
+        path.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def find_inputs(inboxes: list[Path], out: Path) -> list[Path]:
+    """Input files under ``inboxes`` (stable order), never anything inside ``out``."""
+    out = out.resolve()
+    seen: set[Path] = set()
+    found: list[Path] = []
+    for p in iter_inputs([Path(i) for i in inboxes]):
+        rp = p.resolve()
+        if rp in seen or _is_under(rp, out) or not rp.is_file():
+            continue
+        seen.add(rp)
+        found.append(rp)
+    return found
+
+
+def build_plan(inboxes: list[Path], out: Path, manifest: Manifest) -> Plan:
+    """Hash every input and sort it into new / changed / skipped; reserve output names."""
+    inputs = find_inputs(inboxes, out)
+    current = {str(p) for p in inputs}
+    # A name stays taken while its file exists; a moved or deleted file frees it.
+    taken = {e["stem"]: p for p, e in manifest.entries.items()
+             if "stem" in e and (p in current or Path(p).exists())}
+    plan = Plan()
+    for path in inputs:
+        key = str(path)
+        stem = manifest.entries.get(key, {}).get("stem")
+        if stem is None:
+            stem = safe_stem(path)
+            if taken.get(stem, key) != key:  # same file name in another folder
+                stem = f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+            taken[stem] = key
+            manifest.forget_stem(stem)
+            manifest.reserve(key, stem)
+        sha = sha256_file(path)
+        plan.items.append(Item(key, sha, stem, manifest.classify(key, sha, out)))
+    return plan
+
+
+def clean_temp_files(out: Path, state: Path) -> int:
+    """Remove temp files a killed run left behind; return how many."""
+    n = 0
+    for folder, pattern in ((out, "*.json.tmp"), (state, ".*.tmp"),
+                            (state / "texts", "*.txt.tmp")):
+        for tmp in folder.glob(pattern):
+            tmp.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+@dataclass
+class RunLock:
+    """An exclusive lock on the state dir: two runs never write the same outputs.
+    The kernel drops it when the process dies, SIGKILL included."""
+
+    state: Path
+    _fh: Any = None
+
+    def __enter__(self) -> RunLock:
+        self.state.mkdir(parents=True, exist_ok=True)
+        self._fh = (self.state / "run.lock").open("w")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.close()
+            raise RuntimeError(f"another vanban run is using {self.state}") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+
+def iter_outputs(out: Path) -> Iterator[Path]:
+    """The document JSON files in ``out`` (not the quarantine's reasons)."""
+    return (p for p in sorted(out.glob("*.json")) if not p.name.startswith("."))
