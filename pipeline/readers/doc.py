@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.limits import DEFAULT, Limits
 from pipeline.model import RawBlock, VanbanError
+from pipeline.readers.common import open_checked
 from pipeline.readers.docx import MB, OLE_MAGIC, read_docx
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
@@ -149,17 +150,7 @@ def read_doc(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     """Blocks of a Word 97 .doc (or an RTF/HTML/DOCX file named .doc)."""
     path = Path(path)
     name = str(path)
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise VanbanError(name, f"cannot open: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise VanbanError(name, "empty file", kind="empty")
-    if size > limits.max_file_mb * MB:
-        raise VanbanError(name, f"refused: file is {size / MB:.0f} MB "
-                          f"(limit {limits.max_file_mb:g})", kind="too_large")
+    head = open_checked(path, limits, SNIFF_BYTES)
     what = sniff(head)
     if what == "docx":
         return read_docx(path, limits)

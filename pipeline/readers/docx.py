@@ -33,6 +33,7 @@ from lxml import etree
 
 from pipeline.limits import DEFAULT, Limits
 from pipeline.model import RawBlock, VanbanError
+from pipeline.readers.common import open_checked
 from pipeline.readers.docx_numbering import (
     Numbering,
     Styles,
@@ -76,17 +77,7 @@ from pipeline.readers.ooxml import (
 def check_docx_zip(path: Path, limits: Limits = DEFAULT) -> None:
     """Refuse files that are not a DOCX zip or that would expand beyond ``limits``."""
     name = str(path)
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise VanbanError(name, f"cannot open: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise VanbanError(name, "empty file", kind="empty")
-    if size > limits.max_file_mb * MB:
-        raise VanbanError(name, f"refused: file is {size / MB:.0f} MB "
-                          f"(limit {limits.max_file_mb:g})", kind="too_large")
+    head = open_checked(path, limits, 8)
     if head.startswith(OLE_MAGIC):
         raise VanbanError(name, "encrypted or legacy OLE document, not DOCX", kind="unsupported")
     if not zipfile.is_zipfile(path):
