@@ -158,16 +158,45 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return -1.0
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "parent"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "other"
+    if b"uvicorn" in cmd or (b"server" in cmd and b"prefect" in cmd):
+        return "prefect server"
+    if b"spawn_main" in cmd:
+        return "workers"
+    return "other: " + cmd.replace(b"\0", b" ").decode(errors="replace")[:60]
+
+
 def measure(args: list[str], env: dict[str, str]) -> dict:
-    """Run ``args``; return its JSON result, wall time, tree CPU time and peak tree RSS."""
+    """Run ``args``; return its JSON result, wall time, CPU time of the tree (total and
+    by role: parent, workers, Prefect server) and peak RSS of the tree."""
     before = os.times()
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     peak = [0.0]
+    cpu: dict[int, tuple[str, float]] = {}
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], sum(_rss_mb(p) for p in _tree(proc.pid)))
+            pids = _tree(proc.pid)
+            peak[0] = max(peak[0], sum(_rss_mb(p) for p in pids))
+            for p in pids:
+                c = _cpu_s(p)
+                if c >= 0:
+                    cpu[p] = (cpu[p][0] if p in cpu else _role(p, proc.pid), c)
             time.sleep(0.5)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -179,9 +208,13 @@ def measure(args: list[str], env: dict[str, str]) -> dict:
     if proc.returncode:
         raise SystemExit(f"{args[2:4]} failed with status {proc.returncode}")
     result = json.loads(stdout.strip().splitlines()[-1])
-    cpu = (after.children_user - before.children_user) + (after.children_system
-                                                           - before.children_system)
-    result.update(wall=wall, cpu=cpu, peak_tree_mb=peak[0])
+    total = (after.children_user - before.children_user) + (after.children_system
+                                                             - before.children_system)
+    roles: dict[str, float] = {}
+    for role, c in cpu.values():
+        roles[role] = roles.get(role, 0.0) + c
+    result.update(wall=wall, cpu=total, cpu_by_role={k: round(v, 1) for k, v in roles.items()},
+                  peak_tree_mb=peak[0])
     return result
 
 
@@ -192,13 +225,16 @@ def main() -> None:
     ap.add_argument("--formats", default="txt,docx,pdf,doc")
     ap.add_argument("--dir", help="work here (kept) instead of a temp dir")
     ap.add_argument("--only", choices=("plain", "prefect"))
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra environment for the runs (e.g. a Prefect setting)")
     a = ap.parse_args()
     work = Path(a.dir) if a.dir else Path(tempfile.mkdtemp(prefix="vanban-bench-flow-"))
     inbox = work / "inbox"
     if not inbox.exists():
         sources = build_inbox(inbox, a.copies, set(a.formats.split(",")))
         print(f"inbox: {len(sources)} files ×{a.copies} = {len(sources) * a.copies} documents")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "VANBAN_STATE_DIR": str(work / "state")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VANBAN_STATE_DIR": str(work / "state"),
+           **dict(kv.split("=", 1) for kv in a.env)}
     rows = {}
     for variant in ("plain", "prefect"):
         if a.only and a.only != variant:
@@ -210,7 +246,8 @@ def main() -> None:
         print(f"{variant:8} {r['documents']} docs  {r['wall']:.1f} s wall  "
               f"{r['documents'] / r['wall']:.2f} docs/s  cpu {r['cpu']:.0f} s  "
               f"peak {r['peak_tree_mb']:.0f} MB (tree)  parent RSS by quarter "
-              f"{[round(m) for _, m in r['marks']]} MB", flush=True)
+              f"{[round(m) for _, m in r['marks']]} MB\n         cpu by process: "
+              f"{r['cpu_by_role']}", flush=True)
     if len(rows) == 2:
         p, q = rows["plain"], rows["prefect"]
         share = (q["wall"] - p["wall"]) / q["wall"]

@@ -89,6 +89,8 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     one for the run). Unchanged documents are skipped; a bad one is set aside in
     OUT/quarantine/ and the run goes on.
     """
+    if not paths and not Path("corpus").is_dir():
+        raise click.UsageError("no PATHS given and no corpus/ folder here")
     if workers or dask_address:
         _need_dask()
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO" if verbose else "CRITICAL"
@@ -104,7 +106,7 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
         click.echo("starting a local Prefect server for the Dask workers…", err=True)
         os.environ["PREFECT_API_URL"] = server.start()
     try:
-        summary = _run_flow(paths, out, workers, dask_address, state,
+        summary = _run_flow(paths, out, workers, dask_address,
                             sys.stdout.isatty() if progress is None else progress)
     finally:
         if server is not None:
@@ -120,7 +122,7 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
 
 
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
-              dask_address: str | None, state: Path, show: bool) -> dict[str, Any]:
+              dask_address: str | None, show: bool) -> dict[str, Any]:
     bar = _Bar(show)
     with bar.progress:
         t0 = time.perf_counter()

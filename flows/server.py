@@ -69,7 +69,9 @@ class LocalServer:
     def start(self, timeout: float = 120.0) -> str:
         self.home.mkdir(parents=True, exist_ok=True)
         db = self.home / "server.db"
-        env = {**os.environ, "PREFECT_HOME": str(self.home),
+        from flows.settings import server_env
+
+        env = {**server_env(dict(os.environ)), "PREFECT_HOME": str(self.home),
                "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{db}",
                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
         env.pop("PREFECT_API_URL", None)

@@ -69,14 +69,25 @@ def _index_rows(db: Path) -> list[tuple]:
                                    "FROM documents"))
 
 
-def _task_states(flow_run_id) -> dict[str, str]:
+def _task_states(flow_run_id, expected: int, timeout: float = 30) -> dict[str, str]:
+    """The task runs' states as the server has them (it records them in batches)."""
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    from flows.server import drain
+
+    drain()
+    deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
-            id=FlowRunFilterId(any_=[flow_run_id])))
-    return {r.name: r.state.type.value for r in runs}
+        while True:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[flow_run_id])))
+            states = {r.name: r.state.type.value for r in runs if r.state}
+            done = [s for n, s in states.items() if n.startswith("extract-")
+                    and s in ("COMPLETED", "FAILED")]
+            if len(done) >= expected or time.monotonic() > deadline:
+                return states
+            time.sleep(0.5)
 
 
 def test_second_run_extracts_nothing_and_a_changed_file_is_redone(tmp_path: Path) -> None:
@@ -120,7 +131,7 @@ def test_a_bad_file_fails_only_its_own_task(tmp_path: Path) -> None:
     assert json.loads((q / "broken.reason.json").read_text("utf-8"))["kind"] == "unreadable"
     assert json.loads((q / "empty.reason.json").read_text("utf-8"))["kind"] == "empty"
 
-    states = _task_states(state.state_details.flow_run_id)
+    states = _task_states(state.state_details.flow_run_id, expected=4)
     assert states["extract-broken"] == "FAILED" and states["extract-empty"] == "FAILED"
     assert states["extract-kh_580_ubnd-haiduong_2020"] == "COMPLETED"
     assert states["extract-qd_773_ttg_2018"] == "COMPLETED"
