@@ -30,7 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.search_facets import FacetTable, count_facets, facet_table, filter_ids, ids_from_sql
+from pipeline.search_facets import (
+    FacetTable,
+    count_facets,
+    facet_table,
+    filter_ids,
+    ids_from_sql,
+    sorted_unique,
+)
 from pipeline.search_query import Highlighter, Query, parse_query
 from pipeline.store_keys import SymbolSpec, name_key, parse_symbol_spec, type_abbr
 
@@ -193,7 +200,7 @@ def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.nd
         cited, cp = _spec_sql(plan.spec, "r")
         parts.append(ids_from_sql(conn, f"SELECT d.id FROM documents d WHERE {held}", hp))
         parts.append(ids_from_sql(conn, f"SELECT r.doc_id FROM refs r WHERE {cited}", cp))
-    return np.unique(np.concatenate(parts))
+    return parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
 
 
 def owner_counts(conn: sqlite3.Connection, ids: np.ndarray) -> dict[str, int]:

@@ -47,7 +47,8 @@ def _state(conn: sqlite3.Connection) -> tuple:
     """What identifies the index contents: file, write generation, documents, last id."""
     db = conn.execute("PRAGMA database_list").fetchone()[2]
     generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-    count, top = conn.execute("SELECT count(*), max(id) FROM documents").fetchone()
+    count = conn.execute("SELECT count(*) FROM documents").fetchone()[0]  # two queries:
+    top = conn.execute("SELECT max(id) FROM documents").fetchone()[0]  # both are O(log n)
     return (db, generation[0] if generation else None, count, top)
 
 
@@ -92,6 +93,14 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
     return t
 
 
+def sorted_unique(ids: np.ndarray) -> np.ndarray:
+    """Ascending, without repeats (FTS5 already gives rowids so: then nothing to do)."""
+    if len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        return ids
+    ids = np.sort(ids)
+    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+
+
 _MATCHES: OrderedDict[tuple, np.ndarray] = OrderedDict()
 MATCH_CACHE_SIZE = 32  # id sets kept per process: paging and facet clicks reuse them
 
@@ -110,7 +119,7 @@ def ids_from_sql(conn: sqlite3.Connection, sql: str, params: list | tuple,
         return _MATCHES[key]
     row = conn.execute(f"WITH q(x) AS ({sql}) SELECT group_concat(x, ',') FROM q",
                        params).fetchone()
-    ids = np.unique(np.fromstring(row[0], dtype=np.int64, sep=",")) if row and row[0] \
+    ids = sorted_unique(np.fromstring(row[0], dtype=np.int64, sep=",")) if row and row[0] \
         else np.zeros(0, dtype=np.int64)
     if key is not None and MATCH_CACHE_SIZE > 0:
         _MATCHES[key] = ids

@@ -12,7 +12,6 @@ citations.
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable
 
 from pipeline.store_keys import (
@@ -114,66 +113,92 @@ def held_documents(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> list[d
     return [doc_summary(r) for r in rows]
 
 
-def _ref_groups(conn: sqlite3.Connection, spec: SymbolSpec) -> dict[tuple, list[tuple]]:
-    """Matching references (not a document's mentions of itself), grouped by (symbol key or
-    ``TYPE NUMBER``, resolved document id or None)."""
+_GROUP = "coalesce(r.symbol_key, trim(coalesce(r.doc_type, '') || ' ' || r.number_key))"
+_NOT_SELF = "(r.target_id IS NULL OR r.target_id != r.doc_id)"
+
+
+def _ref_groups(conn: sqlite3.Connection, spec: SymbolSpec) -> list[tuple]:
+    """Matching references (not a document's mentions of itself) as groups: (symbol key or
+    ``TYPE NUMBER``, resolved document id or None, citing documents, mentions,
+    most used spelling)."""
+    where, params = _where(spec, "r")
+    return conn.execute(
+        f"SELECT {_GROUP} AS g, r.target_id, count(DISTINCT r.doc_id), count(*), "
+        f"min(r.symbol) FROM refs r WHERE {where} AND {_NOT_SELF} GROUP BY g, r.target_id",
+        params).fetchall()
+
+
+def _spelling(conn: sqlite3.Connection, key: str) -> str | None:
+    """The most used spelling of a symbol key in references."""
+    row = conn.execute("SELECT symbol FROM refs WHERE symbol_key = ? AND symbol IS NOT NULL "
+                       "GROUP BY symbol ORDER BY count(*) DESC, symbol LIMIT 1",
+                       (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _citing(conn: sqlite3.Connection, spec: SymbolSpec, group: str,
+            target: int | None) -> list[dict]:
     where, params = _where(spec, "r")
     rows = conn.execute(
-        "SELECT r.symbol_key, r.symbol, r.doc_type, r.number_key, r.doc_id, r.date, "
-        "r.target_id FROM refs r WHERE " + where, params).fetchall()
-    groups: dict[tuple, list[tuple]] = defaultdict(list)
-    for row in rows:
-        if row[6] is not None and row[6] == row[4]:
-            continue
-        groups[(row[0] or f"{row[2] or ''} {row[3] or ''}".strip(), row[6])].append(row)
-    return groups
+        "SELECT d.path, d.symbol, d.date, count(*), group_concat(DISTINCT r.date) "
+        f"FROM refs r JOIN documents d ON d.id = r.doc_id WHERE {where} AND {_NOT_SELF} "
+        f"AND {_GROUP} = ? AND r.target_id IS ? GROUP BY r.doc_id "
+        "ORDER BY count(*) DESC, d.date, d.path", [*params, group, target]).fetchall()
+    return [{"path": p, "symbol": sym, "date": date, "mentions": n,
+             "dates_cited": sorted(set((dates or "").split(",")) - {""})}
+            for p, sym, date, n, dates in rows]
 
 
 def cited_by(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:
-    """``vanban.citedby/1``: who cites the document ``symbol`` names (any spelling). A held
-    document is preferred, then the most cited; other documents the spelling matches are
-    listed under ``also`` (symbol, held, number of citing documents)."""
+    """``vanban.citedby/1``: who cites the document ``symbol`` names (any spelling). When
+    the spelling fits several documents (``QĐ 1696``; one symbol in several years) the one
+    cited by most documents is answered, a held one first on a tie; the others are listed
+    under ``also`` (symbol, held, number of citing documents; the first 20)."""
     spec = _spec(symbol)
-    groups = _ref_groups(conn, spec)
     held = {h["id"]: h for h in held_documents(conn, spec)}
+    groups = {(g, t): (n, m, name) for g, t, n, m, name in _ref_groups(conn, spec)}
     for h in held.values():
-        groups.setdefault((symbol_key(h["symbol"]), h["id"]), [])
+        groups.setdefault((symbol_key(h["symbol"]) or "", h["id"]), (0, 0, h["symbol"]))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[1][0], kv[0][1] is not None,
+                                                     kv[1][1]), reverse=True)
 
-    def weight(item: tuple[tuple, list[tuple]]) -> tuple:
-        (_, target), refs = item
-        return (target is not None, len({r[4] for r in refs}), len(refs))
+    def shown(group: tuple, info: tuple, best: bool = False) -> str:
+        doc = held.get(group[1]) if group[1] is not None else None
+        spelled = _spelling(conn, group[0]) if best and "/" in group[0] else None
+        return (doc or {}).get("symbol") or spelled or info[2] or group[0] or spec.text
 
-    ordered = sorted(groups.items(), key=weight, reverse=True)
-    (key, target), refs = ordered[0] if ordered else ((spec.key, None), [])
-    held_doc = held.get(target) if target is not None else None
-
-    def shown(refs: list[tuple], doc: dict | None, fallback: str) -> str:
-        names = [r[1] for r in refs if r[1]]
-        if doc and doc.get("symbol"):
-            return doc["symbol"]
-        return max(sorted(set(names)), key=names.count) if names else fallback
-
-    per_doc: dict[int, list[tuple]] = defaultdict(list)
-    for r in refs:
-        per_doc[r[4]].append(r)
-    docs = {}
-    if per_doc:
-        marks = ",".join("?" * len(per_doc))
-        docs = {row[0]: row for row in conn.execute(
-            f"SELECT id, path, symbol, date FROM documents WHERE id IN ({marks})", list(per_doc))}
-    citing = [{"path": docs[i][1], "symbol": docs[i][2], "date": docs[i][3],
-               "mentions": len(rs), "dates_cited": sorted({r[5] for r in rs if r[5]})}
-              for i, rs in per_doc.items() if i in docs]
-    citing.sort(key=lambda c: (-c["mentions"], c["date"] or "", c["path"]))
-    out = {"schema": "vanban.citedby/1", "symbol": shown(refs, held_doc, spec.text),
-           "held": {k: v for k, v in held_doc.items() if k != "id"} if held_doc else None,
-           "cited_by": citing}
-    also = [{"symbol": shown(rs, held.get(t) if t is not None else None, k or ""),
-             "held": t is not None, "cited_by": len({r[4] for r in rs})}
-            for (k, t), rs in ordered[1:]]
+    if not ordered:
+        return {"schema": "vanban.citedby/1", "symbol": spec.text, "held": None,
+                "cited_by": []}
+    (group, target), info = ordered[0]
+    doc = held.get(target) if target is not None else None
+    out = {"schema": "vanban.citedby/1", "symbol": shown((group, target), info, best=True),
+           "held": {k: v for k, v in doc.items() if k != "id"} if doc else None,
+           "cited_by": _citing(conn, spec, group, target)}
+    also = [{"symbol": shown(g, i), "held": g[1] is not None, "cited_by": i[0]}
+            for g, i in ordered[1:21]]
     if also:
         out["also"] = also
     return out
+
+
+def cited_by_document(conn: sqlite3.Connection, doc_id: int) -> dict:
+    """``vanban.citedby/1`` for one held document (the web page's "what cites it")."""
+    row = conn.execute(f"SELECT {', '.join(_SUMMARY)} FROM documents WHERE id = ?",
+                       (doc_id,)).fetchone()
+    if row is None:
+        return {"schema": "vanban.citedby/1", "symbol": None, "held": None, "cited_by": []}
+    doc = doc_summary(row)
+    rows = conn.execute(
+        "SELECT d.path, d.symbol, d.date, count(*), group_concat(DISTINCT r.date) "
+        "FROM refs r JOIN documents d ON d.id = r.doc_id WHERE r.target_id = ? "
+        "AND r.doc_id != ? GROUP BY r.doc_id ORDER BY count(*) DESC, d.date, d.path",
+        (doc_id, doc_id)).fetchall()
+    return {"schema": "vanban.citedby/1", "symbol": doc["symbol"],
+            "held": {k: v for k, v in doc.items() if k != "id"},
+            "cited_by": [{"path": p, "symbol": sym, "date": date, "mentions": n,
+                          "dates_cited": sorted(set((dates or "").split(",")) - {""})}
+                         for p, sym, date, n, dates in rows]}
 
 
 def cites(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:

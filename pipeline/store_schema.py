@@ -154,6 +154,16 @@ _V6 = (
 )
 
 
+_V7 = (
+    # covering indexes: who cites a symbol is answered from the index alone
+    "CREATE INDEX refs_symbol_cover ON refs(symbol_key, doc_id, target_id, date, symbol)",
+    "CREATE INDEX refs_number_cover ON refs(number_key, doc_type, doc_id, target_id, date, "
+    "symbol, symbol_key)",
+    "DROP INDEX refs_symbol_doc",
+    "DROP INDEX refs_number_doc",
+)
+
+
 def _fill_titles(conn: sqlite3.Connection) -> None:
     for doc_id, title in conn.execute("SELECT id, title FROM documents WHERE title IS NOT NULL "
                                       "AND title != ''").fetchall():
@@ -209,6 +219,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "title-only full-text tables", _V4, after=_fill_titles),
     Migration(5, "indexes for citing documents and for browsing by date", _V5),
     Migration(6, "generation counter of the index contents", _V6),
+    Migration(7, "covering indexes for citation look-ups", _V7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -14,7 +14,7 @@ from conftest import CORPUS
 
 from pipeline.search import Filters, search
 from pipeline.store import connect, index_document, index_paths
-from pipeline.store_graph import cited_by, cites, not_held
+from pipeline.store_graph import cited_by, cited_by_document, cites, not_held
 from pipeline.store_keys import name_key
 from pipeline.store_schema import SCHEMA_VERSION, migrate, schema_version
 
@@ -268,6 +268,11 @@ def test_symbols_colliding_across_years_resolve_by_date(tmp_path):
                              "ON d.id = r.target_id").fetchall())
     assert targets == {"2020-02-03": "p2020.txt", "2019-03-01": "p2019.txt"}
     assert c.execute("SELECT count(*) FROM refs WHERE target_id IS NULL").fetchone()[0] == 0
+    p2019 = c.execute("SELECT id FROM documents WHERE path = 'p2019.txt'").fetchone()[0]
+    by_doc = cited_by_document(c, p2019)
+    assert by_doc["held"]["path"] == "p2019.txt"
+    assert [(x["path"], x["mentions"], x["dates_cited"]) for x in by_doc["cited_by"]] == \
+        [("citing.txt", 1, ["2019-03-01"])]
 
 
 def test_cli_commands(indexed, tmp_path):
