@@ -5,8 +5,11 @@ The corpus is extracted once (cached next to the database). Each synthetic docum
 corpus document with another number, date and issuing province (also replaced in its
 text), some lines dropped, swapped or borrowed from another document, some references
 renumbered or pointed at other synthetic documents, and its deadlines moved with its
-date. Reported: build documents/s, database size, search latency p50/p95 (full
-``search()``: ranking, facets and snippets) per query kind.
+date. Reported: build documents/s (``store.bulk``: FTS merges once at the end), database
+size, search latency p50/p95 of 200 mixed queries (full ``search()``: matching ids,
+filters, facets, ranking, snippets; each query cold, the match cache cleared) per query
+kind, ``cited_by`` time, and a follow-up search (a facet clicked, the next page) that
+reuses the previous query's matches, as the web page would.
 
     python benchmarks/bench_index.py            # 100,000 documents
     python benchmarks/bench_index.py --n 20000 --db /tmp/bench.db

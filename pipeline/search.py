@@ -36,6 +36,7 @@ from pipeline.search_facets import (
     facet_table,
     filter_ids,
     ids_from_sql,
+    newest_by_date,
     sorted_unique,
 )
 from pipeline.search_query import Highlighter, Query, parse_query
@@ -104,10 +105,11 @@ class _Plan:
         self.filter_sql, self.filter_params = filters.sql()
 
 
-def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int,
-           matches: np.ndarray) -> list[tuple[int, str, float]]:
+def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray,
+           unfiltered: int, table: FacetTable) -> list[tuple[int, str, float]]:
     """(document id, tier, score) in result order, at least ``need`` when there are.
-    ``matches``: every matching id after the filters, ascending."""
+    ``matches``: every matching id after the filters, ascending; ``unfiltered``: how many
+    match before the filters (decides between BM25 and titles-then-newest)."""
     out: list[tuple[int, str, float]] = []
     seen: set[int] = set()
     fs, fp = plan.filter_sql, plan.filter_params
@@ -116,16 +118,11 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int,
 
     def take(rows, tier: str) -> None:
         for doc_id, score in rows:
+            if len(out) >= need:
+                break
             if doc_id not in seen and 0 <= doc_id < len(allowed) and allowed[doc_id]:
                 seen.add(doc_id)
                 out.append((doc_id, tier, round(float(score or 0), 4)))
-
-    def newest(rows: np.ndarray, tier: str) -> None:
-        """Fill with the most recently indexed of ``rows`` (ascending ids)."""
-        for doc_id in rows[::-1][:need + len(seen)].tolist():
-            if len(out) >= need:
-                break
-            take([(doc_id, 0)], tier)
 
     def by_titles(titles: str, expr: str, expr_all: str, tier: str) -> None:
         """Documents whose title matches: BM25 when they are few, else newest first."""
@@ -137,7 +134,7 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int,
                               f"ORDER BY rank LIMIT ?", (expr, lim)), tier)
         else:
             take(conn.execute(f"SELECT rowid, 1 FROM {titles} WHERE {titles} MATCH ? "
-                              f"ORDER BY rowid DESC LIMIT ?", (expr_all, lim)), tier)
+                              f"ORDER BY rowid DESC", (expr_all,)), tier)
 
     def ranked(table: str, expr: str, tier: str) -> None:
         join = " JOIN documents d ON d.id = f.rowid" if fs else ""
@@ -148,20 +145,18 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int,
     if plan.spec:
         held, hp = _spec_sql(plan.spec, "d")
         take(conn.execute(f"SELECT d.id, 0 FROM documents d WHERE {held} "
-                          f"ORDER BY d.date DESC, d.id LIMIT ?", [*hp, need + 100]), "symbol")
+                          f"ORDER BY d.date DESC, d.id DESC", hp), "symbol")
     if plan.exact and len(out) < need:
-        join = " JOIN documents d ON d.id = f.rowid" if fs else ""
-        base = f"FROM fts_exact f{join} WHERE fts_exact MATCH ?{fs}"
-        n = conn.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {RANK_ALL + 1})",
-                         [plan.exact_all, *fp]).fetchone()[0]
+        n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM fts_exact WHERE fts_exact "
+                         f"MATCH ? LIMIT {RANK_ALL + 1})", [plan.exact_all]).fetchone()[0]
         if n <= RANK_ALL:
             ranked("fts_exact", plan.exact, "exact")
         else:
             if not plan.negated:  # a title match is a text match unless words are excluded
                 by_titles("titles_exact", plan.exact, plan.exact_all, "exact")
-            if len(out) < need:
-                take(conn.execute(f"SELECT f.rowid, 0 {base} ORDER BY f.rowid DESC LIMIT ?",
-                                  [plan.exact_all, *fp, need + len(seen)]), "exact")
+            if len(out) < need:  # newest first; the cursor stops once enough are taken
+                take(conn.execute("SELECT rowid, 0 FROM fts_exact WHERE fts_exact MATCH ? "
+                                  "ORDER BY rowid DESC", [plan.exact_all]), "exact")
     if plan.spec and len(out) < need:
         cited, cp = _spec_sql(plan.spec, "r")
         n = conn.execute(f"SELECT count(DISTINCT r.doc_id) FROM refs r WHERE {cited}",
@@ -172,18 +167,17 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int,
                  "cites")
         else:
             take(conn.execute(f"SELECT DISTINCT r.doc_id, 1 FROM refs r WHERE {cited} "
-                              f"ORDER BY r.doc_id DESC LIMIT ?", [*cp, need + len(seen) + 100]),
-                 "cites")
+                              f"ORDER BY r.doc_id DESC", cp), "cites")
     if plan.fold and len(out) < need:
-        if len(matches) <= RANK_ALL:
+        if unfiltered <= RANK_ALL:
             ranked("fts_fold", plan.fold, "text")
         else:
             if not plan.negated:
                 by_titles("titles_fold", plan.fold, plan.fold_all, "text")
-            newest(matches, "text")
+            newest = matches[::-1][:need + len(seen)].tolist()  # newest indexed first
+            take(((i, 0) for i in newest), "text")
     if not plan.fold and not plan.spec:
-        take(conn.execute(f"SELECT d.id, 0 FROM documents d WHERE 1{fs} "
-                          f"ORDER BY d.date DESC, d.id DESC LIMIT ?", [*fp, need]), "all")
+        take(((i, 0) for i in newest_by_date(table, matches, need)), "all")
     return out
 
 
@@ -222,8 +216,10 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
     plan = _Plan(q, spec, filters)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     table = facet_table(conn)
-    matches = filter_ids(conn, table, match_ids(conn, plan, table), filters)
-    ranked = _tiers(conn, plan, offset + limit, matches)[offset: offset + limit]
+    unfiltered = match_ids(conn, plan, table)
+    matches = filter_ids(conn, table, unfiltered, filters)
+    ranked = _tiers(conn, plan, offset + limit, matches, len(unfiltered), table)
+    ranked = ranked[offset: offset + limit]
     results: list[dict] = []
     if ranked:
         ids = [r[0] for r in ranked]
@@ -236,7 +232,8 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
         for doc_id, tier, score in ranked:
             r = rows[doc_id]
             snippet = hl.snippet(r[7])
-            if "<mark>" not in snippet and len(r[7]) == SNIPPET_SCAN and q.positives:
+            if "<mark>" not in snippet and len(r[7]) == SNIPPET_SCAN and tier in ("exact",
+                                                                                 "text"):
                 full = conn.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,))
                 snippet = hl.snippet(full.fetchone()[0])  # the match is further in
             results.append({"path": r[1], "symbol": r[2], "doc_type": r[3], "issuer": r[4],

@@ -11,6 +11,7 @@ ids of recent queries) are dropped when the index changes: every write bumps the
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ class FacetTable:
     year: np.ndarray
     findings: np.ndarray  # bool
     deadline: np.ndarray  # YYYYMMDD as int
+    date: np.ndarray  # the document's date, YYYYMMDD as int
     types: list[str]
     issuers: list[str]
     issuer_keys: dict[str, int]
@@ -41,6 +43,7 @@ class FacetTable:
 
 
 _CACHE: OrderedDict[int, FacetTable] = OrderedDict()
+_LOCK = threading.Lock()  # the caches are shared by the threads of a web server
 
 
 def _state(conn: sqlite3.Connection) -> tuple:
@@ -64,10 +67,11 @@ def _date_int(date: str | None) -> int:
 def facet_table(conn: sqlite3.Connection) -> FacetTable:
     """The cached facet values of every document (loaded once per index state)."""
     state = _state(conn)
-    cached = _CACHE.get(id(conn))
-    if cached is not None and cached.key == state:
-        _CACHE.move_to_end(id(conn))
-        return cached
+    with _LOCK:
+        cached = _CACHE.get(id(conn))
+        if cached is not None and cached.key == state:
+            _CACHE.move_to_end(id(conn))
+            return cached
     size = (state[3] or 0) + 1
     codes: dict[str, dict] = {"type": {}, "issuer": {}, "key": {}}
     arrays = {k: np.full(size, -1, dtype=np.int32) for k in ("type", "issuer", "key")}
@@ -75,9 +79,10 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
     year = np.zeros(size, dtype=np.int32)
     findings = np.zeros(size, dtype=bool)
     deadline = np.zeros(size, dtype=np.int32)
-    for i, dt, iss, ik, y, f, dl in conn.execute(
-            "SELECT id, doc_type, issuer, issuer_key, year, n_findings > 0, max_deadline "
-            "FROM documents"):
+    date = np.zeros(size, dtype=np.int32)
+    for i, dt, iss, ik, y, f, dl, day in conn.execute(
+            "SELECT id, doc_type, issuer, issuer_key, year, n_findings > 0, max_deadline, "
+            "date FROM documents"):
         present[i] = True
         for name, value in (("type", dt), ("issuer", iss), ("key", ik)):
             if value is not None:
@@ -85,11 +90,14 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
         year[i] = y or 0
         findings[i] = bool(f)
         deadline[i] = _date_int(dl)
+        date[i] = _date_int(day)
     t = FacetTable(state, present, arrays["type"], arrays["issuer"], arrays["key"], year,
-                   findings, deadline, list(codes["type"]), list(codes["issuer"]), codes["key"])
-    _CACHE[id(conn)] = t
-    while len(_CACHE) > 8:
-        _CACHE.popitem(last=False)
+                   findings, deadline, date, list(codes["type"]), list(codes["issuer"]),
+                   codes["key"])
+    with _LOCK:
+        _CACHE[id(conn)] = t
+        while len(_CACHE) > 8:
+            _CACHE.popitem(last=False)
     return t
 
 
@@ -106,7 +114,8 @@ MATCH_CACHE_SIZE = 32  # id sets kept per process: paging and facet clicks reuse
 
 
 def clear_match_cache() -> None:
-    _MATCHES.clear()
+    with _LOCK:
+        _MATCHES.clear()
 
 
 def ids_from_sql(conn: sqlite3.Connection, sql: str, params: list | tuple,
@@ -114,17 +123,20 @@ def ids_from_sql(conn: sqlite3.Connection, sql: str, params: list | tuple,
     """Ids selected by ``sql`` (one integer column), as a sorted unique array. With
     ``table``, the answer is cached for that index state."""
     key = (table.key, sql, tuple(params)) if table is not None else None
-    if key is not None and key in _MATCHES:
-        _MATCHES.move_to_end(key)
-        return _MATCHES[key]
+    if key is not None:
+        with _LOCK:
+            if key in _MATCHES:
+                _MATCHES.move_to_end(key)
+                return _MATCHES[key]
     row = conn.execute(f"WITH q(x) AS ({sql}) SELECT group_concat(x, ',') FROM q",
                        params).fetchone()
     ids = sorted_unique(np.fromstring(row[0], dtype=np.int64, sep=",")) if row and row[0] \
         else np.zeros(0, dtype=np.int64)
     if key is not None and MATCH_CACHE_SIZE > 0:
-        _MATCHES[key] = ids
-        while len(_MATCHES) > MATCH_CACHE_SIZE:
-            _MATCHES.popitem(last=False)
+        with _LOCK:
+            _MATCHES[key] = ids
+            while len(_MATCHES) > MATCH_CACHE_SIZE:
+                _MATCHES.popitem(last=False)
     return ids
 
 
@@ -150,6 +162,14 @@ def filter_ids(conn: sqlite3.Connection, t: FacetTable, ids: np.ndarray,
                              [name_key(filters.owner)])
         ids = ids[np.isin(ids, owned, assume_unique=True)]
     return ids
+
+
+def newest_by_date(t: FacetTable, ids: np.ndarray, n: int) -> list[int]:
+    """The ``n`` of ``ids`` with the latest document date (then highest id), newest first."""
+    if len(ids) == 0 or n <= 0:
+        return []
+    order = np.lexsort((ids, t.date[ids]))[::-1]  # by date, then id, both descending
+    return ids[order[:n]].tolist()
 
 
 def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:

@@ -236,7 +236,9 @@ def index_document(conn: sqlite3.Connection, result: dict, text: str, *,
     meta = result.get("metadata") or {}
     signer = meta.get("signer") or {}
     tasks = result.get("tasks") or []
-    path = store_path(path or src.get("path") or "")
+    if not (path or src.get("path")):
+        raise ValueError("index_document needs a path (argument or source.path)")
+    path = store_path(path or src.get("path"))
     values = {
         "path": path, "sha256": src.get("sha256") or hashlib.sha256(text.encode()).hexdigest(),
         "code_version": code_version, "format": src.get("format"), "pages": src.get("pages"),
