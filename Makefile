@@ -9,13 +9,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 APT_PKGS := libreoffice-writer-nogui tesseract-ocr tesseract-ocr-vie poppler-utils
 
-.PHONY: run test setup system python bench clean
+.PHONY: run test setup system browser python bench clean
 
 run: setup
 	$(BIN)/vanban run corpus --out outputs
 
-test: setup
-	$(BIN)/python -m pytest
+test: setup browser
+	VANBAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 setup: system python
 
@@ -30,6 +30,15 @@ system:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Headless Chromium and its driver, for the web app's browser test (make test only).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  echo "installing system packages: chromium chromium-driver"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
 	fi
 
 python: $(VENV)/.installed

@@ -143,9 +143,9 @@ def _register() -> None:
     Prefect only when a flow command runs)."""
     from flows.cli import run, schedule
     from pipeline.cli_check import check
-    from pipeline.cli_index import cited_by_cmd, cites_cmd, index_cmd, not_held_cmd, search_cmd
+    from pipeline.cli_index import COMMANDS
 
-    for cmd in (run, schedule, index_cmd, search_cmd, cites_cmd, cited_by_cmd, not_held_cmd, check):
+    for cmd in (run, schedule, *COMMANDS, check):
         main.add_command(cmd)
 
 

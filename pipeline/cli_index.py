@@ -170,4 +170,39 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
                    f"{r['mentions']:>4} mentions  {', '.join(r['dates_cited'][:3])}")
 
 
-COMMANDS = (index_cmd, search_cmd, cites_cmd, cited_by_cmd, not_held_cmd)
+@click.command("serve")
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the archive: set "
+                   "--token too.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--gaps", type=click.Path(file_okay=False), default=None,
+              help="Folder of gap reports to link from plans [default: gaps/ beside --db].")
+@click.option("--token", envvar="VANBAN_SERVE_TOKEN", default=None,
+              help="Require this token (?token=… once, or Authorization: Bearer). "
+                   "Also read from VANBAN_SERVE_TOKEN.")
+@click.option("--allow-host", "allow_hosts", multiple=True,
+              help="Extra Host header names to answer (behind a proxy, say).")
+def serve_cmd(db: str, host: str, port: int, gaps: str | None, token: str | None,
+              allow_hosts: tuple[str, ...]) -> None:
+    """Read-only web app over the index: search, documents, citations (Vietnamese UI)."""
+    import uvicorn
+
+    from pipeline.web import Settings, create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+        click.echo(f"vanban: serving on {host} without --token: anyone who can reach this "
+                   "machine can read the archive", err=True)
+    hosts = ("127.0.0.1", "localhost", "[::1]", "::1") + tuple(allow_hosts) + \
+        ((host,) if host not in ("0.0.0.0", "::") else ("*",))
+    try:
+        app = create_app(Settings(db=Path(db), gaps=Path(gaps) if gaps else
+                                  Path(db).parent / "gaps", token=token, hosts=hosts))
+    except VanbanError as err:
+        click.echo(f"vanban: {err}", err=True)
+        sys.exit(2)
+    click.echo(f"vanban: serving {db} read-only on http://{host}:{port}/")
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+COMMANDS = (index_cmd, search_cmd, cites_cmd, cited_by_cmd, not_held_cmd, serve_cmd)
