@@ -24,7 +24,6 @@ plain text.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -37,11 +36,13 @@ from pipeline.search_facets import (
     filter_ids,
     ids_from_sql,
     newest_by_date,
+    owner_counts,
     sorted_unique,
 )
 from pipeline.search_query import Highlighter, Query, parse_query
 from pipeline.store_keys import SymbolSpec, name_key, parse_symbol_spec, type_abbr
 
+VERIFY_MAX = 2000  # a long phrase's candidates checked exactly up to this many (text_ids)
 RANK_ALL = 1000  # more matches than this: titles first, then newest indexed (see _tiers)
 SNIPPET_SCAN = 12_000  # characters of a result searched first for its snippet
 _FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title"
@@ -102,6 +103,8 @@ class _Plan:
         self.exact_all = query.fts(exact=True, boost=False) if query.has_accents else None
         self.spec = spec
         self.negated = any(t.negated for t in query.terms)
+        self.terms, self.terms_exact = query.terms_expr()
+        self.cited_ids: np.ndarray | None = None  # documents citing the symbol (match_ids)
         self.filter_sql, self.filter_params = filters.sql()
 
 
@@ -158,16 +161,16 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
                 take(conn.execute("SELECT rowid, 0 FROM fts_exact WHERE fts_exact MATCH ? "
                                   "ORDER BY rowid DESC", [plan.exact_all]), "exact")
     if plan.spec and len(out) < need:
-        cited, cp = _spec_sql(plan.spec, "r")
-        n = conn.execute(f"SELECT count(DISTINCT r.doc_id) FROM refs r WHERE {cited}",
-                         cp).fetchone()[0]
-        if n <= RANK_ALL:
+        cited_ids = plan.cited_ids if plan.cited_ids is not None else \
+            ids_from_sql(conn, "SELECT r.doc_id FROM refs r WHERE " + _spec_sql(plan.spec, "r")[0],
+                         _spec_sql(plan.spec, "r")[1])
+        if len(cited_ids) <= RANK_ALL:
+            cited, cp = _spec_sql(plan.spec, "r")
             take(conn.execute(f"SELECT r.doc_id, count(*) FROM refs r WHERE {cited} "
                               f"GROUP BY r.doc_id ORDER BY count(*) DESC, r.doc_id DESC", cp),
                  "cites")
-        else:
-            take(conn.execute(f"SELECT DISTINCT r.doc_id, 1 FROM refs r WHERE {cited} "
-                              f"ORDER BY r.doc_id DESC", cp), "cites")
+        else:  # newest indexed first, from the ids match_ids already has
+            take(((i, 1) for i in cited_ids[::-1][:need + len(seen)].tolist()), "cites")
     if plan.fold and len(out) < need:
         if unfiltered <= RANK_ALL:
             ranked("fts_fold", plan.fold, "text")
@@ -181,29 +184,33 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
     return out
 
 
+def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.ndarray:
+    """Documents whose text matches, from ``fts_terms`` (row ids only) when it can answer;
+    a phrase of three or more words, a superset there, is checked against ``fts_fold`` when
+    at most :data:`VERIFY_MAX` documents have all its word pairs."""
+    if plan.terms and table.has_terms:
+        ids = ids_from_sql(conn, "SELECT rowid FROM fts_terms WHERE fts_terms MATCH ?",
+                           [plan.terms], table)
+        if plan.terms_exact or len(ids) == 0 or len(ids) > VERIFY_MAX:
+            return ids
+    return ids_from_sql(conn, "SELECT rowid FROM fts_fold WHERE fts_fold MATCH ?",
+                        [plan.fold_all], table)
+
+
 def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.ndarray:
     """Every document the query matches, before filters (ascending ids)."""
     if not plan.fold and not plan.spec:
         return table.ids
     parts: list[np.ndarray] = []
     if plan.fold:
-        parts.append(ids_from_sql(conn, "SELECT rowid FROM fts_fold WHERE fts_fold MATCH ?",
-                                  [plan.fold_all], table))
+        parts.append(text_ids(conn, plan, table))
     if plan.spec:
         held, hp = _spec_sql(plan.spec, "d")
         cited, cp = _spec_sql(plan.spec, "r")
         parts.append(ids_from_sql(conn, f"SELECT d.id FROM documents d WHERE {held}", hp))
-        parts.append(ids_from_sql(conn, f"SELECT r.doc_id FROM refs r WHERE {cited}", cp))
+        plan.cited_ids = ids_from_sql(conn, f"SELECT r.doc_id FROM refs r WHERE {cited}", cp)
+        parts.append(plan.cited_ids)
     return parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
-
-
-def owner_counts(conn: sqlite3.Connection, ids: np.ndarray) -> dict[str, int]:
-    """Documents per duty owner among ``ids``, the 100 most frequent."""
-    rows = conn.execute(
-        "SELECT min(owner), count(*) FROM doc_owners WHERE doc_id IN "
-        "(SELECT value FROM json_each(?)) GROUP BY owner_key ORDER BY count(*) DESC, 1 "
-        "LIMIT 100", (json.dumps(ids.tolist()),)).fetchall()
-    return {name: n for name, n in rows}
 
 
 def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None, *,
@@ -244,5 +251,5 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
     if facets:
         out["facets"] = count_facets(table, matches, filters.as_of_date())
         if owner_facet:
-            out["facets"]["owner"] = owner_counts(conn, matches)
+            out["facets"]["owner"] = owner_counts(table, matches)
     return out

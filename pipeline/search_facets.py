@@ -36,6 +36,10 @@ class FacetTable:
     types: list[str]
     issuers: list[str]
     issuer_keys: dict[str, int]
+    has_terms: bool = False  # the index has fts_terms (schema 8)
+    owner_doc: np.ndarray | None = None  # one entry per (document, owner) pair
+    owner_code: np.ndarray | None = None
+    owners: list[str] | None = None  # a display name per owner code
 
     @property
     def ids(self) -> np.ndarray:
@@ -91,9 +95,22 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
         findings[i] = bool(f)
         deadline[i] = _date_int(dl)
         date[i] = _date_int(day)
+    has_terms = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fts_terms'"
+                                  ).fetchone())
+    owner_codes: dict[str, int] = {}
+    names: list[str] = []
+    pairs: list[int] = []
+    for doc_id, key, name in conn.execute("SELECT doc_id, owner_key, owner FROM doc_owners "
+                                          "ORDER BY owner_key, doc_id"):
+        code = owner_codes.get(key)
+        if code is None:
+            code = owner_codes[key] = len(names)
+            names.append(name)  # the first spelling (doc_owners keeps the min per document)
+        pairs += (doc_id, code)
+    both = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     t = FacetTable(state, present, arrays["type"], arrays["issuer"], arrays["key"], year,
                    findings, deadline, date, list(codes["type"]), list(codes["issuer"]),
-                   codes["key"])
+                   codes["key"], has_terms, both[:, 0].copy(), both[:, 1].copy(), names)
     with _LOCK:
         _CACHE[id(conn)] = t
         while len(_CACHE) > 8:
@@ -170,6 +187,20 @@ def newest_by_date(t: FacetTable, ids: np.ndarray, n: int) -> list[int]:
         return []
     order = np.lexsort((ids, t.date[ids]))[::-1]  # by date, then id, both descending
     return ids[order[:n]].tolist()
+
+
+def owner_counts(t: FacetTable, ids: np.ndarray, top: int = 100) -> dict[str, int]:
+    """Documents per duty owner among ``ids``, the ``top`` most frequent (then by name)."""
+    if t.owner_doc is None or not len(ids) or not t.owners:
+        return {}
+    chosen = np.zeros(len(t.present), dtype=bool)
+    chosen[ids] = True
+    inside = (t.owner_doc < len(chosen))
+    docs = t.owner_doc[inside]
+    codes = t.owner_code[inside][chosen[docs]]
+    n = np.bincount(codes, minlength=len(t.owners))
+    order = sorted(np.flatnonzero(n).tolist(), key=lambda c: (-int(n[c]), t.owners[c]))
+    return {t.owners[c]: int(n[c]) for c in order[:top]}
 
 
 def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:

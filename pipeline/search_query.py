@@ -11,10 +11,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+import numpy as np
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.normalize import fold
+from pipeline.store_schema import pair_token, term_words
 
 _ITEM = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -72,6 +75,36 @@ class Query:
         return expr
 
 
+    def terms_expr(self) -> tuple[str | None, bool]:
+        """The ``fts_terms`` expression for the documents that match (words and adjacent
+        word pairs; see :mod:`pipeline.store_schema`) and whether it is exact: a phrase of
+        three or more words becomes the AND of its pairs, a superset. ``(None, False)`` when
+        there is nothing to match or ``fts_terms`` cannot answer (an excluded phrase of
+        three or more words)."""
+        def expr(t: Term) -> str | None:
+            ws = term_words(t.text)
+            if not ws:
+                return None
+            star = "*" if t.prefix else ""
+            if len(ws) == 1:
+                return f'"{ws[0]}"{star}'
+            pairs = [f'"{pair_token(a, b)}"' for a, b in zip(ws, ws[1:], strict=False)]
+            pairs[-1] += star
+            return pairs[0] if len(pairs) == 1 else "(" + " AND ".join(pairs) + ")"
+
+        pos = [e for e in map(expr, self.positives) if e]
+        if not pos:
+            return None, False
+        neg_terms = [t for t in self.terms if t.negated and term_words(t.text)]
+        if any(len(term_words(t.text)) > 2 for t in neg_terms):
+            return None, False
+        out = " AND ".join(pos)
+        if neg_terms:
+            out = f"({out}) NOT ({' OR '.join(expr(t) for t in neg_terms)})"
+        exact = all(len(term_words(t.text)) <= 2 for t in self.positives)
+        return out, exact
+
+
 MIN_PREFIX = 3  # letters before a *: shorter prefixes expand to too many words
 
 
@@ -103,45 +136,36 @@ def parse_query(text: str) -> Query:
     return Query(text, tuple(terms))
 
 
-@lru_cache(maxsize=1)
-def _letter_classes() -> dict[str, str]:
-    """Folded letter → regex class of every letter that folds to it (``a`` → ``[aàáạ…]``)."""
-    groups: dict[str, set[str]] = {}
-    ranges = list(range(0x41, 0x5B)) + list(range(0x61, 0x7B)) + list(range(0xC0, 0x250)) \
-        + list(range(0x1E00, 0x1F00))
-    for cp in ranges:
-        ch = chr(cp)
-        f = fold(ch)
-        if len(f) == 1 and f.isascii() and f.isalpha():
-            groups.setdefault(f, set()).update({ch.lower(), ch.upper()})
-    return {k: "[" + "".join(sorted(v)) + "]" for k, v in groups.items()}
-
-
-def _word_pattern(word: str, exact: bool) -> str:
-    if exact:
-        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() and len(c.upper()) == 1
-                       and len(c.lower()) == 1 else re.escape(c) for c in word)
-    classes = _letter_classes()
-    return "".join(classes.get(c, re.escape(c)) for c in fold(word))
-
-
-def term_pattern(term: Term, exact: bool = False) -> str:
-    """Regex for one term on the original text, either case: accent-insensitive unless
-    ``exact``."""
-    body = r"\W+".join(_word_pattern(w, exact) for w in term.words)
-    return r"(?<!\w)" + body + ("" if term.prefix else r"(?!\w)")
-
-
-_COMBINING = re.compile("[\u0300-\u036f]")
 _CHUNK = 2000  # characters folded at a time when looking for a snippet
 _OVERLAP = 200  # a match may run this far into the next chunk
+_LUT_SIZE = 0x2000  # Latin, Vietnamese, Greek, Cyrillic …: every cased letter we meet
 
 
-def fast_fold(text: str) -> str | None:
-    """Lower case, accents stripped, đ → d, position for position (NFC text); ``None`` when
-    some character does not fold to exactly one."""
-    folded = _COMBINING.sub("", unicodedata.normalize("NFD", text.lower())).replace("đ", "d")
-    return folded if len(folded) == len(text) else None
+@lru_cache(maxsize=1)
+def _fold_lut() -> np.ndarray:
+    """Code point → the code point of its folded form (lower case, no accents, đ → d) where
+    that is one character; itself otherwise."""
+    lut = np.arange(_LUT_SIZE, dtype=np.uint32)
+    for cp in range(_LUT_SIZE):
+        f = fold(chr(cp))
+        if len(f) == 1:
+            lut[cp] = ord(f)
+    return lut
+
+
+def fast_fold(text: str) -> str:
+    """Lower case, accents stripped, đ → d, position for position: one table look-up per
+    character (numpy), several times faster than decomposing. Characters past the table
+    are kept as they are (lower-cased)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    lut = _fold_lut()
+    if codes.size and int(codes.max()) >= _LUT_SIZE:
+        high = codes >= _LUT_SIZE
+        out = lut[np.where(high, 0, codes)]
+        out[high] = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)[high] \
+            if len(text.lower()) == len(text) else codes[high]
+        return out.tobytes().decode("utf-32-le")
+    return lut[codes].tobytes().decode("utf-32-le")
 
 
 def _literal(term: Term, exact: bool) -> str:
@@ -170,8 +194,6 @@ class Highlighter:
             else None
         self.exact = re.compile("|".join(f"(?:{_literal(t, True)})" for t in pos)) \
             if pos and query.has_accents else None
-        self.slow_any = re.compile("|".join(f"(?:{term_pattern(t)})" for t in pos)) \
-            if pos else None
         self.best = (2 if self.phrase else 0) + (1 if self.exact else 0)
 
     def _matches(self, text: str, stop: bool = True) -> list[tuple[int, int, int]]:
@@ -185,14 +207,9 @@ class Highlighter:
             b = min(len(text), a + _CHUNK)
             seg = text[a:b + _OVERLAP]
             folded = fast_fold(seg)
-            if folded is None:  # rare: characters that do not fold one to one
-                found = [(a + m.start(), a + m.end(), 0) for m in self.slow_any.finditer(seg)
-                         if m.start() < b - a or b == len(text)]
-                out += found
-                if len(out) >= 60:
-                    break
-                continue
             low = seg.lower()
+            if len(low) != len(seg):  # rare: a capital whose lower case is longer
+                low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
             for m in self.any.finditer(folded):
                 s, e = m.start(), m.end()
                 if s >= b - a and b < len(text):

@@ -107,7 +107,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-_FTS_TABLES = ("fts_fold", "fts_exact", "titles_fold", "titles_exact")
+_FTS_TABLES = ("fts_fold", "fts_exact", "titles_fold", "titles_exact", "fts_terms")
 
 
 @contextmanager

@@ -13,14 +13,23 @@ id), columns ``title`` and ``body``:
 - ``fts_exact``: text as written, ``remove_diacritics 0``: exact-accent matching, used to
   rank documents that match the accents the user typed first.
 
+A third, ``fts_terms`` (``detail=none``: row ids only, no positions), lists each
+document's distinct words and distinct pairs of adjacent words (``_binh_dang``), folded by
+:func:`term_words`. It answers "which documents match" — the count, facets and paging of a
+search — reading a few bytes per document instead of every position of every word: a
+phrase becomes the AND of its word pairs (exact for two words, a close superset for more;
+:mod:`pipeline.search` checks longer phrases against ``fts_fold`` when that is cheap).
+
 Contentless tables keep only the index; a row is removed by giving back the values it was
 indexed with (``'delete'``), which the store does from ``texts``. Changing
-:func:`index_fold` therefore needs a new migration that rebuilds both tables
-(:func:`rebuild_fts`).
+:func:`index_fold` or :func:`term_words` therefore needs a new migration that rebuilds the
+tables (:func:`rebuild_fts`).
 """
 from __future__ import annotations
 
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +37,32 @@ from dataclasses import dataclass
 def index_fold(text: str) -> str:
     """What ``fts_fold`` indexes: đ/Đ → d/D (same length); the tokenizer strips the rest."""
     return text.replace("đ", "d").replace("Đ", "D")
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def term_words(text: str) -> list[str]:
+    """Words of ``text`` lower-cased, accents stripped, đ → d (as typed queries are folded)."""
+    folded = _COMBINING.sub("", unicodedata.normalize("NFD", text.lower()))
+    return _WORD.findall(folded.replace("đ", "d"))
+
+
+def pair_token(a: str, b: str) -> str:
+    return f"_{a}_{b}"
+
+
+def doc_terms(title: str | None, text: str) -> str:
+    """What ``fts_terms`` indexes for a document: distinct words, then distinct pairs of
+    adjacent words (within the title, within the text)."""
+    words: set[str] = set()
+    pairs: set[str] = set()
+    for part in (title or "", text):
+        ws = term_words(part)
+        words.update(ws)
+        pairs.update(map(pair_token, ws, ws[1:]))
+    return " ".join(sorted(words)) + " " + " ".join(sorted(pairs))
 
 
 @dataclass(frozen=True)
@@ -164,6 +199,20 @@ _V7 = (
 )
 
 
+_V8 = (
+    # which documents match, without positions: counts, facets and paging of big result sets
+    """CREATE VIRTUAL TABLE fts_terms USING fts5(terms, content='', detail=none,
+        prefix='3 4', tokenize="unicode61 remove_diacritics 0 tokenchars '_'")""",
+)
+
+
+def _fill_terms(conn: sqlite3.Connection) -> None:
+    for doc_id, title, text in conn.execute("SELECT d.id, d.title, t.text FROM documents d "
+                                            "JOIN texts t ON t.doc_id = d.id"):  # streamed
+        conn.execute("INSERT INTO fts_terms(rowid, terms) VALUES (?, ?)",
+                     (doc_id, doc_terms(title, text)))
+
+
 def _fill_titles(conn: sqlite3.Connection) -> None:
     for doc_id, title in conn.execute("SELECT id, title FROM documents WHERE title IS NOT NULL "
                                       "AND title != ''").fetchall():
@@ -173,7 +222,7 @@ def _fill_titles(conn: sqlite3.Connection) -> None:
 
 
 def fts_insert(conn: sqlite3.Connection, doc_id: int, title: str | None, text: str,
-               titles: bool = True) -> None:
+               titles: bool = True, terms: bool = True) -> None:
     conn.execute("INSERT INTO fts_fold(rowid, title, body) VALUES (?, ?, ?)",
                  (doc_id, index_fold(title or ""), index_fold(text)))
     conn.execute("INSERT INTO fts_exact(rowid, title, body) VALUES (?, ?, ?)",
@@ -182,6 +231,9 @@ def fts_insert(conn: sqlite3.Connection, doc_id: int, title: str | None, text: s
         conn.execute("INSERT INTO titles_fold(rowid, title) VALUES (?, ?)",
                      (doc_id, index_fold(title)))
         conn.execute("INSERT INTO titles_exact(rowid, title) VALUES (?, ?)", (doc_id, title))
+    if terms:
+        conn.execute("INSERT INTO fts_terms(rowid, terms) VALUES (?, ?)",
+                     (doc_id, doc_terms(title, text)))
 
 
 def fts_delete(conn: sqlite3.Connection, doc_id: int, title: str | None, text: str) -> None:
@@ -195,21 +247,30 @@ def fts_delete(conn: sqlite3.Connection, doc_id: int, title: str | None, text: s
                      (doc_id, index_fold(title)))
         conn.execute("INSERT INTO titles_exact(titles_exact, rowid, title) "
                      "VALUES ('delete', ?, ?)", (doc_id, title))
+    if _has(conn, "fts_terms"):
+        conn.execute("INSERT INTO fts_terms(fts_terms, rowid, terms) VALUES ('delete', ?, ?)",
+                     (doc_id, doc_terms(title, text)))
+
+
+def _has(conn: sqlite3.Connection, table: str) -> bool:
+    return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone())
 
 
 def rebuild_fts(conn: sqlite3.Connection) -> None:
     """Empty the FTS tables and index every stored text (and title) again."""
     conn.execute("INSERT INTO fts_fold(fts_fold) VALUES ('delete-all')")
     conn.execute("INSERT INTO fts_exact(fts_exact) VALUES ('delete-all')")
-    titles = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'titles_fold'"
-                               ).fetchone())
+    titles = _has(conn, "titles_fold")
+    terms = _has(conn, "fts_terms")
     if titles:
         conn.execute("INSERT INTO titles_fold(titles_fold) VALUES ('delete-all')")
         conn.execute("INSERT INTO titles_exact(titles_exact) VALUES ('delete-all')")
+    if terms:
+        conn.execute("INSERT INTO fts_terms(fts_terms) VALUES ('delete-all')")
     rows = conn.execute("SELECT d.id, d.title, t.text FROM documents d "
-                        "JOIN texts t ON t.doc_id = d.id").fetchall()
+                        "JOIN texts t ON t.doc_id = d.id")  # streamed: texts can be gigabytes
     for doc_id, title, text in rows:
-        fts_insert(conn, doc_id, title, text, titles=titles)
+        fts_insert(conn, doc_id, title, text, titles=titles, terms=terms)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -220,6 +281,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "indexes for citing documents and for browsing by date", _V5),
     Migration(6, "generation counter of the index contents", _V6),
     Migration(7, "covering indexes for citation look-ups", _V7),
+    Migration(8, "document-level word and word-pair index (no positions)", _V8,
+              after=_fill_terms),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

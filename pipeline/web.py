@@ -51,6 +51,7 @@ from pipeline.doctypes import lookup_abbr
 PAGE_SIZE = 20
 MAX_PAGE = 50  # deeper than 1,000 results: refine the query
 MAX_QUERY = 300  # characters
+MAX_CITING = 500  # citing documents listed on a page (the API lists all)
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 CSP_GAPS = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -201,6 +202,8 @@ class App:
 
         def work(c):
             data = cited_by(c, symbol)
+            data["more"] = max(0, len(data["cited_by"]) - MAX_CITING)
+            data["cited_by"] = data["cited_by"][:MAX_CITING]
             paths = [x["path"] for x in data["cited_by"]]
             if data["held"]:
                 paths.append(data["held"]["path"])

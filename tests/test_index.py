@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from conftest import CORPUS
 
 from pipeline.search import Filters, search
+from pipeline.search_facets import clear_match_cache, facet_table
+from pipeline.search_query import parse_query
 from pipeline.store import connect, index_document, index_paths
 from pipeline.store_graph import cited_by, cited_by_document, cites, not_held
 from pipeline.store_keys import name_key
@@ -312,3 +314,45 @@ def test_large_match_sets_rank_titles_then_newest(conn, monkeypatch):
     ids = [r["id"] for r in res["results"][len(titled):]]
     assert ids == sorted(ids, reverse=True)
     assert _names(search(conn, "kế hoạch bình đẳng giới"))[0] == KH580
+
+
+@pytest.mark.parametrize("query", [
+    "ma tuy", "bình đẳng giới", '"bình đẳng giới"', '"phòng, chống ma túy"', "tuyen truyen*",
+    '"ke hoach"', "binh* -\"ma tuy\"", "ke hoach -tuy", '"ủy ban nhân dân tỉnh"', "1696/QĐ-TTg",
+    '"cai nghien"*', "nghị định -\"ủy ban nhân dân tỉnh\""])
+def test_document_level_index_agrees_with_positions(conn, query):
+    """fts_terms (no positions) answers which documents match exactly as fts_fold does."""
+    from pipeline import search as s
+
+    plan = s._Plan(parse_query(query), None, Filters())
+    table = facet_table(conn)
+    clear_match_cache()
+    via_terms = s.text_ids(conn, plan, table).tolist()
+    full = [r for (r,) in conn.execute("SELECT rowid FROM fts_fold WHERE fts_fold MATCH ? "
+                                       "ORDER BY rowid", (plan.fold_all,))]
+    assert via_terms == full and full
+
+
+def test_long_phrase_superset_when_not_checked(conn, monkeypatch):
+    """Above VERIFY_MAX candidates a phrase of 3+ words is the AND of its word pairs."""
+    from pipeline import search as s
+
+    monkeypatch.setattr(s, "VERIFY_MAX", 0)
+    clear_match_cache()
+    plan = s._Plan(parse_query('"ủy ban nhân dân"'), None, Filters())
+    approx = set(s.text_ids(conn, plan, facet_table(conn)).tolist())
+    full = {r for (r,) in conn.execute("SELECT rowid FROM fts_fold WHERE fts_fold MATCH ?",
+                                       (plan.fold_all,))}
+    assert full <= approx and len(approx - full) <= 1
+
+
+@pytest.mark.parametrize("text", ["Bình Đẳng Giới", "ỦY BAN NHÂN DÂN", "quyết định số 1696/QĐ-TTg",
+                                  "İstanbul ß ǅ", "😀 中文 Ωmega", "Ä\u0301 combining", ""])
+def test_fast_fold_is_fold_position_for_position(text):
+    from pipeline.normalize import fold
+    from pipeline.search_query import fast_fold
+
+    folded = fast_fold(text)
+    assert len(folded) == len(text)
+    if all(len(fold(c)) == 1 for c in text):
+        assert folded == fold(text)
