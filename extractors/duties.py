@@ -25,9 +25,9 @@ from spacy.tokens import Doc
 from extractors.dates import temporal_facts
 from extractors.model import AgencyMention, DateMention, Task
 from extractors.vocab import table
+from pipeline.doctypes import type_line_re
 from pipeline.model import Block, Document, OutlineNode
 from pipeline.normalize import fold, is_upper_text
-from pipeline.doctypes import type_line_re
 from pipeline.outline import label_at
 
 
@@ -483,4 +483,24 @@ def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,
     taken = [(t.start, t.end) for t in tasks]
     tasks += from_closing(ctx, taken)
     tasks.sort(key=lambda t: t.start)
-    return tasks
+    return deadlines_from_items(ctx, tasks)
+
+
+def deadlines_from_items(ctx: _Ctx, tasks: list[Task]) -> list[Task]:
+    """A duty that ends by announcing items ("… báo cáo tổng kết …, như sau:") and has no
+    date of its own takes the deadline its items give ("3. Báo cáo … gửi về Bộ Công an
+    trước ngày 20/12/2025"), up to the next duty or the recipients block."""
+    stop = next((b.start for b in ctx.doc.blocks if _RECIPIENTS.match(b.text)), len(ctx.doc.text))
+    out: list[Task] = []
+    for i, t in enumerate(tasks):
+        if t.deadline or t.period or not t.text.rstrip().endswith(":"):
+            out.append(t)
+            continue
+        end = min([stop] + [u.start for u in tasks[i + 1:] if u.start >= t.end])
+        found = temporal_facts(ctx.doc.text, t.end, end, list(ctx.dates), ctx.issued) \
+            if end > t.end else None
+        if found and found.deadline:
+            t = replace(t, deadline=found.deadline,
+                        extra={**t.extra, "deadline_from": "items"})
+        out.append(t)
+    return out

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.crosscheck_coverage import Passage, decide, passages
 from pipeline.crosscheck_status import (
     addressee,
+    done_date,
     due_of,
     is_reporting,
     status,
@@ -257,7 +258,7 @@ def _duty(plan: Loaded, t: dict, owner: str, own: list[Loaded], consolidated: li
     reason = cov.reason + (" (báo cáo tổng hợp)" if not own else "")
     ev = [{"report": p.report, "text": p.text[:800], "start": p.start, "end": p.end,
            "section": p.section} for p in cov.evidence]
-    done = min((p.date for p in cov.evidence if p.date), default=None)
+    done = done_date(cov.evidence)
     row.update(coverage=cov.coverage, reason=reason, evidence=ev)
     row["status"] = status(cov.coverage, due, done, as_of)
     return row

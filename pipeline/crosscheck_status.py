@@ -41,6 +41,36 @@ def status(coverage: str, due: str | None, done: str | None, as_of: str) -> str:
     return "overdue"
 
 
+def event_date(text: str, report_date: str | None) -> str | None:
+    """When a report passage says the work happened: the latest full date it gives for an
+    event ("Ngày 15/6/2020, Sở đã tổ chức …", "đến ngày 30/6/2020 đã hoàn thành …"), not
+    after the report itself; ``None`` when it gives none. A cited document's date, a
+    cut-off ("tính đến ngày"), an issue date and the start of a period do not count."""
+    from extractors.dates import find_dates
+    from extractors.dates_vocab import citation_tail_re, near_tail_re
+
+    year = int(report_date[:4]) if report_date and report_date[:4].isdigit() else None
+    found = []
+    for m in find_dates(text, year):
+        if m.kind != "full" or not m.value or m.cue in ("from", "in"):
+            continue
+        before = text[max(0, m.start - 160):m.start]
+        if citation_tail_re().search(before[-140:]) or near_tail_re("as_of").search(before) \
+                or near_tail_re("issued_on").search(before):
+            continue
+        if report_date and m.value > report_date:
+            continue  # a plan for later, or a misread year
+        found.append(m.value)
+    return max(found, default=None)
+
+
+def done_date(passages: list, report_date_of=lambda p: p.date) -> str | None:
+    """When the evidence shows a duty done: per passage, the event date it gives or else its
+    report's date; the earliest of those."""
+    dates = [event_date(p.text, report_date_of(p)) or report_date_of(p) for p in passages]
+    return min((d for d in dates if d), default=None)
+
+
 def what_of(task: dict) -> str:
     """A short name for a reporting duty: ``báo cáo 6 tháng``, ``báo cáo năm`` …"""
     t = fold(task.get("text") or "")

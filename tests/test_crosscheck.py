@@ -9,13 +9,14 @@ import pytest
 
 from pipeline.crosscheck import check_loaded, link, link_folder, load
 from pipeline.crosscheck_coverage import Passage, decide, has_cue, load_cues
-from pipeline.crosscheck_status import status
+from pipeline.crosscheck_status import done_date, event_date, status
 from pipeline.gapreport import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 KH580 = CORPUS / "kh_580_ubnd-haiduong_2020.txt"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @cache
@@ -226,3 +227,56 @@ def test_xlsx_and_docx(tmp_path):
     write_docx(g, tmp_path / "g.docx")
     text = "\n".join(p.text for p in Document(tmp_path / "g.docx").paragraphs)
     assert "BÁO CÁO" in text and "580/KH-UBND" in text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Ngày 15/6/2020, Sở đã tổ chức hội nghị tuyên truyền", "2020-06-15"),
+    ("từ ngày 01/6/2020 đến ngày 30/6/2020 đã tổ chức 5 lớp tập huấn", "2020-06-30"),
+    ("Thực hiện Kế hoạch số 580/KH-UBND ngày 02/3/2020 của UBND tỉnh", None),  # a citation
+    ("số liệu tính đến ngày 30/11/2020", None),  # a cut-off
+    ("Quyết định ban hành ngày 10/6/2020", None),  # an issue date
+    ("dự kiến tổ chức ngày 30/12/2020", None),  # after the report: not done yet
+    ("tổ chức từ ngày 01/4/2020", None),  # the start of a period
+    ("đã tổ chức hội nghị", None),
+])
+def test_event_date_in_evidence(text, expected):
+    assert event_date(text, "2020-12-05") == expected
+
+
+def test_done_date_prefers_the_event_over_the_report_date():
+    ev = [Passage("BC 1", "Ngày 15/6/2020 Sở đã hoàn thành tập huấn", 0, 40, "", False,
+                  date="2020-12-05"),
+          Passage("BC 2", "Sở đã triển khai tuyên truyền", 0, 30, "", False, date="2020-07-01")]
+    assert done_date(ev) == "2020-06-15"
+    assert done_date(ev[1:]) == "2020-07-01"
+    # a duty due 30/6 that the 5/12 report shows done on 15/6 is on time
+    assert status("addressed", "2020-06-30", done_date(ev[:1]), "2020-12-31") == "done_on_time"
+
+
+def test_html_gap_report_in_chromium(browser, tmp_path):
+    """KH 580's report opened in headless Chromium: every duty row with its owner and
+    status (checked in the DOM), and a screenshot kept under tests/artifacts/."""
+    from selenium.webdriver.common.by import By
+
+    g = gaps580()
+    page = tmp_path / "kh580.html"
+    page.write_text(render_html(g), "utf-8")
+    browser.get(page.as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.duty")
+    assert len(rows) == len(g["duties"])
+    want = {(d["owner"], d["status"]) for d in g["duties"]}
+    got = {(r.get_attribute("data-owner"), r.get_attribute("data-status")) for r in rows}
+    assert got == want
+    labels = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
+              "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn"}
+    for r in rows:
+        cell = r.find_element(By.CSS_SELECTOR, "td.st")
+        assert labels[r.get_attribute("data-status")] in cell.text
+        assert r.find_elements(By.TAG_NAME, "td")[1].text.strip()  # the duty text shows
+    owners = {h.text for h in browser.find_elements(By.TAG_NAME, "h2")}
+    assert {d["owner"] for d in g["duties"]} <= owners
+    colour = rows[0].find_element(By.CSS_SELECTOR, "td.st").value_of_css_property(
+        "background-color")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")  # statuses are coloured
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "gap-report-kh580.png"))

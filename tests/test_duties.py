@@ -61,3 +61,28 @@ def test_task_table_rows():
                        (1, 3, "Sở Tài chính"), (1, 4, "trước ngày 15/12/2020")])
     assert [(t["text"], t["lead"], t["support"], t["deadline"]) for t in out] == [
         ("Tổ chức hội nghị tổng kết", ["Sở Nội vụ"], ["Sở Tài chính"], "2020-12-15")]
+
+
+def test_request_items_give_the_duty_its_deadline():
+    """A duty that announces its items takes the deadline they give, and no more."""
+    letter = ["Kính gửi:", "- Sở Tài chính.",
+              "Thực hiện chỉ đạo của UBND tỉnh, Sở Nội vụ đề nghị các sở báo cáo tổng kết "
+              "công tác năm 2025, như sau:"]
+    items = ["1. Nội dung: kết quả thực hiện các nhiệm vụ.",
+             "2. Về mốc thời gian: số liệu từ ngày 15/12/2024 đến ngày 14/12/2025.",
+             "3. Báo cáo gửi về Sở Nội vụ trước ngày 20/12/2025 để tổng hợp.",
+             "Nơi nhận:", "- Như trên;"]
+    out = tasks(*letter, *items)
+    assert [(t["lead"], t["deadline"]) for t in out] == [(["Sở Tài chính"], "2025-12-20")]
+    assert out[0]["text"].endswith("như sau:")  # the span stays the duty's own text
+    # items that give no deadline (only a period of figures) leave the duty without one
+    out = tasks(*letter, *items[:2], *items[3:])
+    assert [t["deadline"] for t in out] == [None]
+
+
+def test_ocr_damaged_deadline_cue_on_the_real_scan():
+    from conftest import extracted
+
+    out = extracted("cv_5240_bca-v01_2025.pdf")
+    assert [t["deadline"] for t in out["tasks"]] == ["2025-12-20"]
+    assert any(d["value"] == "2025-12-20" and d["cue"] == "before" for d in out["dates"])
