@@ -40,7 +40,8 @@ from flows.state import (
     clean_temp_files,
     code_version,
 )
-from flows.work import process_document, warm_up
+from flows.work import check_one, process_document, warm_up
+from pipeline import gaprun
 from pipeline.batch import quarantine
 
 Progress = Callable[[str, int, int, str], None]  # (event, done, total, detail)
@@ -77,7 +78,7 @@ class WorkerPool:
         self.workers = workers
         self._lock = threading.Lock()
         self._gen = 0
-        self._pool = self._new()
+        self._pool: ProcessPoolExecutor | None = None  # started on first use
 
     def _new(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
@@ -89,6 +90,8 @@ class WorkerPool:
     def run(self, fn: Callable[..., Any], *args: Any, attempts: int = 3) -> Any:
         for attempt in range(attempts):
             with self._lock:
+                if self._pool is None:
+                    self._pool = self._new()
                 pool, gen = self._pool, self._gen
             try:
                 return pool.submit(fn, *args).result()
@@ -101,7 +104,8 @@ class WorkerPool:
                     raise
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
@@ -156,10 +160,62 @@ def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
     return counts
 
 
+@task(name="link-reports", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def link_reports(out: str, sources: list[gaprun.Source]) -> dict[str, list[str]]:
+    """Every plan with duties → the reports that answer it, over the whole archive."""
+    return gaprun.plan_links(sources, Path(out))
+
+
+@task(name="check", task_run_name="check-{plan.stem}", retries=2, retry_delay_seconds=1,
+      retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
+def check_plan(plan: gaprun.Source, reports: list[gaprun.Source], out: str, state: str,
+               as_of: str) -> dict[str, Any]:
+    """Cross-check one plan and write its gap reports to ``<out>/gaps/``."""
+    if _pool is not None:
+        return _pool.run(check_one, plan, reports, out, state, as_of)
+    return check_one(plan, reports, out, state, as_of)
+
+
 @task(name="publish-artifacts", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def publish_artifacts(summary: dict[str, Any], out: str, plan_stems: list[str]) -> int:
-    """The keyed table of counts and one keyed markdown artifact per plan."""
-    return report.publish(summary, Path(out), plan_stems)
+def publish_artifacts(summary: dict[str, Any], out: str) -> int:
+    """The keyed tables of counts (documents; duties per plan and bucket) and one keyed
+    markdown artifact per plan checked in this run."""
+    return report.publish(summary, Path(out))
+
+
+def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_of: str,
+                 summary: dict[str, Any]) -> None:
+    """Link reports to plans, check the plans whose inputs changed, keep the others."""
+    sources = [gaprun.Source(p, e["stem"], e["sha256"]) for p, e in sorted(entries.items())
+               if e.get("status") == "ok" and e.get("sha256")]
+    by_stem = {s.stem: s for s in sources}
+    links = link_reports(out, sources)
+    index = gaprun.load_index(Path(out))
+    index = gaprun.prune(Path(out), index, {by_stem[p].path for p in links})
+    due = [(by_stem[p], [by_stem[r] for r in rs]) for p, rs in sorted(links.items())
+           if not gaprun.is_current(index, by_stem[p], [by_stem[r] for r in rs], as_of,
+                                    Path(out))]
+    _notify("checking", 0, len(due), "")
+    futures = check_plan.map([p for p, _ in due], [rs for _, rs in due], unmapped(out),
+                             unmapped(str(state)), unmapped(as_of))
+    failures = []
+    checked = []
+    for (plan, _), fut in zip(due, futures, strict=True):
+        try:
+            index[plan.path] = fut.result()
+            checked.append(plan.path)
+        except Exception as exc:  # one plan's check must not stop the others
+            failures.append({"path": plan.path, "reason": f"check: {type(exc).__name__}: {exc}"})
+            index.pop(plan.path, None)
+    gaprun.save_index(Path(out), index)
+    totals = {b: sum(e["counts"].get(b, 0) for e in index.values()) for b in gaprun.BUCKETS}
+    summary["gaps"] = {"dir": str(Path(out) / gaprun.GAPS), "plans": len(index),
+                       "checked": checked, "current": len(links) - len(due),
+                       "duties": totals, "failures": failures,
+                       "by_plan": [{"path": p, **{k: e[k] for k in
+                                                 ("symbol", "html", "duties", "counts",
+                                                  "reports", "missing_submissions")}}
+                                   for p, e in sorted(index.items())]}
 
 
 def _run_tasks(plan: Plan, out: str, manifest: Manifest,
@@ -179,8 +235,6 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
             res = fut.result()
             manifest.record(item, "ok", doc_type=res.get("doc_type"), tasks=res["tasks"])
             written.append(item.stem)
-            if res.get("doc_type") in report.PLAN_TYPES and res["tasks"]:
-                summary["plans"].append(item.stem)
             _notify("done", done, len(todo), item.path)
         except DocumentFailed as err:
             manifest.record(item, "failed", reason=err.reason, kind=err.kind)
@@ -201,19 +255,24 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
 @flow(name="vanban-run", task_runner=ThreadPoolTaskRunner(max_workers=8),
       persist_result=False, validate_parameters=False)
 def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = None,
-               state_dir: str | None = None) -> dict[str, Any]:
-    """Read new and changed documents under ``inboxes`` into ``out``.
+               state_dir: str | None = None, as_of: str | None = None) -> dict[str, Any]:
+    """Read new and changed documents under ``inboxes`` into ``out``, index them and
+    cross-check every plan against the reports that answer it.
 
-    ``state_dir`` (default ``<out>/.state``) holds the manifest. Returns the counts:
-    new / changed / skipped / failed / extracted, the failures and the timings.
+    ``state_dir`` (default ``<out>/.state``) holds the manifest; ``as_of`` (default today)
+    is the date statuses are judged on. Returns the counts: new / changed / skipped /
+    failed / extracted, the failures, the gap report counts and the timings.
     """
+    import datetime as _dt
+
+    as_of = as_of or _dt.date.today().isoformat()
     global _pool
     t0 = time.perf_counter()
     logger = get_run_logger()
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = Path(state_dir).resolve() if state_dir else out_dir / ".state"
-    summary: dict[str, Any] = {"out": str(out_dir), "failures": [], "plans": []}
+    summary: dict[str, Any] = {"out": str(out_dir), "failures": []}
     with RunLock(state):
         clean_temp_files(out_dir, state)
         manifest = Manifest(state, code_version())
@@ -226,18 +285,19 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
         ctx = FlowRunContext.get()
         local = ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
         written: list[str] = []
-        if plan.todo:
-            n = workers or os.cpu_count() or 1
-            _pool = WorkerPool(min(n, len(plan.todo))) if local else None
-            try:
+        n = workers or os.cpu_count() or 1
+        _pool = WorkerPool(min(n, max(1, len(plan.todo)))) if local else None
+        try:
+            if plan.todo:
                 written = _run_tasks(plan, str(out_dir), manifest, summary)
-            finally:
-                if _pool is not None:
-                    _pool.close()
-                    _pool = None
-        summary["failed"] = len(summary["failures"])
-        summary["extracted"] = len(written)
-        summary["index"] = index_documents(str(out_dir), str(state), manifest.entries)
+            summary["failed"] = len(summary["failures"])
+            summary["extracted"] = len(written)
+            summary["index"] = index_documents(str(out_dir), str(state), manifest.entries)
+            _cross_check(str(out_dir), state, manifest.entries, as_of, summary)
+        finally:
+            if _pool is not None:
+                _pool.close()
+                _pool = None
     summary["seconds"] = round(time.perf_counter() - t0, 2)
-    publish_artifacts(summary, str(out_dir), summary["plans"])
+    publish_artifacts(summary, str(out_dir))
     return summary

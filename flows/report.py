@@ -12,8 +12,10 @@ from typing import Any
 
 from pipeline.normalize import fold
 
-PLAN_TYPES = frozenset({"KH", "CTr", "PA", "ĐA"})  # kế hoạch, chương trình, phương án, đề án
 COUNTS_KEY = "vanban-run-counts"
+GAPS_KEY = "vanban-gap-counts"
+BUCKETS_VI = {"done_on_time": "done on time", "done_late": "done late", "pending": "pending",
+              "overdue": "overdue"}
 _MAX_DUTIES = 200
 
 
@@ -26,8 +28,20 @@ def artifact_key(stem: str) -> str:
 def counts_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [{"documents": k, "count": summary.get(k, 0)}
             for k in ("new", "changed", "skipped", "failed", "extracted")]
-    rows.append({"documents": "plans with duties", "count": len(summary.get("plans", []))})
+    gaps = summary.get("gaps") or {}
+    rows.append({"documents": "plans cross-checked", "count": gaps.get("plans", 0)})
+    rows += [{"documents": f"duties {BUCKETS_VI[b]}", "count": n}
+             for b, n in (gaps.get("duties") or {}).items()]
     return rows
+
+
+def gap_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per plan: its duties in each bucket, reports linked, submissions missing."""
+    return [{"plan": p.get("symbol") or Path(p["path"]).name, "duties": p["duties"],
+             **{b: p["counts"].get(b, 0) for b in BUCKETS_VI},
+             "reports": p["reports"], "missing submissions": p["missing_submissions"],
+             "gap report": p["html"]}
+            for p in (summary.get("gaps") or {}).get("by_plan", [])]
 
 
 def _cell(text: Any, limit: int = 160) -> str:
@@ -36,37 +50,51 @@ def _cell(text: Any, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def plan_markdown(doc: dict[str, Any], stem: str) -> str:
-    """A plan's duties as a markdown table: item, lead, support, deadline, text."""
-    meta = doc.get("metadata") or {}
-    tasks = doc.get("tasks") or []
-    lines = [f"# {meta.get('symbol') or stem}: {_cell(meta.get('title'), 200)}", "",
-             f"{meta.get('issuer') or ''}, {meta.get('date') or 'no date'} — "
-             f"{len(tasks)} duties (source: `{(doc.get('source') or {}).get('path')}`)", "",
-             "| item | lead | support | deadline | duty |", "|---|---|---|---|---|"]
-    for t in tasks[:_MAX_DUTIES]:
-        deadline = t.get("deadline") or t.get("period") or t.get("recurrence")
-        lines.append(f"| {_cell(t.get('section') or t.get('id'), 20)} | {_cell(t.get('lead'))} "
-                     f"| {_cell(t.get('support'))} | {_cell(deadline, 40)} | {_cell(t.get('text'))} |")
-    if len(tasks) > _MAX_DUTIES:
-        lines.append(f"\n… and {len(tasks) - _MAX_DUTIES} more in `{stem}.json`.")
+def gap_markdown(gaps: dict[str, Any], html: str) -> str:
+    """A plan's duties with owner, deadline and status, as a markdown table."""
+    plan = gaps.get("plan") or {}
+    duties = gaps.get("duties") or []
+    counts = {b: sum(1 for d in duties if d["status"] == b) for b in BUCKETS_VI}
+    lines = [f"# {plan.get('symbol') or plan.get('path')}: {_cell(plan.get('title'), 200)}", "",
+             f"{plan.get('issuer') or ''}, {plan.get('date') or 'no date'} — {len(duties)} "
+             f"duties as of {gaps.get('as_of')}: "
+             + ", ".join(f"{n} {BUCKETS_VI[b]}" for b, n in counts.items())
+             + f". Gap report: `gaps/{html}`", "",
+             "| item | owner | due | status | coverage | duty |", "|---|---|---|---|---|---|"]
+    for d in duties[:_MAX_DUTIES]:
+        lines.append(f"| {_cell(d.get('task_id'), 20)} | {_cell(d.get('owner'))} | "
+                     f"{_cell(d.get('due'), 12)} | {BUCKETS_VI.get(d['status'], d['status'])} | "
+                     f"{_cell(d.get('coverage'), 20)} | {_cell(d.get('text'))} |")
+    if len(duties) > _MAX_DUTIES:
+        lines.append(f"\n… and {len(duties) - _MAX_DUTIES} more in the gap report.")
     return "\n".join(lines) + "\n"
 
 
-def publish(summary: dict[str, Any], out: Path, plan_stems: list[str]) -> int:
-    """Create the counts table and one markdown artifact per plan; return how many."""
+def publish(summary: dict[str, Any], out: Path) -> int:
+    """The counts tables and one markdown artifact per plan checked; return how many."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     create_table_artifact(counts_table(summary), key=COUNTS_KEY,
                           description=f"vanban run into {summary.get('out')}")
     n = 1
-    for stem in plan_stems:
-        path = out / f"{stem}.json"
-        if not path.exists():
+    gaps = summary.get("gaps") or {}
+    if gaps.get("by_plan"):
+        create_table_artifact(gap_table(summary), key=GAPS_KEY,
+                              description="duties per plan and status bucket")
+        n += 1
+    by_path = {p["path"]: p for p in gaps.get("by_plan", [])}
+    for path in gaps.get("checked", []):
+        entry = by_path.get(path)
+        if entry is None:
             continue
-        doc = json.loads(path.read_text("utf-8"))
-        create_markdown_artifact(plan_markdown(doc, stem), key=artifact_key(stem),
-                                 description=f"duties of {stem}")
+        try:
+            data = json.loads((out / "gaps" / Path(entry["html"]).with_suffix(".json").name)
+                              .read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        create_markdown_artifact(gap_markdown(data, entry["html"]),
+                                 key=artifact_key(Path(entry["html"]).stem),
+                                 description=f"duties and their status: {path}")
         n += 1
     return n
 
@@ -117,6 +145,15 @@ def describe(summary: dict[str, Any]) -> str:
     if summary.get("failures"):
         lines.append(f"set aside: {summary.get('out')}/quarantine/")
         lines += [f"  {f['path']}: {f['reason'].splitlines()[0]}" for f in summary["failures"]]
+    gaps = summary.get("gaps")
+    if gaps:
+        d = gaps["duties"]
+        lines.append(f"duties of {gaps['plans']} plans: {d['done_on_time']} done on time, "
+                     f"{d['done_late']} done late, {d['pending']} pending, {d['overdue']} "
+                     f"overdue ({len(gaps['checked'])} checked now, {gaps['current']} "
+                     f"unchanged)")
+        lines.append(f"gap reports: {gaps['dir']}/<plan>.html (.json, .xlsx)")
+        lines += [f"  not checked: {f['path']}: {f['reason']}" for f in gaps["failures"]]
     idx = summary.get("index")
     if idx is None:
         lines.append("index: skipped (pipeline/store.py not there yet)")

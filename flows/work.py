@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch import quarantine, safe_stem, write_json_atomic
+from pipeline.gaprun import Source, check_plan, save_doc
 from pipeline.ingest import SUPPORTED, read_document
 from pipeline.model import VanbanError
 
@@ -88,6 +89,7 @@ def process_document(path: str, out: str, stem: str, texts: str | None = None
     if texts:  # OSError while writing: the caller retries
         Path(texts).mkdir(parents=True, exist_ok=True)
         _write_text_atomic(Path(texts) / f"{stem}.txt", doc.text)
+        save_doc(Path(texts).parent, stem, doc)  # the cross-check reads it back
     write_json_atomic(dst / f"{stem}.json", result)
     _clear_quarantine(dst, src)
     meta = result.get("metadata") or {}
@@ -106,3 +108,9 @@ def _fail(src: Path, out: Path, stem: str, reason: str, kind: str) -> dict[str, 
     quarantine(src, out, reason, kind)
     (out / f"{stem}.json").unlink(missing_ok=True)  # an older version's output is stale
     return {"ok": False, "reason": reason, "kind": kind}
+
+
+def check_one(plan: Source, reports: list[Source], out: str, state: str, as_of: str
+              ) -> dict[str, Any]:
+    """Cross-check one plan in a worker process (``pipeline.gaprun.check_plan``)."""
+    return check_plan(plan, reports, Path(out), Path(state), as_of)

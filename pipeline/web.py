@@ -186,8 +186,18 @@ class App:
         return self.render("doc.html", v=view, m=view.meta, gaps=self.gap_links(view.meta))
 
     def gap_links(self, meta: dict) -> list[dict]:
+        """The gap reports of this plan: from ``gaps/index.json`` (written by the flow,
+        keyed by source path), else any ``<file stem>*.html`` there."""
         if not self.s.gaps or not self.s.gaps.is_dir():
             return []
+        from pipeline.gaprun import load_index
+
+        here = Path(meta["path"]).resolve()
+        for path, e in load_index(self.s.gaps.parent).items():
+            if Path(path).resolve() == here and _GAP_NAME.fullmatch(e.get("html", "")):
+                counts = e.get("counts") or {}
+                return [{"name": e["html"], "href": f"/gaps/{e['html']}",
+                         "counts": counts, "as_of": (e.get("made_from") or {}).get("as_of")}]
         stem = Path(meta["path"]).stem
         return [{"name": p.name, "href": f"/gaps/{p.name}"}
                 for p in sorted(self.s.gaps.glob(f"{glob_escape(stem)}*.html"))

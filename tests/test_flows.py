@@ -97,12 +97,20 @@ def test_second_run_extracts_nothing_and_a_changed_file_is_redone(tmp_path: Path
                               "extracted": 4}
     assert sorted(_outputs(out)) == sorted(f"{Path(n).stem}.json" for n in FILES)
     assert first["index"]["indexed"] == 4
+    plans = {"kh_580_ubnd-haiduong_2020", "qd_773_ttg_2018", "qd_dt-bvstbpn_ubnd-lamdong_2025"}
+    assert {Path(p).stem for p in first["gaps"]["checked"]} == plans
+    gaps = json.loads((out / "gaps" / "kh_580_ubnd-haiduong_2020.json").read_text("utf-8"))
+    assert gaps["schema"] == "vanban.gaps/1" and len(gaps["duties"]) > 25
+    assert (out / "gaps" / "kh_580_ubnd-haiduong_2020.html").is_file()
+    assert sum(first["gaps"]["duties"].values()) == sum(
+        e["duties"] for e in first["gaps"]["by_plan"])
 
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
     second = vanban_run([str(inbox)], str(out))
     assert _counts(second) == {"new": 0, "changed": 0, "skipped": 4, "failed": 0,
                                "extracted": 0}
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")} == mtimes
+    assert second["gaps"]["checked"] == [] and second["gaps"]["current"] == 3
 
     changed = inbox / "qd_773_ttg_2018.txt"
     changed.write_text(changed.read_text("utf-8") + "\nNơi nhận: Lưu VT.\n", "utf-8")
@@ -114,6 +122,15 @@ def test_second_run_extracts_nothing_and_a_changed_file_is_redone(tmp_path: Path
     assert third["index"]["indexed"] == 1
     rows = _index_rows(out / "index.db")
     assert len(rows) == 4 and len({r[0] for r in rows}) == 4
+    assert [Path(p).name for p in third["gaps"]["checked"]] == ["qd_773_ttg_2018.txt"]
+
+    # a report answering KH 580 arrives: KH 580 alone is checked again, and now has it
+    shutil.copy2(ROOT / "tests" / "fixtures" / "reports" / "bc_198_snv-haiduong_2020.txt", inbox)
+    fourth = vanban_run([str(inbox)], str(out))
+    assert _counts(fourth)["extracted"] == 1
+    assert [Path(p).name for p in fourth["gaps"]["checked"]] == ["kh_580_ubnd-haiduong_2020.txt"]
+    gaps = json.loads((out / "gaps" / "kh_580_ubnd-haiduong_2020.json").read_text("utf-8"))
+    assert [lk["report"] for lk in gaps["links"]] == ["198/BC-SNV"]
 
 
 def test_a_bad_file_fails_only_its_own_task(tmp_path: Path) -> None:
