@@ -57,6 +57,10 @@ class _Bar:
             desc = "extracting" if total else "nothing new"
             self.progress.update(self.task, description=desc, total=total or 1,
                                  completed=0 if total else 1)
+        elif event == "checking":
+            self.progress.update(self.task, description="cross-checking plans" if total
+                                 else "plans up to date", total=total or 1,
+                                 completed=0 if total else 1)
         else:
             self.progress.update(self.task, completed=done)
             if event == "failed":
@@ -80,9 +84,11 @@ class _Bar:
               type=click.Path(file_okay=False), help=_STATE_HELP)
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: when the output is a terminal).")
+@click.option("--as-of", "as_of", default=None,
+              help="Judge duty statuses on this day, YYYY-MM-DD (default today).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines.")
 def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str | None,
-        state_dir: str, progress: bool | None, verbose: bool) -> None:
+        state_dir: str, progress: bool | None, as_of: str | None, verbose: bool) -> None:
     """The main job: read new and changed documents under PATHS (default: corpus/) into OUT.
 
     Runs the Prefect flow in embedded mode: no server to start (Prefect runs a temporary
@@ -91,6 +97,14 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     """
     if not paths and not Path("corpus").is_dir():
         raise click.UsageError("no PATHS given and no corpus/ folder here")
+    if as_of:
+        import datetime as _dt
+
+        try:
+            _dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(f"'{as_of}' is not a date YYYY-MM-DD",
+                                     param_hint="--as-of") from None
     if workers or dask_address:
         _need_dask()
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO" if verbose else "CRITICAL"
@@ -107,7 +121,7 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
         os.environ["PREFECT_API_URL"] = server.start()
     try:
         summary = _run_flow(paths, out, workers, dask_address,
-                            sys.stdout.isatty() if progress is None else progress)
+                            sys.stdout.isatty() if progress is None else progress, as_of)
     finally:
         if server is not None:
             from flows.server import drain
@@ -122,7 +136,7 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
 
 
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
-              dask_address: str | None, show: bool) -> dict[str, Any]:
+              dask_address: str | None, show: bool, as_of: str | None = None) -> dict[str, Any]:
     bar = _Bar(show)
     with bar.progress:
         t0 = time.perf_counter()
@@ -146,7 +160,7 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
         flows_main.set_progress(bar)
         try:
             st = flow([str(Path(p)) for p in paths] or ["corpus"], out, workers=workers,
-                      return_state=True)
+                      as_of=as_of, return_state=True)
         finally:
             flows_main.set_progress(None)
     if not st.is_completed():

@@ -200,10 +200,11 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
                              unmapped(str(state)), unmapped(as_of))
     failures = []
     checked = []
-    for (plan, _), fut in zip(due, futures, strict=True):
+    for n, ((plan, _), fut) in enumerate(zip(due, futures, strict=True), 1):
         try:
             index[plan.path] = fut.result()
             checked.append(plan.path)
+            _notify("checked", n, len(due), plan.path)
         except Exception as exc:  # one plan's check must not stop the others
             failures.append({"path": plan.path, "reason": f"check: {type(exc).__name__}: {exc}"})
             index.pop(plan.path, None)
