@@ -96,11 +96,24 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
             manifest.record(futs[fut], "ok" if res["ok"] else "failed")
             manifest.save(force=False)
             _quarter(n, len(todo))
-    manifest.save()
-    t_index = time.perf_counter()
-    index = report.index_outputs(out_dir, state, manifest.entries)
+        manifest.save()
+        t_index = time.perf_counter()
+        index = report.index_outputs(out_dir, state, manifest.entries)
+        t_check = time.perf_counter()
+        from flows.work import check_one
+        from pipeline import gaprun
+
+        sources = [gaprun.Source(p, e["stem"], e["sha256"])
+                   for p, e in sorted(manifest.entries.items()) if e.get("status") == "ok"]
+        by_stem = {x.stem: x for x in sources}
+        links = gaprun.plan_links(sources, out_dir)
+        futs = [pool.submit(check_one, by_stem[p], [by_stem[r] for r in rs], str(out_dir),
+                            str(state), "2026-01-01") for p, rs in sorted(links.items())]
+        gaps = {by_stem[p].path: f.result() for p, f in zip(sorted(links), futs)}
+        gaprun.save_index(out_dir, gaps)
     return {"documents": len(todo), "seconds": time.perf_counter() - t0,
-            "index_seconds": time.perf_counter() - t_index, "index": index}
+            "index_seconds": t_check - t_index, "index": index,
+            "check_seconds": time.perf_counter() - t_check, "plans": len(gaps)}
 
 
 def run_prefect(inbox: str, out: str, workers: int) -> dict:
@@ -115,7 +128,7 @@ def run_prefect(inbox: str, out: str, workers: int) -> dict:
 
     main.set_progress(lambda ev, done, total, _d: _quarter(done, total) if ev != "planned"
                       else None)
-    summary = main.vanban_run([inbox], out, workers=workers)
+    summary = main.vanban_run([inbox], out, workers=workers, as_of="2026-01-01")
     return {"documents": summary["extracted"] + summary["failed"],
             "seconds": time.perf_counter() - t0, "server_seconds": startup,
             "flow_seconds": summary["seconds"], "failed": summary["failed"]}

@@ -68,11 +68,26 @@ class _Stub:
 
 def plan_links(sources: list[Source], out: Path) -> dict[str, list[str]]:
     """Plan stem → stems of the reports that answer it (by citation, or by title for an
-    unnumbered plan), over every extracted document."""
+    unnumbered plan), over every extracted document. Reports are looked up by the
+    symbols they cite, so this grows with plans + reports, not their product."""
+    from pipeline.crosscheck import _sym, plan_symbols
+
     stubs = {s.stem: _Stub(s.path, d) for s in sources if (d := _data(out, s.stem))}
     reports = [(stem, st) for stem, st in stubs.items() if st.is_report]
-    return {stem: [r for r, rep in reports if link(st, rep)]
-            for stem, st in stubs.items() if not st.is_report and is_plan(st.data)}
+    citing: dict[str, list[str]] = {}
+    for stem, rep in reports:
+        for key in {_sym(r.get("symbol")) for r in rep.data.get("references", [])} - {""}:
+            citing.setdefault(key, []).append(stem)
+    out_links: dict[str, list[str]] = {}
+    for stem, st in stubs.items():
+        if st.is_report or not is_plan(st.data):
+            continue
+        if st.meta.get("symbol"):  # by citation: only reports citing one of its symbols
+            cands = {r for key in plan_symbols(st) for r in citing.get(key, ())}
+        else:  # an unnumbered plan: by title, against every report
+            cands = {r for r, _ in reports}
+        out_links[stem] = [r for r, rep in reports if r in cands and link(st, rep)]
+    return out_links
 
 
 def doc_file(state: Path, stem: str) -> Path:

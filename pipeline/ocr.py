@@ -67,6 +67,23 @@ def _sane_case(word: str) -> bool:
     return word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z]{1,15}")
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
+
+
+def readable_share(text: str) -> float:
+    """0..1: the share of words that are a Vietnamese syllable or a plain Latin word
+    (English, codes in letters): low only for noise, unlike :func:`vietnamese_score`,
+    which an English page fails too."""
+    words = [w.strip(_EDGE_PUNCT) for w in _TOKEN.findall(unicodedata.normalize("NFC", text))]
+    words = [w for w in words if w and _HAS_LETTER.search(w)]
+    if not words:
+        return 0.0
+    ok = sum(1 for w in words if is_vietnamese_syllable(w)
+             or (_PLAIN_WORD.fullmatch(w) and _VOWEL.search(w)))
+    return ok / len(words)
+
+
 def vietnamese_score(text: str) -> float:
     """0..1: how much ``text`` looks like Unicode Vietnamese (1.0 = every word fits).
 

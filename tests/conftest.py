@@ -62,3 +62,13 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the bad-input listing (tests/test_bad_inputs.py) when that test ran."""
+    listing = ROOT / "tests" / "artifacts" / "bad-inputs.txt"
+    ran = any(r.nodeid.startswith("tests/test_bad_inputs.py")
+              for rs in terminalreporter.stats.values() for r in rs if hasattr(r, "nodeid"))
+    if ran and listing.exists():
+        terminalreporter.write_sep("-", "bad inputs: each case and its outcome")
+        terminalreporter.write(listing.read_text("utf-8"))

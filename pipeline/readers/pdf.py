@@ -46,7 +46,9 @@ import pypdfium2 as pdfium
 
 from pipeline.limits import DEFAULT, Limits
 from pipeline.model import RawBlock, VanbanError
-from pipeline.ocr import iter_ocr
+from pipeline.ocr import iter_ocr, readable_share
+
+MIN_READABLE = 0.5  # OCR of a garbled page: below this share of real words it is noise
 from pipeline.readers.pdf_layout import (
     _assemble,
     _layout_page,
@@ -100,6 +102,7 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
     warnings: list[str] = []
     outs: list[_PageOut] = []
     ocr_wanted: list[int] = []
+    garbled: set[int] = set()  # OCR'd because the text layer is noise
     first_page: int | None = None  # the first page with text or to OCR: header search
     lay: _Layout | None = None
     plumber = None
@@ -129,6 +132,8 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
                 why = None
                 warnings.append(f"page {scan.number}: legacy-encoded (TCVN3/VNI) text converted")
             if why:
+                if why == "garbled text":
+                    garbled.add(scan.number)
                 ocr_wanted.append(scan.number)
                 first_page = first_page or scan.number
                 continue
@@ -156,8 +161,15 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
         if isinstance(res, str):
             warnings.append(res)
             continue
-        out, lay = _layout_page(p, _ocr_lines(res), first=p == first_page, tables=None,
-                                fallback=lay)
+        lines = _ocr_lines(res)
+        if p in garbled and readable_share(" ".join(ln.text for ln in lines)) < MIN_READABLE:
+            warnings.append(f"page {p}: garbled text layer, and OCR reads no words there")
+            continue
+        out, lay = _layout_page(p, lines, first=p == first_page, tables=None, fallback=lay)
         outs.append(out)
+    if garbled and not outs:
+        raise VanbanError(str(path), "unreadable: the text layer is garbled (not Vietnamese, "
+                          "not TCVN3/VNI) and OCR reads no words on those pages either",
+                          kind="unreadable")
     return PdfResult(blocks=_assemble(outs), pages=n, ocr_pages=tuple(ocr_wanted),
                      warnings=tuple(warnings))
