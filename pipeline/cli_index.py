@@ -61,8 +61,15 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
     """Store documents under PATHS in the index (unchanged files are skipped)."""
     from pipeline.store import index_paths
 
-    summary = index_paths([Path(p) for p in paths], db,
-                          progress=None if quiet else click.echo)
+    try:
+        summary = index_paths([Path(p) for p in paths], db,
+                              progress=None if quiet else click.echo)
+    except VanbanError as err:
+        click.echo(f"vanban: {err}", err=True)
+        sys.exit(2)
+    except sqlite3.DatabaseError as err:  # opening or upgrading the index
+        click.echo(f"vanban: {db}: {err}", err=True)
+        sys.exit(2)
     click.echo(summary.describe())
     sys.exit(1 if summary.failed and not (summary.new or summary.changed or summary.skipped)
              else 0)

@@ -281,6 +281,11 @@ def index_document(conn: sqlite3.Connection, result: dict, text: str, *,
     return doc_id, status
 
 
+def _storage_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "disk is full" in text or "disk i/o error" in text or "file too large" in text
+
+
 @dataclass
 class IndexSummary:
     new: int = 0
@@ -340,6 +345,14 @@ def index_paths(paths: Iterable[str | Path], db: str | Path | sqlite3.Connection
                     progress(f"[{i}/{len(files)}] {status}: {name}")
             except VanbanError as err:
                 summary.failed.append((name, err.reason))
+            except sqlite3.OperationalError as exc:
+                if _storage_full(exc):  # every next document would fail the same way: stop
+                    raise VanbanError(own or str(db), "the disk is full (or the file size "
+                                      "limit is reached) while writing the index; "
+                                      f"{summary.new + summary.changed} documents were stored, "
+                                      "the index holds everything it held before",
+                                      kind="disk_full") from exc
+                summary.failed.append((name, f"index error: {exc}"))
             except Exception as exc:  # an input we did not foresee: report it, go on
                 summary.failed.append((name, f"internal error: {type(exc).__name__}: {exc}"))
             if progress and summary.failed and summary.failed[-1][0] == name:

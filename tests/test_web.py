@@ -245,3 +245,19 @@ def test_browser_search_open_follow(browser, server, site):
     # the page keeps to its CSP: no console errors
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert not errors, errors
+
+
+def test_browser_runs_nothing_from_a_hostile_document(browser, server, site):
+    """The document holding <script>, onerror and a javascript: iframe, opened in
+    Chromium: no alert, no element made from its text, the text shown as text."""
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    hostile = _doc_id(site[0], "kh_77_hostile_2021.txt")
+    for url in (f"{server}/doc/{hostile}", f"{server}/?q=thu+nghiem+script"):
+        browser.get(url)
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text  # noqa: B018 - raises when there is none
+        assert not browser.find_elements(By.CSS_SELECTOR, "main script, main img, main iframe")
+        assert "<script>alert('xss')</script>" in browser.find_element(By.TAG_NAME, "main").text
+    browser.save_screenshot(str(ARTIFACTS / "web-hostile.png"))
