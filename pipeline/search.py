@@ -24,6 +24,7 @@ plain text.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -161,11 +162,10 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
                 take(conn.execute("SELECT rowid, 0 FROM fts_exact WHERE fts_exact MATCH ? "
                                   "ORDER BY rowid DESC", [plan.exact_all]), "exact")
     if plan.spec and len(out) < need:
+        cited, cp = _spec_sql(plan.spec, "r")
         cited_ids = plan.cited_ids if plan.cited_ids is not None else \
-            ids_from_sql(conn, "SELECT r.doc_id FROM refs r WHERE " + _spec_sql(plan.spec, "r")[0],
-                         _spec_sql(plan.spec, "r")[1])
+            ids_from_sql(conn, f"SELECT DISTINCT r.doc_id FROM refs r WHERE {cited}", cp)
         if len(cited_ids) <= RANK_ALL:
-            cited, cp = _spec_sql(plan.spec, "r")
             take(conn.execute(f"SELECT r.doc_id, count(*) FROM refs r WHERE {cited} "
                               f"GROUP BY r.doc_id ORDER BY count(*) DESC, r.doc_id DESC", cp),
                  "cites")
@@ -184,13 +184,37 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
     return out
 
 
+_LONG_PREFIX = re.compile(r'"([^"]{5,})"\*')  # longer than fts_terms' prefix indexes (3, 4)
+MAX_EXPANSION = 32
+
+
+def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
+    """``"truyen"*`` → ``("truyen" OR "truyenthong")`` from the index's vocabulary: FTS5
+    answers a prefix longer than its prefix indexes by merging doclists in memory,
+    several times slower than the few words it stands for."""
+    def words(m: re.Match[str]) -> str:
+        prefix = m.group(1)
+        rows = conn.execute("SELECT term FROM temp.fts_terms_vocab WHERE term >= ? AND "
+                            "term < ? LIMIT ?", (prefix, prefix + "\uffff",
+                                                 MAX_EXPANSION + 1)).fetchall()
+        if not rows or len(rows) > MAX_EXPANSION:
+            return m.group(0)
+        return "(" + " OR ".join(f'"{t}"' for (t,) in rows) + ")"
+
+    if not _LONG_PREFIX.search(expr):
+        return expr
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms_vocab "
+                 "USING fts5vocab(main, fts_terms, row)")
+    return _LONG_PREFIX.sub(words, expr)
+
+
 def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.ndarray:
     """Documents whose text matches, from ``fts_terms`` (row ids only) when it can answer;
     a phrase of three or more words, a superset there, is checked against ``fts_fold`` when
     at most :data:`VERIFY_MAX` documents have all its word pairs."""
     if plan.terms and table.has_terms:
         ids = ids_from_sql(conn, "SELECT rowid FROM fts_terms WHERE fts_terms MATCH ?",
-                           [plan.terms], table)
+                           [expand_prefixes(conn, plan.terms)], table)
         if plan.terms_exact or len(ids) == 0 or len(ids) > VERIFY_MAX:
             return ids
     return ids_from_sql(conn, "SELECT rowid FROM fts_fold WHERE fts_fold MATCH ?",
@@ -208,7 +232,8 @@ def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.nd
         held, hp = _spec_sql(plan.spec, "d")
         cited, cp = _spec_sql(plan.spec, "r")
         parts.append(ids_from_sql(conn, f"SELECT d.id FROM documents d WHERE {held}", hp))
-        plan.cited_ids = ids_from_sql(conn, f"SELECT r.doc_id FROM refs r WHERE {cited}", cp)
+        plan.cited_ids = ids_from_sql(conn, "SELECT DISTINCT r.doc_id FROM refs r "
+                                      f"WHERE {cited}", cp)
         parts.append(plan.cited_ids)
     return parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
 

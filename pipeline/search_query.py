@@ -138,7 +138,7 @@ def parse_query(text: str) -> Query:
 
 _CHUNK = 2000  # characters folded at a time when looking for a snippet
 _OVERLAP = 200  # a match may run this far into the next chunk
-_LUT_SIZE = 0x2000  # Latin, Vietnamese, Greek, Cyrillic …: every cased letter we meet
+_LUT_SIZE = 0x10000  # the whole Basic Multilingual Plane (typographic quotes, …, too)
 
 
 @lru_cache(maxsize=1)
@@ -198,31 +198,33 @@ class Highlighter:
 
     def _matches(self, text: str, stop: bool = True) -> list[tuple[int, int, int]]:
         """(start, end, score) of term matches at word starts, in text order, at most 60;
-        with ``stop``, up to the first best-scoring one. The text is folded a chunk at a
-        time, so an early match costs little."""
+        with ``stop``, up to the first best-scoring one. The opening is folded first, so
+        an early match costs little; then the rest at once."""
         out: list[tuple[int, int, int]] = []
         if self.any is None:
             return out
-        for a in range(0, len(text), _CHUNK):
-            b = min(len(text), a + _CHUNK)
+        bounds = [0, _CHUNK, len(text)] if len(text) > _CHUNK else [0, len(text)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
             seg = text[a:b + _OVERLAP]
             folded = fast_fold(seg)
-            low = seg.lower()
-            if len(low) != len(seg):  # rare: a capital whose lower case is longer
-                low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
+            low = None  # the lower-cased original, for exact-accent checks, made on demand
             for m in self.any.finditer(folded):
                 s, e = m.start(), m.end()
                 if s >= b - a and b < len(text):
                     break  # the next chunk starts here
                 if s and folded[s - 1].isalnum():
                     continue
+                if self.exact and low is None:
+                    low = seg.lower()
+                    if len(low) != len(seg):  # rare: a capital whose lower case is longer
+                        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
                 score = (2 if self.phrase and self.phrase.fullmatch(folded, s, e) else 0) + \
                     (1 if self.exact and self.exact.fullmatch(low, s, e) else 0)
                 out.append((a + s, a + e, score))
                 if (stop and score == self.best) or len(out) >= 60:
                     return out
-            if stop and out and a + _CHUNK >= 2 * _CHUNK:
-                break  # some match in the first chunks is good enough
+            if stop and out:
+                break  # some match in the opening is good enough
         return out[:60]
 
     def snippet(self, text: str, width: int = 240) -> str:
