@@ -300,5 +300,7 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
                 _pool.close()
                 _pool = None
     summary["seconds"] = round(time.perf_counter() - t0, 2)
+    t1 = time.perf_counter()
     publish_artifacts(summary, str(out_dir))
+    summary["publish_seconds"] = round(time.perf_counter() - t1, 2)
     return summary
