@@ -183,6 +183,21 @@ def publish_artifacts(summary: dict[str, Any], out: str) -> int:
     return report.publish(summary, Path(out))
 
 
+def _drain_remote_workers(ctx: Any) -> None:
+    """Have every Dask worker send the task-run events it still holds before the cluster
+    is shut down; otherwise the last tasks may stay "Running" on the server (the events
+    of a process that exits are lost)."""
+    from flows.server import drain
+
+    client = getattr(getattr(ctx, "task_runner", None), "_client", None)
+    if client is None:
+        return
+    try:
+        client.run(drain)
+    except Exception as exc:  # observability only: never fail the run for it
+        get_run_logger().warning("could not flush the Dask workers' events: %s", exc)
+
+
 def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_of: str,
                  summary: dict[str, Any]) -> None:
     """Link reports to plans, check the plans whose inputs changed, keep the others."""
@@ -295,6 +310,8 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
             summary["extracted"] = len(written)
             summary["index"] = index_documents(str(out_dir), str(state), manifest.entries)
             _cross_check(str(out_dir), state, manifest.entries, as_of, summary)
+            if not local:
+                _drain_remote_workers(ctx)
         finally:
             if _pool is not None:
                 _pool.close()

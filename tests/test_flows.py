@@ -250,13 +250,20 @@ def test_workers_run_on_dask_against_a_server_the_test_starts(tmp_path: Path) ->
                              text=True, timeout=300)
         assert res.returncode == 0, res.stdout + res.stderr
         assert "3 documents: 3 new, 0 changed, 0 skipped (unchanged), 0 failed" in res.stdout
-        req = urllib.request.Request(f"{server.api_url}/task_runs/filter", method="POST",
-                                     data=b'{"limit": 100}',
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            runs = json.loads(r.read())
-    states = {t["name"]: t["state"]["type"] for t in runs if t["name"].startswith("extract-")}
-    assert states == {f"extract-{Path(n).stem}": "COMPLETED" for n in FILES[:3]}
+        want = {f"extract-{Path(n).stem}": "COMPLETED" for n in FILES[:3]}
+        deadline = time.monotonic() + 60  # the server records task runs from events, in
+        while True:                       # batches: the last states may arrive a bit later
+            req = urllib.request.Request(f"{server.api_url}/task_runs/filter", method="POST",
+                                         data=b'{"limit": 100}',
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                runs = json.loads(r.read())
+            states = {t["name"]: t["state"]["type"] for t in runs
+                      if t["name"].startswith("extract-")}
+            if states == want or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+    assert states == want
     assert sorted(_outputs(out)) == sorted(f"{Path(n).stem}.json" for n in FILES[:3])
 
 
