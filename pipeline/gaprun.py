@@ -54,25 +54,14 @@ def is_plan(data: dict) -> bool:
     return t is None or t.klass == "admin"
 
 
-class _Stub:
-    """Just enough of a Loaded for :func:`pipeline.crosscheck.link` (metadata and
-    references; the document itself is not needed to link)."""
-
-    def __init__(self, path: str, data: dict) -> None:
-        self.path, self.data = path, data
-
-    meta = Loaded.meta
-    label = Loaded.label
-    is_report = Loaded.is_report
-
-
 def plan_links(sources: list[Source], out: Path) -> dict[str, list[str]]:
     """Plan stem → stems of the reports that answer it (by citation, or by title for an
     unnumbered plan), over every extracted document. Reports are looked up by the
     symbols they cite, so this grows with plans + reports, not their product."""
     from pipeline.crosscheck import _sym, plan_symbols
 
-    stubs = {s.stem: _Stub(s.path, d) for s in sources if (d := _data(out, s.stem))}
+    # linking needs only the metadata and references: no document is loaded
+    stubs = {s.stem: Loaded(s.path, None, d) for s in sources if (d := _data(out, s.stem))}
     reports = [(stem, st) for stem, st in stubs.items() if st.is_report]
     citing: dict[str, list[str]] = {}
     for stem, rep in reports:

@@ -163,8 +163,7 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
                                   "ORDER BY rowid DESC", [plan.exact_all]), "exact")
     if plan.spec and len(out) < need:
         cited, cp = _spec_sql(plan.spec, "r")
-        cited_ids = plan.cited_ids if plan.cited_ids is not None else \
-            ids_from_sql(conn, f"SELECT DISTINCT r.doc_id FROM refs r WHERE {cited}", cp)
+        cited_ids = plan.cited_ids  # set by match_ids, which always runs first
         if len(cited_ids) <= RANK_ALL:
             take(conn.execute(f"SELECT r.doc_id, count(*) FROM refs r WHERE {cited} "
                               f"GROUP BY r.doc_id ORDER BY count(*) DESC, r.doc_id DESC", cp),

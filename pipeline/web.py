@@ -26,7 +26,9 @@ Database work runs on a small pool of threads, each with its own read-only conne
 from __future__ import annotations
 
 import asyncio
+import glob
 import hmac
+import json
 import re
 import sqlite3
 import threading
@@ -200,7 +202,7 @@ class App:
                          "counts": counts, "as_of": (e.get("made_from") or {}).get("as_of")}]
         stem = Path(meta["path"]).stem
         return [{"name": p.name, "href": f"/gaps/{p.name}"}
-                for p in sorted(self.s.gaps.glob(f"{glob_escape(stem)}*.html"))
+                for p in sorted(self.s.gaps.glob(f"{glob.escape(stem)}*.html"))
                 if _GAP_NAME.fullmatch(p.name)]
 
     async def cited_by_page(self, request: Request) -> Response:
@@ -218,7 +220,7 @@ class App:
             if data["held"]:
                 paths.append(data["held"]["path"])
             ids = dict(c.execute("SELECT path, id FROM documents WHERE path IN "
-                                 "(SELECT value FROM json_each(?))", (_json(paths),)))
+                                 "(SELECT value FROM json_each(?))", (json.dumps(paths, ensure_ascii=False),)))
             return data, ids
 
         data, ids = await self.index.run(work)
@@ -261,16 +263,6 @@ class App:
 
     async def health(self, request: Request) -> Response:
         return JSONResponse({"ok": True})
-
-
-def glob_escape(s: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", s)
-
-
-def _json(x) -> str:
-    import json
-
-    return json.dumps(x, ensure_ascii=False)
 
 
 class Guard:
