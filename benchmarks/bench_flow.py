@@ -98,6 +98,7 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
             _quarter(n, len(todo))
         manifest.save()
         t_index = time.perf_counter()
+        t_extract = t_index - t0
         index = report.index_outputs(out_dir, state, manifest.entries)
         t_check = time.perf_counter()
         from flows.work import check_one
@@ -113,7 +114,8 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
         gaprun.save_index(out_dir, gaps)
     return {"documents": len(todo), "seconds": time.perf_counter() - t0,
             "index_seconds": t_check - t_index, "index": index,
-            "check_seconds": time.perf_counter() - t_check, "plans": len(gaps)}
+            "check_seconds": time.perf_counter() - t_check, "plans": len(gaps),
+            "extract_seconds": t_extract}
 
 
 def run_prefect(inbox: str, out: str, workers: int) -> dict:
@@ -121,17 +123,28 @@ def run_prefect(inbox: str, out: str, workers: int) -> dict:
 
     configure(os.environ.get("VANBAN_STATE_DIR"))
     t0 = time.perf_counter()
-    from flows.server import start_embedded
+    from flows.server import EmbeddedServer
 
-    startup = start_embedded(Path(os.environ["PREFECT_HOME"]))
-    from flows import main
+    server = EmbeddedServer(Path(os.environ["PREFECT_HOME"])).launch()
+    from flows import main  # as `vanban run` does: import Prefect, start the workers,
+
+    main.prestart_pool(workers)  # then wait for the server
+    startup = server.wait()
 
     main.set_progress(lambda ev, done, total, _d: _quarter(done, total) if ev != "planned"
                       else None)
-    summary = main.vanban_run([inbox], out, workers=workers, as_of="2026-01-01")
+    st = main.vanban_run([inbox], out, workers=workers, as_of="2026-01-01",
+                         return_state=True)
+    summary = st.result()
+    # as `vanban run` does: the server records the last task runs before it stops
+    summary["settle_seconds"] = server.settle(st.state_details.flow_run_id,
+                                              summary["task_runs"])
     return {"documents": summary["extracted"] + summary["failed"],
             "seconds": time.perf_counter() - t0, "server_seconds": startup,
-            "flow_seconds": summary["seconds"], "failed": summary["failed"]}
+            "flow_seconds": summary["seconds"], "failed": summary["failed"],
+            "publish_seconds": summary.get("publish_seconds"),
+            "settle_seconds": summary.get("settle_seconds"),
+            "flow_timings": summary.get("timings")}
 
 
 _marks: list[tuple[int, float]] = []

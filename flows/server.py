@@ -3,9 +3,10 @@
 * :class:`LocalServer`: ``prefect server start`` with its SQLite database under the
   state dir, for ``vanban schedule`` (and ``run --workers``) when ``PREFECT_API_URL``
   is not set. Stopped on exit; dies with vanban even on SIGKILL (Linux).
-* :func:`start_embedded`: Prefect's own temporary server for ``vanban run``, started
-  up front so the run can time it and record its pid: a server orphaned by a killed
-  run is stopped by the next run (:func:`reap_orphans`).
+* :class:`EmbeddedServer`: the temporary server of Prefect's embedded mode for
+  ``vanban run``, launched by vanban so the run can overlap its start, time it and
+  record its pid: a server orphaned by a killed run is stopped by the next run
+  (:func:`reap_orphans`).
 
 Import only after :func:`flows.settings.configure`.
 """
@@ -21,6 +22,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 _EMBEDDED_APP = "prefect.server.api.server:create_app"
@@ -37,6 +39,8 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except OSError:
         pass
+
+
 
 
 def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None
@@ -155,17 +159,85 @@ def _ppid(pid: int) -> int:
         return 0
 
 
-def start_embedded(home: Path) -> float:
-    """Start Prefect's temporary server now (not at the first API call); return the
-    seconds it took. The flow then uses it exactly as it would have anyway."""
-    from prefect.server.api.server import SubprocessASGIServer
+class EmbeddedServer:
+    """Prefect's temporary server for one ``vanban run``: the same uvicorn command
+    Prefect's own ephemeral mode runs, launched *without waiting*, so the run imports
+    Prefect and starts its worker processes while the server starts (≈ 10–15 s on 2
+    cores, half of it migrating a new database). Sets ``PREFECT_API_URL`` for this
+    process; :meth:`wait` blocks until the API answers. The server dies with the run
+    (``PR_SET_PDEATHSIG``); a pid file lets the next run stop one that did not."""
 
-    reap_orphans(home)
-    t0 = time.perf_counter()
-    server = SubprocessASGIServer()
-    server.start()
-    if server.server_process is not None:
-        pid_file = _pid_file(home, os.getpid())
-        pid_file.write_text(f"{server.server_process.pid} {os.getpid()}")
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._t0 = 0.0
+
+    def launch(self) -> EmbeddedServer:
+        import importlib.util
+
+        reap_orphans(self.home)
+        spec = importlib.util.find_spec("prefect")  # without importing it
+        assert spec is not None and spec.submodule_search_locations
+        app_dir = str(Path(list(spec.submodule_search_locations)[0]).parent)
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
+        # vanban uses no blocks: do not register Prefect's 40-odd block types in a new db
+        env.setdefault("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "false")
+        env.pop("PREFECT_API_URL", None)
+        self._t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory", _EMBEDDED_APP,
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error",
+             "--lifespan", "on"],
+            env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        pid_file = _pid_file(self.home, os.getpid())
+        pid_file.write_text(f"{self.proc.pid} {os.getpid()}")
+        atexit.register(self.stop)  # before Prefect's own exit hooks: runs after them
         atexit.register(pid_file.unlink, missing_ok=True)
-    return time.perf_counter() - t0
+        os.environ["PREFECT_API_URL"] = self.api_url
+        return self
+
+    def wait(self, timeout: float | None = None) -> float:
+        """Block until the API is healthy; return the seconds since :meth:`launch`."""
+        if timeout is None:
+            timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+                                           90))
+        wait_healthy(self.api_url, timeout, self.proc)
+        return time.perf_counter() - self._t0
+
+    def settle(self, flow_run_id: Any, task_runs: int, timeout: float = 60.0) -> float:
+        """Wait until the server has recorded ``task_runs`` finished task runs of the flow
+        run (it records them from events, in batches, behind the run); return the
+        seconds waited. Stopping it earlier loses the last ones."""
+        import json
+
+        t0 = time.perf_counter()
+        drain()
+        body = json.dumps({
+            "flow_runs": {"id": {"any_": [str(flow_run_id)]}},
+            "task_runs": {"state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED",
+                                                     "CANCELLED"]}}}}).encode()
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            req = urllib.request.Request(f"{self.api_url}/task_runs/count", data=body,
+                                         headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    if int(r.read()) >= task_runs:
+                        break
+            except (OSError, ValueError):
+                break
+            time.sleep(0.2)
+        return time.perf_counter() - t0
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

@@ -187,6 +187,14 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _cli_env(**extra: str) -> dict[str, str]:
+    """The environment for a `vanban run` child with its own ``--state-dir``: without the
+    Prefect home (and API) this test process set for itself."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VANBAN_STATE_DIR", "PREFECT_HOME", "PREFECT_API_URL")}
+    return {**env, "PYTHONPATH": str(ROOT), **extra}
+
+
 def _cli(args: list[str], state: Path) -> list[str]:
     return [sys.executable, "-c", "from flows.cli import run; run()", *args,
             "--state-dir", str(state)]
@@ -196,8 +204,7 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
     inbox = _inbox(tmp_path, FILES + MORE)
     out, ref = tmp_path / "out", tmp_path / "ref"
     state = tmp_path / "cli-state"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("VANBAN_STATE_DIR", None)
+    env = _cli_env()
 
     proc = subprocess.Popen(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -235,6 +242,28 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
     assert not [p for p in orphans if _alive(p)]
 
 
+def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path) -> None:
+    """`vanban run` stops its temporary server only once the server has recorded every task
+    run of the run (it records them from events, in batches, behind the run)."""
+    inbox, out, state = _inbox(tmp_path, FILES), tmp_path / "out", tmp_path / "cli-state"
+    env = _cli_env()
+    run = subprocess.run(_cli([str(inbox), "--out", str(out), "--no-progress"], state),
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stdout + run.stderr
+    plans = json.loads((out / "gaps" / "index.json").read_text("utf-8"))
+    assert plans, "no plan was checked"
+    # scan, index, link-reports, publish-artifacts + one per document + one per plan
+    expected = 4 + len(FILES) + len(plans)
+    with sqlite3.connect(state / "prefect" / "prefect.db") as db:
+        (flow_run,) = db.execute("SELECT id FROM flow_run").fetchall()
+        names = [n for (n,) in db.execute(
+            "SELECT name FROM task_run WHERE flow_run_id = ? AND state_type = 'COMPLETED'",
+            flow_run)]
+    assert len(names) == expected, sorted(names)
+    assert sorted(n for n in names if n.startswith("check-")) == sorted(
+        f"check-{Path(e['html']).stem}" for e in plans.values())
+
+
 def test_workers_run_on_dask_against_a_server_the_test_starts(tmp_path: Path) -> None:
     pytest.importorskip("prefect_dask", reason="needs `pip install prefect-dask`")
     import urllib.request
@@ -243,8 +272,7 @@ def test_workers_run_on_dask_against_a_server_the_test_starts(tmp_path: Path) ->
 
     inbox, out = _inbox(tmp_path, FILES[:3]), tmp_path / "out"
     with LocalServer(tmp_path / "server-state") as server:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_API_URL": server.api_url}
-        env.pop("VANBAN_STATE_DIR", None)
+        env = _cli_env(PREFECT_API_URL=server.api_url)
         res = subprocess.run(_cli([str(inbox), "--out", str(out), "--workers", "2"],
                                   tmp_path / "st"), cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=300)
