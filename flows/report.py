@@ -181,4 +181,7 @@ def describe(summary: dict[str, Any]) -> str:
         lines.append(f"wall time {summary['wall_seconds']:.1f} s" + (
             f", of which {server:.1f} s starting Prefect's temporary server"
             if server is not None else ""))
+    timings = summary.get("timings")
+    if timings:
+        lines.append("by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return "\n".join(lines)
