@@ -41,8 +41,6 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         pass
 
 
-
-
 def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None
                  ) -> None:
     """Poll ``<api>/health`` until it answers 200; raise if the process ends first."""
@@ -162,8 +160,8 @@ def _ppid(pid: int) -> int:
 class EmbeddedServer:
     """Prefect's temporary server for one ``vanban run``: the same uvicorn command
     Prefect's own ephemeral mode runs, launched *without waiting*, so the run imports
-    Prefect and starts its worker processes while the server starts (≈ 10–15 s on 2
-    cores, half of it migrating a new database). Sets ``PREFECT_API_URL`` for this
+    Prefect and starts its worker processes while the server starts (7 s on 2 cores
+    with an existing database, 16 s when it creates and migrates a new one). Sets ``PREFECT_API_URL`` for this
     process; :meth:`wait` blocks until the API answers. The server dies with the run
     (``PR_SET_PDEATHSIG``); a pid file lets the next run stop one that did not."""
 
