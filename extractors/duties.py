@@ -43,6 +43,8 @@ class _Ctx:
 
 
 _RECIPIENTS = re.compile(r"^\W*Nơi\s*nhận", re.I)
+_ADDRESSED = re.compile(r"^\W*Kính\s*gửi\b", re.I)
+_BULLET = re.compile(r"^\s*[-–•+]\s*\S")
 
 
 def _cues(kind: str) -> tuple[str, ...]:
@@ -274,8 +276,43 @@ def _in_scope(ctx: _Ctx, node: OutlineNode, ancestors: tuple[OutlineNode, ...]) 
     return False
 
 
+@dataclass(frozen=True)
+class _Addressees:
+    """A letter's ``Kính gửi`` block — inline (``Kính gửi: Sở X; Sở Y.``) or the bullet
+    list under it — and the agencies it names. Its bullets are not duties; a request
+    made of them "đề nghị các cơ quan, đơn vị ..." is theirs."""
+
+    start: int
+    end: int
+    names: tuple[str, ...]
+
+
+def addressee_blocks(ctx: _Ctx) -> list[_Addressees]:
+    out: list[_Addressees] = []
+    blocks = ctx.doc.blocks
+    for i, b in enumerate(blocks):
+        if not _ADDRESSED.match(b.text):
+            continue
+        end = b.end
+        for nb in blocks[i + 1:]:
+            if nb.kind == "table_cell" or not _BULLET.match(nb.text) or len(nb.text) > 200 \
+                    or not _agencies_in(ctx, nb.start, nb.end):
+                break
+            end = nb.end
+        names = _dedup([a.canonical for a in _agencies_in(ctx, b.start, end)])
+        if names:
+            out.append(_Addressees(b.start, end, names))
+    return out
+
+
+def _addressed_to(letters: list[_Addressees], pos: int) -> _Addressees | None:
+    """The ``Kính gửi`` block that heads the text at ``pos``: the last one before it."""
+    return next((a for a in reversed(letters) if a.end <= pos), None)
+
+
 def from_outline(ctx: _Ctx) -> list[Task]:
     tasks: list[Task] = []
+    fences = [(a.start, a.end) for a in addressee_blocks(ctx)]
 
     def add(node: OutlineNode, start: int, end: int, lead: tuple[str, ...], source: str,
             support: tuple[str, ...] = ()) -> None:
@@ -320,7 +357,8 @@ def from_outline(ctx: _Ctx) -> list[Task]:
                 add(node, s, e, lead, "sentence")
 
     for root in ctx.doc.outline:
-        visit(root, (), ())
+        if not any(s <= root.start < e for s, e in fences):  # "Kính gửi: - Sở X; - Sở Y"
+            visit(root, (), ())
     return tasks
 
 
@@ -429,6 +467,8 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
             fenced.append((b.start, len(text)))
         elif fenced and fenced[-1][1] == len(text) and type_line_re().match(b.text):
             fenced[-1] = (fenced[-1][0], b.start)
+    letters = addressee_blocks(ctx)
+    fenced += [(a.start, a.end) for a in letters]
     tasks: list[Task] = []
     n = 0
     for b in doc.blocks:
@@ -448,6 +488,8 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
                 while not owners and adv:  # "Hàng năm, các bộ ...", "Trong quá trình ..., X"
                     owners = head_owners(ctx, s0 + adv.end(), e0)
                     adv = _ADVERBIAL.match(text[s0:s0 + adv.end() - 2]) if not owners else None
+            if req:
+                owners = _to_addressees(ctx, letters, s0, owners)
             if not owners:
                 continue
             clause = req.start() if req else s0
@@ -468,6 +510,20 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
                 while clause < len(text) and text[clause] in " \n()":
                     clause += 1
     return tasks
+
+
+def _to_addressees(ctx: _Ctx, letters: list[_Addressees], pos: int,
+                   owners: tuple[str, ...]) -> tuple[str, ...]:
+    """In a letter, a request only to groups that are not among the addressees ("đề nghị
+    các cơ quan, đơn vị …") is a request to the addressees. A request naming no one stays
+    ownerless: "đề nghị" and "giao" are as often nouns ("hồ sơ đề nghị khen thưởng")."""
+    to = _addressed_to(letters, pos)
+    if to is None or not owners:
+        return owners
+    kinds = {a.canonical: a.kind for a in ctx.agencies}
+    if all(kinds.get(o) == "group" and o not in to.names for o in owners):
+        return to.names
+    return owners
 
 
 def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,

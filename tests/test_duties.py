@@ -1,6 +1,8 @@
 """Duties from small documents: structure, sentences, tables and closing requests."""
 from __future__ import annotations
 
+import pytest
+
 from pipeline.assemble import assemble
 from pipeline.extract import extract_document
 from pipeline.model import RawBlock, Source
@@ -78,6 +80,31 @@ def test_request_items_give_the_duty_its_deadline():
     # items that give no deadline (only a period of figures) leave the duty without one
     out = tasks(*letter, *items[:2], *items[3:])
     assert [t["deadline"] for t in out] == [None]
+
+
+_ASK = ("Thực hiện chỉ đạo của UBND tỉnh, Sở Nội vụ đề nghị {who} báo cáo tổng kết công tác "
+        "năm 2025, gửi về Sở Nội vụ trước ngày 20/12/2025.")
+_TO = ["Sở Tài chính", "Sở Kế hoạch và Đầu tư", "UBND các huyện, thị xã, thành phố"]
+
+
+@pytest.mark.parametrize("head, who, lead", [
+    # the addressees as a bullet list: every one of them leads, none is a duty itself
+    (["Kính gửi:", "- Sở Tài chính;", "- Sở Kế hoạch và Đầu tư;",
+      "- UBND các huyện, thị xã, thành phố."], "các cơ quan, đơn vị", _TO),
+    # inline, on the "Kính gửi" line
+    (["Kính gửi: Sở Tài chính; Sở Kế hoạch và Đầu tư; UBND các huyện, thị xã, thành phố."],
+     "các cơ quan, đơn vị", _TO),
+    # a request naming one of the addressees is that addressee's
+    (["Kính gửi:", "- Sở Tài chính;", "- UBND các huyện, thị xã, thành phố."],
+     "UBND các huyện, thị xã, thành phố", ["UBND các huyện, thị xã, thành phố"]),
+    # no addressees (a plan's closing paragraph): the group named stays the owner
+    ([], "các cơ quan, đơn vị", ["các cơ quan, đơn vị"]),
+], ids=["bullet-list", "inline", "one-addressee-named", "no-letter"])
+def test_a_letters_request_goes_to_its_addressees(head, who, lead):
+    ask = _ASK.format(who=who)
+    out = tasks(*head, ask, "Nơi nhận:", "- Như trên;")
+    assert [(t["lead"], t["deadline"]) for t in out] == [(lead, "2025-12-20")]
+    assert ask.endswith(out[0]["text"] + ".")  # the duty's span is the request alone
 
 
 def test_ocr_damaged_deadline_cue_on_the_real_scan():
