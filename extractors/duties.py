@@ -490,7 +490,7 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
                     adv = _ADVERBIAL.match(text[s0:s0 + adv.end() - 2]) if not owners else None
             if req:
                 owners = _to_addressees(ctx, letters, s0, owners)
-            if not owners:
+            if not owners or _courtesy(ctx, s0, e0):
                 continue
             clause = req.start() if req else s0
             # the paragraph's bracketed tail "(Báo cáo 6 tháng gửi trước ngày 10/6 ...)"
@@ -510,6 +510,16 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
                 while clause < len(text) and text[clause] in " \n()":
                     clause += 1
     return tasks
+
+
+def _courtesy(ctx: _Ctx, start: int, end: int) -> bool:
+    """A closing ask that is only politeness: after its owners, nothing but "quan tâm
+    phối hợp thực hiện" and the like (``courtesy`` in duty_cues.tsv)."""
+    named = _agencies_in(ctx, start, end)
+    if not named:
+        return False
+    rest = ctx.doc.text[named[-1].end:end].strip(" ,.;/\n")
+    return fold(rest).lower() in {fold(w).lower() for w in _cues("courtesy")}
 
 
 def _to_addressees(ctx: _Ctx, letters: list[_Addressees], pos: int,

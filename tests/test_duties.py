@@ -102,7 +102,8 @@ _TO = ["Sở Tài chính", "Sở Kế hoạch và Đầu tư", "UBND các huyệ
 ], ids=["bullet-list", "inline", "one-addressee-named", "no-letter"])
 def test_a_letters_request_goes_to_its_addressees(head, who, lead):
     ask = _ASK.format(who=who)
-    out = tasks(*head, ask, "Nơi nhận:", "- Như trên;")
+    thanks = "Sở Nội vụ đề nghị các cơ quan, đơn vị quan tâm, phối hợp thực hiện./."  # no duty
+    out = tasks(*head, ask, thanks, "Nơi nhận:", "- Như trên;")
     assert [(t["lead"], t["deadline"]) for t in out] == [(lead, "2025-12-20")]
     assert ask.endswith(out[0]["text"] + ".")  # the duty's span is the request alone
 
