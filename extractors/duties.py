@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -40,6 +41,7 @@ class _Ctx:
     doc_type: str | None = None
     agency_starts: tuple[int, ...] = ()
     block_starts: tuple[int, ...] = ()
+    letters: tuple[_Addressees, ...] = ()  # the "Kính gửi" blocks, in text order
 
 
 _RECIPIENTS = re.compile(r"^\W*Nơi\s*nhận", re.I)
@@ -287,7 +289,8 @@ class _Addressees:
     names: tuple[str, ...]
 
 
-def addressee_blocks(ctx: _Ctx) -> list[_Addressees]:
+def _addressee_blocks(ctx: _Ctx) -> tuple[_Addressees, ...]:
+    """Every ``Kính gửi`` line with the bullets under it that name agencies."""
     out: list[_Addressees] = []
     blocks = ctx.doc.blocks
     for i, b in enumerate(blocks):
@@ -302,17 +305,17 @@ def addressee_blocks(ctx: _Ctx) -> list[_Addressees]:
         names = _dedup([a.canonical for a in _agencies_in(ctx, b.start, end)])
         if names:
             out.append(_Addressees(b.start, end, names))
-    return out
+    return tuple(out)
 
 
-def _addressed_to(letters: list[_Addressees], pos: int) -> _Addressees | None:
+def _addressed_to(ctx: _Ctx, pos: int) -> _Addressees | None:
     """The ``Kính gửi`` block that heads the text at ``pos``: the last one before it."""
-    return next((a for a in reversed(letters) if a.end <= pos), None)
+    return next((a for a in reversed(ctx.letters) if a.end <= pos), None)
 
 
 def from_outline(ctx: _Ctx) -> list[Task]:
     tasks: list[Task] = []
-    fences = [(a.start, a.end) for a in addressee_blocks(ctx)]
+    fences = [(a.start, a.end) for a in ctx.letters]
 
     def add(node: OutlineNode, start: int, end: int, lead: tuple[str, ...], source: str,
             support: tuple[str, ...] = ()) -> None:
@@ -467,8 +470,7 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
             fenced.append((b.start, len(text)))
         elif fenced and fenced[-1][1] == len(text) and type_line_re().match(b.text):
             fenced[-1] = (fenced[-1][0], b.start)
-    letters = addressee_blocks(ctx)
-    fenced += [(a.start, a.end) for a in letters]
+    fenced += [(a.start, a.end) for a in ctx.letters]
     tasks: list[Task] = []
     n = 0
     for b in doc.blocks:
@@ -489,7 +491,7 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
                     owners = head_owners(ctx, s0 + adv.end(), e0)
                     adv = _ADVERBIAL.match(text[s0:s0 + adv.end() - 2]) if not owners else None
             if req:
-                owners = _to_addressees(ctx, letters, s0, owners)
+                owners = _to_addressees(ctx, s0, owners)
             if not owners or _courtesy(ctx, s0, e0):
                 continue
             clause = req.start() if req else s0
@@ -512,6 +514,11 @@ def from_closing(ctx: _Ctx, taken: list[tuple[int, int]]) -> list[Task]:
     return tasks
 
 
+@lru_cache(maxsize=1)
+def _courtesies() -> frozenset[str]:
+    return frozenset(fold(w).lower() for w in _cues("courtesy"))
+
+
 def _courtesy(ctx: _Ctx, start: int, end: int) -> bool:
     """A closing ask that is only politeness: after its owners, nothing but "quan tâm
     phối hợp thực hiện" and the like (``courtesy`` in duty_cues.tsv)."""
@@ -519,15 +526,14 @@ def _courtesy(ctx: _Ctx, start: int, end: int) -> bool:
     if not named:
         return False
     rest = ctx.doc.text[named[-1].end:end].strip(" ,.;/\n")
-    return fold(rest).lower() in {fold(w).lower() for w in _cues("courtesy")}
+    return fold(rest).lower() in _courtesies()
 
 
-def _to_addressees(ctx: _Ctx, letters: list[_Addressees], pos: int,
-                   owners: tuple[str, ...]) -> tuple[str, ...]:
+def _to_addressees(ctx: _Ctx, pos: int, owners: tuple[str, ...]) -> tuple[str, ...]:
     """In a letter, a request only to groups that are not among the addressees ("đề nghị
     các cơ quan, đơn vị …") is a request to the addressees. A request naming no one stays
     ownerless: "đề nghị" and "giao" are as often nouns ("hồ sơ đề nghị khen thưởng")."""
-    to = _addressed_to(letters, pos)
+    to = _addressed_to(ctx, pos)
     if to is None or not owners:
         return owners
     kinds = {a.canonical: a.kind for a in ctx.agencies}
@@ -545,6 +551,7 @@ def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,
                issued=issued, doc_type=doc_type,
                agency_starts=tuple(a.start for a in agencies),
                block_starts=tuple(b.start for b in doc.blocks))
+    ctx = replace(ctx, letters=_addressee_blocks(ctx))
     tasks = from_outline(ctx) + from_tables(ctx)
     taken = [(t.start, t.end) for t in tasks]
     tasks += from_closing(ctx, taken)
