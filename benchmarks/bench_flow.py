@@ -146,7 +146,6 @@ def run_prefect(inbox: str, out: str, workers: int) -> dict:
     return {"documents": summary["extracted"] + summary["failed"],
             "seconds": time.perf_counter() - t0, "server_seconds": startup,
             "flow_seconds": summary["seconds"], "failed": summary["failed"],
-            "publish_seconds": summary.get("publish_seconds"),
             "settle_seconds": summary.get("settle_seconds"),
             "flow_timings": summary.get("timings")}
 

@@ -230,7 +230,6 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
     due = [(by_stem[p], [by_stem[r] for r in rs]) for p, rs in sorted(links.items())
            if not gaprun.is_current(index, by_stem[p], [by_stem[r] for r in rs], as_of,
                                     Path(out))]
-    summary["task_runs"] = summary.get("task_runs", 0) + 1 + len(due)  # link + checks
     _notify("checking", 0, len(due), "")
     futures = check_plan.map([p for p, _ in due], [rs for _, rs in due], unmapped(out),
                              unmapped(str(state)), unmapped(as_of))
@@ -314,8 +313,7 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = Path(state_dir).resolve() if state_dir else out_dir / ".state"
-    # task runs of this flow run: scan, extracts, index, link, checks, publish
-    summary: dict[str, Any] = {"out": str(out_dir), "failures": [], "task_runs": 3}
+    summary: dict[str, Any] = {"out": str(out_dir), "failures": []}
     with RunLock(state):
         clean_temp_files(out_dir, state)
         manifest = Manifest(state, code_version())
@@ -338,7 +336,6 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
         try:
             t = time.perf_counter()
             if plan.todo:
-                summary["task_runs"] += len(plan.todo)
                 written = _run_tasks(plan, str(out_dir), manifest, summary)
             summary["failed"] = len(summary["failures"])
             summary["extracted"] = len(written)
@@ -362,6 +359,9 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     t1 = time.perf_counter()
     publish_artifacts(summary)
-    summary["publish_seconds"] = summary["timings"]["publish"] = round(
-        time.perf_counter() - t1, 2)
+    summary["timings"]["publish"] = round(time.perf_counter() - t1, 2)
+    gaps = summary["gaps"]
+    # this flow run's task runs: scan, index, link, publish, one per document and per plan
+    summary["task_runs"] = (4 + len(plan.todo) + len(gaps["checked"])
+                            + len(gaps["failures"]))
     return summary

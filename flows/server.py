@@ -41,6 +41,21 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         pass
 
 
+def _stop(proc: subprocess.Popen[bytes] | None, timeout: float, group: bool = False) -> None:
+    """SIGTERM (to the process group with ``group``), then SIGKILL after ``timeout``."""
+    if proc is None or proc.poll() is not None:
+        return
+    send = (lambda sig: os.killpg(proc.pid, sig)) if group else proc.send_signal
+    try:
+        send(signal.SIGTERM)
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
 def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None
                  ) -> None:
     """Poll ``<api>/health`` until it answers 200; raise if the process ends first."""
@@ -92,16 +107,7 @@ class LocalServer:
         return self.api_url
 
     def stop(self, timeout: float = 15.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        except ProcessLookupError:
-            pass
+        _stop(self.proc, timeout, group=True)  # its own session: the uvicorn workers too
 
     def __enter__(self) -> LocalServer:
         self.start()
@@ -175,6 +181,7 @@ class EmbeddedServer:
     def launch(self) -> EmbeddedServer:
         import importlib.util
 
+        self.home.mkdir(parents=True, exist_ok=True)
         reap_orphans(self.home)
         spec = importlib.util.find_spec("prefect")  # without importing it
         assert spec is not None and spec.submodule_search_locations
@@ -231,11 +238,4 @@ class EmbeddedServer:
         return time.perf_counter() - t0
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        _stop(self.proc, 10.0)

@@ -24,6 +24,7 @@ from conftest import CORPUS, ROOT
 
 # Prefect reads its environment once, at import: point its home at a temp dir first.
 _STATE = Path(tempfile.mkdtemp(prefix="vanban-flows-state-"))
+_ENV = dict(os.environ)  # its Prefect settings are undone after this module
 os.environ["VANBAN_STATE_DIR"] = str(_STATE)
 
 from flows.main import vanban_run
@@ -46,6 +47,11 @@ def _prefect_home():
     drain()
     SubprocessASGIServer().stop()
     shutil.rmtree(_STATE, ignore_errors=True)
+    for key in [k for k in os.environ if k.startswith(("PREFECT_", "VANBAN_"))]:
+        if key in _ENV:
+            os.environ[key] = _ENV[key]
+        else:
+            del os.environ[key]
 
 
 def _inbox(root: Path, names: list[str]) -> Path:
