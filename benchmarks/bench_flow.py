@@ -105,7 +105,7 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
         from pipeline import gaprun
 
         with ThreadPoolExecutor(1) as side:  # as the flow does: index beside the checks
-            indexed = side.submit(report.index_outputs, out_dir, state, manifest.entries)
+            indexed = side.submit(report.index_in_child, out_dir, state, manifest.entries)
             sources = [gaprun.Source(p, e["stem"], e["sha256"])
                        for p, e in sorted(manifest.entries.items()) if e.get("status") == "ok"]
             by_stem = {x.stem: x for x in sources}

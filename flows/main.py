@@ -14,6 +14,7 @@ from flows.settings import configure
 configure()  # before prefect is imported
 
 import contextvars
+import logging
 import os
 import threading
 import time
@@ -44,6 +45,20 @@ from flows.state import (
 from flows.work import check_one, process_document, warm_up
 from pipeline import gaprun
 from pipeline.batch import quarantine
+
+
+class _NoCompletedNotice(logging.Filter):
+    """Drop the task engine's "Finished in state Completed()" line, one per task run:
+    the task run's state says it, and sending it cost the run 4 ms and the embedded
+    server 7 ms of CPU per task run (measured on 1,000). Failures, retries and the
+    tasks' own messages still reach the API."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.INFO and isinstance(record.msg, str)
+                    and record.msg.startswith("Finished in state Completed"))
+
+
+logging.getLogger("prefect.task_runs").addFilter(_NoCompletedNotice())
 
 Progress = Callable[[str, int, int, str], None]  # (event, done, total, detail)
 _progress: Progress | None = None
@@ -169,7 +184,7 @@ def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
     except ImportError:
         logger.warning("index step skipped: pipeline/store.py does not exist yet")
         return None
-    counts = report.index_outputs(Path(out), Path(state), entries)
+    counts = report.index_in_child(Path(out), Path(state), entries)
     if counts["missing_text"]:
         logger.warning("%d documents not indexed: their text was not kept (made by an "
                        "older vanban); delete %s to redo them", counts["missing_text"],

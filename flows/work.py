@@ -27,12 +27,17 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(1)
 
 
-def warm_up() -> None:
-    """Load spaCy, the rules and underthesea's models once per worker process, and
-    end this process if the run that started it dies."""
+def watch_parent() -> None:
+    """End this (worker) process if the run that started it dies (SIGKILL included)."""
     import threading
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def warm_up() -> None:
+    """Load spaCy, the rules and underthesea's models once per worker process, and
+    end this process if the run that started it dies."""
+    watch_parent()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         from extractors.nlp import _underthesea, get_nlp

@@ -9,6 +9,7 @@ prefect-dask, which the test extra installs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -27,6 +28,7 @@ _STATE = Path(tempfile.mkdtemp(prefix="vanban-flows-state-"))
 _ENV = dict(os.environ)  # its Prefect settings are undone after this module
 os.environ["VANBAN_STATE_DIR"] = str(_STATE)
 
+from flows import report
 from flows.main import vanban_run
 
 FILES = ["kh_580_ubnd-haiduong_2020.txt", "qd_773_ttg_2018.txt",
@@ -265,9 +267,37 @@ def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path
         names = [n for (n,) in db.execute(
             "SELECT name FROM task_run WHERE flow_run_id = ? AND state_type = 'COMPLETED'",
             flow_run)]
+        task_logs = [m for (m,) in db.execute(
+            "SELECT message FROM log WHERE task_run_id IS NOT NULL")]
+        flow_logs = [m for (m,) in db.execute("SELECT message FROM log WHERE task_run_id "
+                                               "IS NULL AND flow_run_id = ?", flow_run)]
+        artifacts = {k for (k,) in db.execute("SELECT key FROM artifact WHERE key LIKE "
+                                              "'plan-%'")}
+        events = db.execute("SELECT count(*) FROM events").fetchone()[0]
     assert len(names) == expected, sorted(names)
     assert sorted(n for n in names if n.startswith("check-")) == sorted(
         f"check-{Path(e['html']).stem}" for e in plans.values())
+    # what the temporary server leaves out: the per-task "Finished" line and the event
+    # feed (task runs are recorded all the same); the flow's own log and one markdown
+    # artifact per plan are there
+    assert not [m for m in task_logs if m.startswith("Finished in state Completed")]
+    assert any(m.startswith("Finished in state Completed") for m in flow_logs), flow_logs
+    assert events == 0
+    assert artifacts == {report.artifact_key(Path(e["html"]).stem) for e in plans.values()}
+
+
+@pytest.mark.parametrize(("level", "message", "kept"), [
+    (logging.INFO, "Finished in state Completed()", False),
+    (logging.INFO, "Finished in state Completed('All states completed.')", False),
+    (logging.ERROR, "Finished in state Failed('Task run encountered an exception')", True),
+    (logging.INFO, "Task run failed with exception: OSError() - Retry 1/2 will start "
+                   "1 second(s) from now", True),
+    (logging.WARNING, "3 documents not indexed: their text was not kept", True),
+])
+def test_only_the_completed_notice_of_a_task_run_is_left_out(level: int, message: str,
+                                                              kept: bool) -> None:
+    record = logging.LogRecord("prefect.task_runs", level, __file__, 1, message, None, None)
+    assert bool(logging.getLogger("prefect.task_runs").filter(record)) is kept
 
 
 def test_workers_run_on_dask_against_a_server_the_test_starts(tmp_path: Path) -> None:
