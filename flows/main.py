@@ -355,8 +355,8 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
             summary["failed"] = len(summary["failures"])
             summary["extracted"] = len(written)
             timings["extract"] = round(time.perf_counter() - t, 2)
-            # Indexing (one thread, here) and cross-checking (the worker processes; it
-            # reads the documents, not the index) run side by side.
+            # Indexing (its own process, waited on by a thread here) and cross-checking
+            # (the worker processes; it reads the documents, not the index) side by side.
             t = time.perf_counter()
             with ThreadPoolExecutor(1, thread_name_prefix="vanban-index") as side:
                 indexed = side.submit(contextvars.copy_context().run, index_documents,

@@ -167,9 +167,11 @@ class EmbeddedServer:
     """Prefect's temporary server for one ``vanban run``: the same uvicorn command
     Prefect's own ephemeral mode runs, launched *without waiting*, so the run imports
     Prefect and starts its worker processes while the server starts (7 s on 2 cores
-    with an existing database, 16 s when it creates and migrates a new one). Sets ``PREFECT_API_URL`` for this
-    process; :meth:`wait` blocks until the API answers. The server dies with the run
-    (``PR_SET_PDEATHSIG``); a pid file lets the next run stop one that did not."""
+    with an existing database, 16 s when it creates and migrates a new one).
+
+    Sets ``PREFECT_API_URL`` for this process; :meth:`wait` blocks until the API
+    answers. The server dies with the run (``PR_SET_PDEATHSIG``); a pid file lets the
+    next run stop one that did not."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
