@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,10 @@ from pipeline.crosscheck_status import (
 from pipeline.normalize import fold
 
 TITLE_MATCH = 90  # rapidfuzz token_sort_ratio on folded titles, for unnumbered plans
+# A process keeps the passages of this many (report, plan number) pairs: one report
+# often answers many plans (an annual report, every copy of a plan), and splitting it
+# costs ~20 ms of Python per check (measured: a plan against 100 reports, 4.7 s → 0.9–1.7 s).
+PASSAGE_CACHE = 256
 
 
 @dataclass
@@ -36,7 +42,10 @@ class Loaded:
     path: str
     doc: object  # pipeline.model.Document
     data: dict  # vanban.document/1
-    _passages: list[Passage] | None = field(default=None, repr=False)
+    # what identifies its content (e.g. output dir, stem, sha256), set by a caller
+    # that knows it: the report's passages are then kept for the next plan checked
+    key: tuple | None = None
+    _passages: dict[str | None, list[Passage]] = field(default_factory=dict, repr=False)
 
     @property
     def meta(self) -> dict:
@@ -210,10 +219,32 @@ def check_loaded(plan: Loaded, reports: list[Loaded], as_of: str | None = None) 
     }
 
 
+_kept: OrderedDict[tuple, list[Passage]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
 def _pool(r: Loaded, plan: Loaded) -> list[Passage]:
-    if r._passages is None:
-        r._passages = passages(r.label, r.doc, plan.meta.get("symbol"), r.meta.get("date"))
-    return r._passages
+    """The report's passages as seen from ``plan`` (its opening citing the plan left out),
+    from this process's cache when the report's content is known (``r.key``)."""
+    sym = plan.meta.get("symbol")
+    got = r._passages.get(sym)
+    if got is not None:
+        return got
+    key = None if r.key is None else (r.key, sym)
+    if key is not None:
+        with _kept_lock:
+            got = _kept.get(key)
+            if got is not None:
+                _kept.move_to_end(key)
+    if got is None:
+        got = passages(r.label, r.doc, sym, r.meta.get("date"))
+        if key is not None:
+            with _kept_lock:
+                _kept[key] = got
+                while len(_kept) > PASSAGE_CACHE:
+                    _kept.popitem(last=False)
+    r._passages[sym] = got
+    return got
 
 
 def _duty(plan: Loaded, t: dict, owner: str, own: list[Loaded], consolidated: list[Loaded],

@@ -73,6 +73,14 @@ class Passage:
     toks: list[str] = field(default_factory=list)
     sec_toks: set[str] = field(default_factory=set)
     date: str | None = None
+    _tf: Counter[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def tf(self) -> Counter[str]:
+        """Term frequencies of :attr:`toks` (counted once: a report's passages are
+        ranked for every duty of every plan it answers)."""
+        if self._tf is None:
+            self._tf = Counter(self.toks)
+        return self._tf
 
 
 def passages(label: str, doc, plan_symbol: str | None, date: str | None) -> list[Passage]:
@@ -129,22 +137,26 @@ def has_cue(text: str, cues: tuple[str, ...]) -> str | None:
     return None
 
 
-def bm25(query: list[str], docs: list[list[str]]) -> list[float]:
-    """Okapi BM25 of ``query`` against each token list in ``docs``."""
+def bm25(query: list[str], docs: list[list[str]] | list[Counter[str]]) -> list[float]:
+    """Okapi BM25 of ``query`` against each document of ``docs``: its token list, or
+    its term frequencies (a ``Counter``, counted once by the caller)."""
     n = len(docs)
     if not n:
         return []
-    avg = sum(len(d) for d in docs) / n or 1.0
-    df = Counter(t for d in docs for t in set(d))
+    tfs = [d if isinstance(d, Counter) else Counter(d) for d in docs]
+    lens = [d.total() if isinstance(d, Counter) else len(d) for d in docs]
+    avg = sum(lens) / n or 1.0
+    terms = set(query)
+    df = Counter(q for tf in tfs for q in terms if q in tf)
+    idf = {q: math.log(1 + (n - df[q] + 0.5) / (df[q] + 0.5)) for q in terms}
     scores = []
-    for d in docs:
-        tf = Counter(d)
+    for tf, length in zip(tfs, lens):
         s = 0.0
-        for q in set(query):
-            if q not in tf:
-                continue
-            idf = math.log(1 + (n - df[q] + 0.5) / (df[q] + 0.5))
-            s += idf * tf[q] * (K1 + 1) / (tf[q] + K1 * (1 - B + B * len(d) / avg))
+        norm = K1 * (1 - B + B * length / avg)
+        for q in terms:
+            f = tf.get(q)
+            if f:
+                s += idf[q] * f * (K1 + 1) / (f + norm)
         scores.append(s)
     return scores
 
@@ -166,11 +178,11 @@ def decide(duty_text: str, plan_title: str | None, section_title: str | None,
     spec, wide, strict = key_terms(duty_text, plan_title)
     deliverable = _DELIVERABLE.search(duty_text)
     query = [t for t in tokens(duty_text) if t in spec or t in wide]
-    scores = bm25(query, [p.toks for p in pool])
+    scores = bm25(query, [p.tf() for p in pool])
     sect = spec | (set(tokens(section_title or "")) - cues.generic)
     ranked = []
     for p, s in zip(pool, scores):
-        toks = set(p.toks)
+        toks = p.tf().keys()
         hit_spec = spec & toks
         hit_wide = wide & toks
         extra = 0

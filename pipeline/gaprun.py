@@ -102,7 +102,7 @@ def _loaded(src: Source, out: Path, state: Path) -> Loaded:
         from pipeline.ingest import read_document  # kept by an older run: read it again
 
         doc = read_document(src.path)
-    return Loaded(src.path, doc, data)
+    return Loaded(src.path, doc, data, key=(str(out), src.stem, src.sha256))
 
 
 def fingerprint(plan: Source, reports: list[Source], as_of: str) -> dict:

@@ -1,14 +1,17 @@
 """Cross-checking reports against a plan: linking, coverage, status, gap report output."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from pipeline.crosscheck import check_loaded, link, link_folder, load
-from pipeline.crosscheck_coverage import Passage, decide, has_cue, load_cues
+from pipeline.crosscheck_coverage import Passage, bm25, decide, has_cue, load_cues
 from pipeline.crosscheck_status import done_date, event_date, status
 from pipeline.gapreport import render_html
 
@@ -113,6 +116,51 @@ def test_cues_are_data():
     assert "triển khai" in cues.generic
     assert has_cue("Sở đã tiếp tục duy trì mô hình", ("tiếp tục",)) is None
     assert has_cue("Sở tiếp tục rà soát", ("tiếp tục",)) == "tiếp tục"
+
+
+@pytest.mark.parametrize("query,docs,expected", [
+    # one document: idf = ln(1 + 0.5/1.5); tf 1, length = avg → 2.5/2.5
+    (["a"], [["a", "b"]], [math.log(1 + 0.5 / 1.5)]),
+    # a term in one of two documents; the other scores 0
+    (["a"], [["a", "b"], ["b", "c"]], [math.log(1 + 1.5 / 1.5), 0.0]),
+    # repeated query terms count once; a longer document is normalised down
+    (["a", "a"], [["a"], ["a", "x", "y"]],
+     [math.log(1 + 0.5 / 2.5) * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 1 / 2)),
+      math.log(1 + 0.5 / 2.5) * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 3 / 2))]),
+    (["z"], [["a"]], [0.0]),
+    ([], [["a"]], [0.0]),
+    (["a"], [], []),
+])
+def test_bm25_table(query, docs, expected):
+    assert bm25(query, docs) == pytest.approx(expected)
+    assert bm25(query, [Counter(d) for d in docs]) == pytest.approx(expected)
+
+
+def test_report_passages_are_kept_for_the_next_plan(monkeypatch):
+    """A report answering several plans is split into passages once per process (for
+    each plan number it is read against), and the gap report is the same."""
+    from pipeline import crosscheck
+
+    crosscheck._kept.clear()
+    plan = loaded(str(KH580))
+
+    def fresh(tag: str) -> list:
+        return [dataclasses.replace(loaded(str(p)), key=(tag, p.name), _passages={})
+                for p in sorted(REPORTS.glob("*.txt"))]
+
+    first, again = fresh("t"), fresh("t")
+    assert check_loaded(plan, first, "2020-12-31") == gaps580()
+    kept = dict(crosscheck._kept)
+    assert kept and all(k[1] == "580/KH-UBND" for k in kept)
+    assert check_loaded(plan, again, "2020-12-31") == gaps580()
+    assert crosscheck._kept == kept  # nothing split again …
+    for a, b in zip(first, again, strict=True):  # … the second check read the same passages
+        assert b._passages.keys() == a._passages.keys()
+        assert all(b._passages[s] is a._passages[s] for s in a._passages)
+    monkeypatch.setattr(crosscheck, "PASSAGE_CACHE", 2)
+    assert check_loaded(plan, fresh("u"), "2020-12-31") == gaps580()
+    assert len(crosscheck._kept) == 2  # bounded: the oldest go first
+    assert all(k[0][0] == "u" for k in crosscheck._kept)
 
 
 # --- status --------------------------------------------------------------------------------
