@@ -12,7 +12,8 @@ little so every file has its own hash), then runs, each in a fresh process:
 
 Reports docs/s, wall and CPU time (the whole process tree), peak memory (the tree, and
 the parent alone at each quarter of the run: flat means it does not grow with the
-number of documents) and Prefect's share of the wall time.
+number of documents) and Prefect's share of the wall time; with ``--repeat N``, both
+variants N times, alternated, and the share between their median wall times.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -254,6 +256,9 @@ def main() -> None:
     ap.add_argument("--formats", default="txt,docx,pdf,doc")
     ap.add_argument("--dir", help="work here (kept) instead of a temp dir")
     ap.add_argument("--only", choices=("plain", "prefect"))
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run both variants this many times, alternated, and report the "
+                         "median share (one run's workers vary by ±5%% on a shared VM)")
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for the runs (e.g. a Prefect setting)")
     a = ap.parse_args()
@@ -264,26 +269,34 @@ def main() -> None:
         print(f"inbox: {len(sources)} files ×{a.copies} = {len(sources) * a.copies} documents")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VANBAN_STATE_DIR": str(work / "state"),
            **dict(kv.split("=", 1) for kv in a.env)}
-    rows = {}
-    for variant in ("plain", "prefect"):
-        if a.only and a.only != variant:
-            continue
-        out = work / f"out-{variant}"
-        shutil.rmtree(out, ignore_errors=True)
-        rows[variant] = r = measure([sys.executable, __file__, "_" + variant, str(inbox),
-                                     str(out), str(a.workers)], env)
-        print(f"{variant:8} {r['documents']} docs  {r['wall']:.1f} s wall  "
-              f"{r['documents'] / r['wall']:.2f} docs/s  cpu {r['cpu']:.0f} s  "
-              f"peak {r['peak_tree_mb']:.0f} MB (tree)  parent RSS by quarter "
-              f"{[round(m) for _, m in r['marks']]} MB\n         cpu by process: "
-              f"{r['cpu_by_role']}", flush=True)
-    if len(rows) == 2:
-        p, q = rows["plain"], rows["prefect"]
-        share = (q["wall"] - p["wall"]) / q["wall"]
-        steady = (q["wall"] - q["server_seconds"] - p["wall"]) / q["wall"]
-        print(f"Prefect's share of the wall time: {share:.1%} "
-              f"({steady:.1%} without the {q['server_seconds']:.1f} s server start); "
-              f"extra CPU {q['cpu'] - p['cpu']:.0f} s")
+    runs: dict[str, list[dict]] = {"plain": [], "prefect": []}
+    for rep in range(a.repeat):  # alternated, so a slow spell of the VM hits both
+        for variant in ("plain", "prefect"):
+            if a.only and a.only != variant:
+                continue
+            out = work / f"out-{variant}"
+            shutil.rmtree(out, ignore_errors=True)
+            r = measure([sys.executable, __file__, "_" + variant, str(inbox), str(out),
+                         str(a.workers)], env)
+            runs[variant].append(r)
+            print(f"{variant:8} {r['documents']} docs  {r['wall']:.1f} s wall  "
+                  f"{r['documents'] / r['wall']:.2f} docs/s  cpu {r['cpu']:.0f} s  "
+                  f"peak {r['peak_tree_mb']:.0f} MB (tree)  parent RSS by quarter "
+                  f"{[round(m) for _, m in r['marks']]} MB\n         cpu by process: "
+                  f"{r['cpu_by_role']}", flush=True)
+        if runs["plain"] and runs["prefect"]:
+            p, q = runs["plain"][-1], runs["prefect"][-1]
+            share = (q["wall"] - p["wall"]) / q["wall"]
+            steady = (q["wall"] - q["server_seconds"] - p["wall"]) / q["wall"]
+            print(f"run {rep + 1}: Prefect's share of the wall time: {share:.1%} "
+                  f"({steady:.1%} without the {q['server_seconds']:.1f} s server start); "
+                  f"extra CPU {q['cpu'] - p['cpu']:.0f} s", flush=True)
+    if a.repeat > 1 and runs["plain"] and runs["prefect"]:
+        p_wall = statistics.median(r["wall"] for r in runs["plain"])
+        q_wall = statistics.median(r["wall"] for r in runs["prefect"])
+        print(f"median of {a.repeat}: plain {p_wall:.1f} s, Prefect {q_wall:.1f} s: "
+              f"Prefect's share {(q_wall - p_wall) / q_wall:.1%}")
+    rows = {k: (v[0] if len(v) == 1 else v) for k, v in runs.items() if v}
     (work / "bench_flow.json").write_text(json.dumps(rows, indent=1))
     print(f"results: {work / 'bench_flow.json'}")
 
