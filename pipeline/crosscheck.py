@@ -29,10 +29,11 @@ from pipeline.crosscheck_status import (
 from pipeline.normalize import fold
 
 TITLE_MATCH = 90  # rapidfuzz token_sort_ratio on folded titles, for unnumbered plans
-# A process keeps the passages of this many (report, plan number) pairs: one report
-# often answers many plans (an annual report, every copy of a plan), and splitting it
-# costs ~20 ms of Python per check (measured: a plan against 100 reports, 4.7 s → 0.9–1.7 s).
-PASSAGE_CACHE = 256
+# A process keeps the passages of the reports it read last, up to this many passages
+# (about 4.4 KB each, measured: 70 MB at most): one report often answers many plans (a
+# yearly report, every copy of a plan), and splitting it costs ~20 ms of Python per check
+# (measured: a plan against 100 reports, 4.7 s → 0.9–1.7 s).
+PASSAGE_CACHE = 16_000
 
 
 @dataclass
@@ -219,8 +220,37 @@ def check_loaded(plan: Loaded, reports: list[Loaded], as_of: str | None = None) 
     }
 
 
-_kept: OrderedDict[tuple, list[Passage]] = OrderedDict()
-_kept_lock = threading.Lock()
+class _Kept:
+    """Passages of the reports read last in this process, up to :data:`PASSAGE_CACHE`
+    passages in all (the oldest go first; the newest report always stays)."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple, list[Passage]] = OrderedDict()
+        self.size = 0  # passages
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> list[Passage] | None:
+        with self._lock:
+            got = self.entries.get(key)
+            if got is not None:
+                self.entries.move_to_end(key)
+            return got
+
+    def put(self, key: tuple, value: list[Passage]) -> None:
+        with self._lock:
+            if key not in self.entries:
+                self.entries[key] = value
+                self.size += len(value)
+            while self.size > PASSAGE_CACHE and len(self.entries) > 1:
+                self.size -= len(self.entries.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self.entries.clear()
+            self.size = 0
+
+
+_kept = _Kept()
 
 
 def _pool(r: Loaded, plan: Loaded) -> list[Passage]:
@@ -228,22 +258,14 @@ def _pool(r: Loaded, plan: Loaded) -> list[Passage]:
     from this process's cache when the report's content is known (``r.key``)."""
     sym = plan.meta.get("symbol")
     got = r._passages.get(sym)
-    if got is not None:
-        return got
-    key = None if r.key is None else (r.key, sym)
-    if key is not None:
-        with _kept_lock:
-            got = _kept.get(key)
-            if got is not None:
-                _kept.move_to_end(key)
     if got is None:
-        got = passages(r.label, r.doc, sym, r.meta.get("date"))
-        if key is not None:
-            with _kept_lock:
-                _kept[key] = got
-                while len(_kept) > PASSAGE_CACHE:
-                    _kept.popitem(last=False)
-    r._passages[sym] = got
+        key = None if r.key is None else (r.key, sym)
+        got = None if key is None else _kept.get(key)
+        if got is None:
+            got = passages(r.label, r.doc, sym, r.meta.get("date"))
+            if key is not None:
+                _kept.put(key, got)
+        r._passages[sym] = got
     return got
 
 

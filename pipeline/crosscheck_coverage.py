@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -62,7 +63,7 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@dataclass
+@dataclass(slots=True)
 class Passage:
     report: str  # report label (symbol or file name)
     text: str
@@ -70,8 +71,8 @@ class Passage:
     end: int
     section: str  # title path of the outline section it sits in
     future: bool  # in a "next steps" section
-    toks: list[str] = field(default_factory=list)
-    sec_toks: set[str] = field(default_factory=set)
+    toks: Sequence[str] = field(default_factory=list)
+    sec_toks: frozenset[str] | set[str] = field(default_factory=set)
     date: str | None = None
     _tf: Counter[str] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -89,6 +90,7 @@ def passages(label: str, doc, plan_symbol: str | None, date: str | None) -> list
     nodes = doc.flat_outline()
     first = min((n.start for n in nodes), default=0)
     out: list[Passage] = []
+    sections: dict[tuple[int, ...], tuple[str, bool, frozenset[str]]] = {}
     for b in doc.blocks:
         text = b.text.strip()
         if re.match(r"(?i)nơi nhận", text):
@@ -100,16 +102,19 @@ def passages(label: str, doc, plan_symbol: str | None, date: str | None) -> list
             continue  # the opening that cites the plan speaks of everything at once
         if any(n.start == b.start and n.end > b.end + 1 and len(text) < 150 for n in nodes):
             continue  # a heading: its words count through the section bonus instead
-        path = [n for n in nodes if n.start <= b.start < n.end]
-        titles = [(n.label + " " + n.title[:60].rsplit(" ", 1)[0] if len(n.title) > 60
-                   else n.label + " " + n.title).strip() for n in path]
-        sec = " › ".join(titles)
-        low = " ".join(titles).lower()
-        fut = any(c in low for c in cues.future)
-        out.append(Passage(label, text, b.start, b.end, sec, fut, date=date))
-    for p in out:
-        p.toks = tokens(p.text)
-        p.sec_toks = set(tokens(p.section)) - cues.generic if p.section else set()
+        path = tuple(i for i, n in enumerate(nodes) if n.start <= b.start < n.end)
+        if path not in sections:  # one string and term set per section, shared
+            titles = [(n.label + " " + n.title[:60].rsplit(" ", 1)[0] if len(n.title) > 60
+                       else n.label + " " + n.title).strip() for n in (nodes[i] for i in path)]
+            sec = " › ".join(titles)
+            low = " ".join(titles).lower()
+            sections[path] = (sec, any(c in low for c in cues.future),
+                              frozenset(_tokens(sec)) - cues.generic if sec else frozenset())
+        sec, fut, sec_toks = sections[path]
+        # the token tuple is the one _tokens keeps: shared, not copied (a report's
+        # passages stay in memory while it answers plans, see crosscheck._pool)
+        out.append(Passage(label, text, b.start, b.end, sec, fut, _tokens(text), sec_toks,
+                           date))
     return out
 
 

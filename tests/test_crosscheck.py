@@ -150,17 +150,21 @@ def test_report_passages_are_kept_for_the_next_plan(monkeypatch):
 
     first, again = fresh("t"), fresh("t")
     assert check_loaded(plan, first, "2020-12-31") == gaps580()
-    kept = dict(crosscheck._kept)
+    kept = dict(crosscheck._kept.entries)
     assert kept and all(k[1] == "580/KH-UBND" for k in kept)
     assert check_loaded(plan, again, "2020-12-31") == gaps580()
-    assert crosscheck._kept == kept  # nothing split again …
+    assert crosscheck._kept.entries == kept  # nothing split again …
     for a, b in zip(first, again, strict=True):  # … the second check read the same passages
         assert b._passages.keys() == a._passages.keys()
         assert all(b._passages[s] is a._passages[s] for s in a._passages)
-    monkeypatch.setattr(crosscheck, "PASSAGE_CACHE", 2)
+    assert crosscheck._kept.size == sum(len(v) for v in kept.values())
+    newest = [k for k in kept][-1]
+    budget = len(kept[newest])
+    monkeypatch.setattr(crosscheck, "PASSAGE_CACHE", budget)  # room for one report
     assert check_loaded(plan, fresh("u"), "2020-12-31") == gaps580()
-    assert len(crosscheck._kept) == 2  # bounded: the oldest go first
-    assert all(k[0][0] == "u" for k in crosscheck._kept)
+    left = crosscheck._kept.entries
+    assert [k[0][0] for k in left] == ["u"]  # bounded: the oldest went first
+    assert crosscheck._kept.size == sum(len(v) for v in left.values()) <= budget
 
 
 # --- status --------------------------------------------------------------------------------
