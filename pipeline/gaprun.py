@@ -96,13 +96,17 @@ def _loaded(src: Source, out: Path, state: Path) -> Loaded:
     data = _data(out, src.stem)
     if data is None:
         raise FileNotFoundError(out / f"{src.stem}.json")
+    kept = doc_file(state, src.stem)
     try:
-        doc = pickle.loads(doc_file(state, src.stem).read_bytes())
+        written = kept.stat().st_mtime_ns
+        doc = pickle.loads(kept.read_bytes())
     except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
         from pipeline.ingest import read_document  # kept by an older run: read it again
 
-        doc = read_document(src.path)
-    return Loaded(src.path, doc, data, key=(str(out), src.stem, src.sha256))
+        written, doc = 0, read_document(src.path)
+    # the content's identity for the passage cache of a long-lived process (a Dask
+    # worker): the source's hash, and when this run's extraction wrote the document
+    return Loaded(src.path, doc, data, key=(str(out), src.stem, src.sha256, written))
 
 
 def fingerprint(plan: Source, reports: list[Source], as_of: str) -> dict:

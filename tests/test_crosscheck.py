@@ -167,6 +167,26 @@ def test_report_passages_are_kept_for_the_next_plan(monkeypatch):
     assert crosscheck._kept.size == sum(len(v) for v in left.values()) <= budget
 
 
+def test_loaded_key_changes_when_the_document_is_written_again(tmp_path):
+    """A long-lived process (a Dask worker) must not reuse passages of a report that a
+    later run extracted again, even from the same bytes (new rules, new outline)."""
+    import os
+
+    from pipeline import gaprun
+    from pipeline.batch import write_json_atomic
+
+    rep = loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt"))
+    state = tmp_path / ".state"
+    write_json_atomic(tmp_path / "bc.json", rep.data)
+    gaprun.save_doc(state, "bc", rep.doc)
+    src = gaprun.Source(rep.path, "bc", "ab12")
+    first = gaprun._loaded(src, tmp_path, state)
+    assert first.key[:3] == (str(tmp_path), "bc", "ab12")
+    assert gaprun._loaded(src, tmp_path, state).key == first.key
+    os.utime(gaprun.doc_file(state, "bc"), ns=(1, 10**18))  # written again, later
+    assert gaprun._loaded(src, tmp_path, state).key != first.key
+
+
 # --- status --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("coverage,due,done,as_of,expected", [
