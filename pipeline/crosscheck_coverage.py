@@ -142,14 +142,12 @@ def has_cue(text: str, cues: tuple[str, ...]) -> str | None:
     return None
 
 
-def bm25(query: list[str], docs: list[list[str]] | list[Counter[str]]) -> list[float]:
-    """Okapi BM25 of ``query`` against each document of ``docs``: its token list, or
-    its term frequencies (a ``Counter``, counted once by the caller)."""
-    n = len(docs)
+def bm25(query: list[str], tfs: list[Counter[str]]) -> list[float]:
+    """Okapi BM25 of ``query`` against each document's term frequencies in ``tfs``."""
+    n = len(tfs)
     if not n:
         return []
-    tfs = [d if isinstance(d, Counter) else Counter(d) for d in docs]
-    lens = [d.total() if isinstance(d, Counter) else len(d) for d in docs]
+    lens = [tf.total() for tf in tfs]
     avg = sum(lens) / n or 1.0
     terms = set(query)
     df = Counter(q for tf in tfs for q in terms if q in tf)
