@@ -314,6 +314,8 @@ def test_workers_run_on_dask_against_a_server_the_test_starts(tmp_path: Path) ->
                              text=True, timeout=300)
         assert res.returncode == 0, res.stdout + res.stderr
         assert "3 documents: 3 new, 0 changed, 0 skipped (unchanged), 0 failed" in res.stdout
+        # the plans were checked on the Dask workers too (their reports not quoted there)
+        assert "duties of 3 plans:" in res.stdout and "not checked" not in res.stdout
         want = {f"extract-{Path(n).stem}": "COMPLETED" for n in FILES[:3]}
         deadline = time.monotonic() + 60  # the server records task runs from events, in
         while True:                       # batches: the last states may arrive a bit later
