@@ -171,9 +171,10 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
     if not st.is_completed():
         raise click.ClickException(f"the run ended {st.type.value.lower()}: {st.message}")
     summary: dict[str, Any] = st.result()
-    if server is not None:  # let it record the last task runs before it stops
-        summary["settle_seconds"] = round(
-            server.settle(st.state_details.flow_run_id, summary.get("task_runs", 0)), 2)
+    if server is not None:  # it records the last task runs as it stops
+        seconds, recorded = server.settle(st.state_details.flow_run_id)
+        summary["settle_seconds"] = round(seconds, 2)
+        summary["recorded_task_runs"] = recorded
     summary["server_seconds"] = round(startup, 2) if startup is not None else None
     summary["wall_seconds"] = round(time.perf_counter() - t0, 2)
     return summary

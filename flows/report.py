@@ -199,6 +199,10 @@ def describe(summary: dict[str, Any]) -> str:
         lines.append(f"wall time {summary['wall_seconds']:.1f} s" + (
             f", of which {server:.1f} s starting Prefect's temporary server"
             if server is not None else ""))
+    recorded, expected = summary.get("recorded_task_runs"), summary.get("task_runs")
+    if recorded is not None and expected and recorded < expected:
+        lines.append(f"warning: Prefect's temporary server recorded {recorded} of the run's "
+                     f"{expected} task runs as finished; the others stay 'Running' in its UI")
     timings = summary.get("timings")
     if timings:
         lines.append("by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))

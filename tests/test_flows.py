@@ -251,13 +251,15 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
 
 
 def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path) -> None:
-    """`vanban run` stops its temporary server only once the server has recorded every task
-    run of the run (it records them from events, in batches, behind the run)."""
+    """`vanban run` stops its temporary server so that it records every task run of the
+    run (it records them from events, in batches, behind the run: the last batch is
+    written as it stops)."""
     inbox, out, state = _inbox(tmp_path, FILES), tmp_path / "out", tmp_path / "cli-state"
     env = _cli_env()
     run = subprocess.run(_cli([str(inbox), "--out", str(out), "--no-progress"], state),
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "warning" not in run.stdout and "Traceback" not in run.stderr, run.stdout + run.stderr
     plans = json.loads((out / "gaps" / "index.json").read_text("utf-8"))
     assert plans, "no plan was checked"
     # scan, index, link-reports, publish-artifacts + one per document + one per plan
@@ -284,6 +286,13 @@ def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path
     assert any(m.startswith("Finished in state Completed") for m in flow_logs), flow_logs
     assert events == 0
     assert artifacts == {report.artifact_key(Path(e["html"]).stem) for e in plans.values()}
+
+
+@pytest.mark.parametrize(("recorded", "warned"), [(None, False), (9, False), (8, True)])
+def test_the_summary_warns_when_the_server_missed_task_runs(recorded, warned) -> None:
+    summary = {"total": 1, "task_runs": 9, "recorded_task_runs": recorded, "wall_seconds": 3.0}
+    text = report.describe(summary)
+    assert ("recorded 8 of the run's 9 task runs" in text) is warned, text
 
 
 @pytest.mark.parametrize(("level", "message", "kept"), [
