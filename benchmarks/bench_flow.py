@@ -218,16 +218,23 @@ def measure(args: list[str], env: dict[str, str]) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     peak = [0.0]
+    at_peak: dict[str, float] = {}  # what the tree held at its peak, by role
     cpu: dict[int, tuple[str, float]] = {}
 
     def sample() -> None:
         while proc.poll() is None:
             pids = _tree(proc.pid)
-            peak[0] = max(peak[0], sum(_rss_mb(p) for p in pids))
+            rss = {p: _rss_mb(p) for p in pids}
             for p in pids:
                 c = _cpu_s(p)
                 if c >= 0:
                     cpu[p] = (cpu[p][0] if p in cpu else _role(p, proc.pid), c)
+            if sum(rss.values()) > peak[0]:
+                peak[0] = sum(rss.values())
+                at_peak.clear()
+                for p, mb in rss.items():
+                    role = cpu[p][0] if p in cpu else "other"
+                    at_peak[role] = round(at_peak.get(role, 0.0) + mb)
             time.sleep(0.5)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -245,7 +252,7 @@ def measure(args: list[str], env: dict[str, str]) -> dict:
     for role, c in cpu.values():
         roles[role] = roles.get(role, 0.0) + c
     result.update(wall=wall, cpu=total, cpu_by_role={k: round(v, 1) for k, v in roles.items()},
-                  peak_tree_mb=peak[0])
+                  peak_tree_mb=peak[0], peak_by_role=at_peak)
     return result
 
 
@@ -283,7 +290,8 @@ def main() -> None:
                   f"{r['documents'] / r['wall']:.2f} docs/s  cpu {r['cpu']:.0f} s  "
                   f"peak {r['peak_tree_mb']:.0f} MB (tree)  parent RSS by quarter "
                   f"{[round(m) for _, m in r['marks']]} MB\n         cpu by process: "
-                  f"{r['cpu_by_role']}", flush=True)
+                  f"{r['cpu_by_role']}\n         at the peak, MB by process: "
+                  f"{r['peak_by_role']}", flush=True)
         if runs["plain"] and runs["prefect"]:
             p, q = runs["plain"][-1], runs["prefect"][-1]
             share = (q["wall"] - p["wall"]) / q["wall"]
