@@ -205,6 +205,18 @@ def server(site):
     t.join(10)
 
 
+def _navigate(browser, action) -> None:
+    """Do ``action`` (a click, a submit) and wait until the next page has replaced this
+    one: looking up an element at once could still find the old page, or none."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(browser, 30).until(ec.staleness_of(old))
+
+
 def test_browser_search_open_follow(browser, server, site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -212,14 +224,14 @@ def test_browser_search_open_follow(browser, server, site):
     ARTIFACTS.mkdir(exist_ok=True)
     browser.get(server + "/")
     box = browser.find_element(By.NAME, "q")
-    box.send_keys("bình đẳng giới", Keys.ENTER)
+    _navigate(browser, lambda: box.send_keys("bình đẳng giới", Keys.ENTER))
     first = browser.find_element(By.CSS_SELECTOR, "li.hit a.title")
     assert "580/KH-UBND" in first.text
     facets = browser.find_elements(By.CSS_SELECTOR, "section.facet li")
     assert facets, "facet counts are shown"
     browser.save_screenshot(str(ARTIFACTS / "web-search.png"))
 
-    first.click()  # open the document
+    _navigate(browser, first.click)  # open the document
     assert "580/KH-UBND" in browser.find_element(By.TAG_NAME, "h1").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.duty-row")) >= 25
     assert browser.find_elements(By.CSS_SELECTOR, "#text span.duty")
@@ -228,19 +240,19 @@ def test_browser_search_open_follow(browser, server, site):
     # follow a citation out: the 1696/QĐ-TTg reference in the text
     ref = next(a for a in browser.find_elements(By.CSS_SELECTOR, "#text a.ref")
                if "1696" in a.text)
-    ref.click()
+    _navigate(browser, ref.click)
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.citer")
     assert any("580/KH-UBND" in r.text for r in rows)
     browser.save_screenshot(str(ARTIFACTS / "web-cited-by.png"))
 
     # and a citation in: a report that cites KH 580 links back to it
-    rows[0].find_element(By.TAG_NAME, "a").click()
+    _navigate(browser, rows[0].find_element(By.TAG_NAME, "a").click)
     browser.find_element(By.CSS_SELECTOR, "a[href='#cited-by']").click()
     citer = browser.find_element(By.CSS_SELECTOR, "#cited-by a")
-    citer.click()
+    _navigate(browser, citer.click)
     held = browser.find_elements(By.CSS_SELECTOR, "#text a.ref.held")
     assert held, "the report's reference to KH 580 is a link to the held document"
-    held[0].click()
+    _navigate(browser, held[0].click)
     assert "580/KH-UBND" in browser.find_element(By.TAG_NAME, "h1").text
     # the page keeps to its CSP: no console errors
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
