@@ -142,7 +142,7 @@ def run_prefect(inbox: str, out: str, workers: int) -> dict:
     st = main.vanban_run([inbox], out, workers=workers, as_of="2026-01-01",
                          return_state=True)
     summary = st.result()
-    # as `vanban run` does: the server records the last task runs before it stops
+    # as `vanban run` does: stop the server, which records the last task runs as it goes
     summary["settle_seconds"], recorded = server.settle(st.state_details.flow_run_id)
     assert recorded in (None, summary["task_runs"]), (recorded, summary["task_runs"])
     return {"documents": summary["extracted"] + summary["failed"],

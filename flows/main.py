@@ -233,10 +233,6 @@ def _drain_remote_workers(ctx: Any) -> None:
         get_run_logger().warning("could not flush the Dask workers' events: %s", exc)
 
 
-def _as_is(value: Any) -> Any:
-    return value
-
-
 def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_of: str,
                  summary: dict[str, Any], local: bool = True) -> None:
     """Link reports to plans, check the plans whose inputs changed, keep the others."""
@@ -255,9 +251,8 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
     # reports cost 20 ms of the run's CPU per task run instead of 10). Not on Dask:
     # it ships the quote (a named tuple) as a bare tuple, and prefect-dask walks the
     # parameters anyway.
-    wrap = quote if local else _as_is
-    futures = check_plan.map([p for p, _ in due], [wrap(rs) for _, rs in due], unmapped(out),
-                             unmapped(str(state)), unmapped(as_of))
+    futures = check_plan.map([p for p, _ in due], [quote(rs) if local else rs for _, rs in due],
+                             unmapped(out), unmapped(str(state)), unmapped(as_of))
     failures = []
     checked = []
     for n, ((plan, _), fut) in enumerate(zip(due, futures, strict=True), 1):
