@@ -1,8 +1,9 @@
 """The ``vanban-run`` Prefect flow: inboxes → new and changed documents → outputs.
 
-One Prefect task per document, mapped. The CPU-bound work runs in a
-``ProcessPoolExecutor`` of spawned worker processes (warmed up once each); the
-Prefect tasks run in a thread pool and only wait on it. Measured on 2 cores, this
+One Prefect task per document, mapped; then one task that cross-checks every plan
+due (one per plan on Dask). The CPU-bound work runs in a ``ProcessPoolExecutor`` of
+spawned worker processes (warmed up once each); the Prefect tasks run in a thread
+pool and only wait on it. Measured on 2 cores, this
 costs a fraction of Prefect's ``ProcessPoolTaskRunner``, which pickles the task
 context and starts a task engine in the worker for every document. Under a
 ``DaskTaskRunner`` the tasks do the work themselves in the Dask workers.
