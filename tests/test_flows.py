@@ -146,11 +146,18 @@ def test_a_bad_file_fails_only_its_own_task(tmp_path: Path) -> None:
     inbox, out = _inbox(tmp_path, FILES[:2]), tmp_path / "out"
     (inbox / "broken.pdf").write_bytes(b"this is not a PDF at all")
     (inbox / "empty.txt").write_bytes(b"")
+    # and one plan whose gap report cannot be written: its check fails, not the other's
+    (out / "gaps" / "qd_773_ttg_2018.xlsx").mkdir(parents=True)
     state = vanban_run([str(inbox)], str(out), return_state=True)
     assert state.is_completed()
     summary = state.result()
     assert _counts(summary) == {"new": 4, "changed": 0, "skipped": 0, "failed": 2,
                                 "extracted": 2}
+    gaps = summary["gaps"]
+    assert [Path(p).name for p in gaps["checked"]] == ["kh_580_ubnd-haiduong_2020.txt"]
+    (failed,) = gaps["failures"]
+    assert Path(failed["path"]).name == "qd_773_ttg_2018.txt"
+    assert "IsADirectoryError" in failed["reason"], failed
     assert sorted(_outputs(out)) == ["kh_580_ubnd-haiduong_2020.json", "qd_773_ttg_2018.json"]
     q = out / "quarantine"
     assert (q / "broken.pdf").read_bytes() == b"this is not a PDF at all"
