@@ -200,6 +200,10 @@ def link_reports(out: str, sources: list[gaprun.Source]) -> dict[str, list[str]]
     return gaprun.plan_links(sources, Path(out))
 
 
+def _not_checked(plan: gaprun.Source, exc: Exception) -> dict[str, str]:
+    return {"path": plan.path, "error": f"check: {type(exc).__name__}: {exc}"}
+
+
 def _check_and_publish(plan: gaprun.Source, reports: list[gaprun.Source], out: str,
                        state: str, as_of: str, attempts: int = 3) -> dict[str, Any]:
     """Cross-check one plan (in a worker process when there is a local pool), retrying
@@ -236,7 +240,7 @@ def check_plans(label: str, due: list[tuple[gaprun.Source, list[gaprun.Source]]]
         try:
             entry = _check_and_publish(plan, reports, out, state, as_of)
         except Exception as exc:
-            return {"path": plan.path, "error": f"check: {type(exc).__name__}: {exc}"}
+            return _not_checked(plan, exc)
         _notify("checked", next(done), len(due), plan.path)
         return {"path": plan.path, "entry": entry}
 
@@ -289,11 +293,10 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
     # report of every plan looking for futures (a plan with 100 reports cost 20 ms of
     # the run's CPU instead of 10). Not on Dask: it ships the quote (a named tuple) as a
     # bare tuple, and prefect-dask walks the parameters anyway.
+    batches = ([due] if due else []) if local else [[d] for d in due]
     if local:
-        futures = [check_plans.submit("plans", quote(due), out, str(state), as_of)] if due else []
-        batches = [due] if due else []
+        futures = [check_plans.submit("plans", quote(b), out, str(state), as_of) for b in batches]
     else:
-        batches = [[d] for d in due]
         futures = check_plans.map([p.stem for p, _ in due], batches, unmapped(out),
                                   unmapped(str(state)), unmapped(as_of))
     failures: list[dict[str, str]] = []
@@ -302,8 +305,7 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
         try:
             results = fut.result()
         except Exception as exc:  # the task itself failed: none of its plans is checked
-            results = [{"path": p.path, "error": f"check: {type(exc).__name__}: {exc}"}
-                       for p, _ in batch]
+            results = [_not_checked(p, exc) for p, _ in batch]
         for res in results:
             if "entry" in res:
                 index[res["path"]] = res["entry"]
