@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.crosscheck import check_loaded, load  # noqa: E402
+from pipeline.crosscheck.check import check_loaded, load  # noqa: E402
 
 OWNERS = ["Sở Y tế", "Sở Tài chính", "Sở Tư pháp", "Sở Nội vụ", "Công an tỉnh", "Sở Xây dựng"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.extract import extract_document  # noqa: E402
-from pipeline.ingest import read_document  # noqa: E402
+from extractors.extract import extract_document  # noqa: E402
+from pipeline.readers.registry import read_document  # noqa: E402
 
 
 def main() -> None:

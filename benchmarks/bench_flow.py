@@ -104,7 +104,7 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
         from concurrent.futures import ThreadPoolExecutor
 
         from flows.work import check_one
-        from pipeline import gaprun
+        from pipeline.reports import archive as gaprun
 
         with ThreadPoolExecutor(1) as side:  # as the flow does: index beside the checks
             indexed = side.submit(report.index_in_child, out_dir, state, manifest.entries)

@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.search import Filters, search  # noqa: E402
-from pipeline.search_facets import clear_match_cache  # noqa: E402
-from pipeline.store import CODE_VERSION, bulk, connect, index_document, transaction  # noqa: E402
-from pipeline.store_graph import cited_by  # noqa: E402
-from pipeline.store_schema import SCHEMA_VERSION  # noqa: E402
+from pipeline.index.search import Filters, search  # noqa: E402
+from pipeline.index.facets import clear_match_cache  # noqa: E402
+from pipeline.index.store import CODE_VERSION, bulk, connect, index_document, transaction  # noqa: E402
+from pipeline.index.graph import cited_by  # noqa: E402
+from pipeline.index.schema import SCHEMA_VERSION  # noqa: E402
 
 PROVINCES = ["Hải Dương", "Lâm Đồng", "Hà Nội", "Đà Nẵng", "Nghệ An", "Thanh Hóa", "Quảng Ninh",
              "Cần Thơ", "Đắk Lắk", "Khánh Hòa", "Bắc Ninh", "Huế", "Gia Lai", "Lào Cai",
@@ -60,9 +60,9 @@ def extract_corpus(corpus: Path, cache: Path) -> list[dict]:
         data = json.loads(cache.read_text("utf-8"))
         if data.get("code_version") == CODE_VERSION:
             return data["docs"]
-    from pipeline.batch import iter_inputs
-    from pipeline.extract import extract_document
-    from pipeline.ingest import read_document
+    from pipeline.outputs import iter_inputs
+    from extractors.extract import extract_document
+    from pipeline.readers.registry import read_document
 
     docs = []
     for p in iter_inputs([corpus]):
@@ -90,7 +90,7 @@ def _shift(date: str | None, years: int) -> str | None:
 def vary(base: dict, i: int, rng: random.Random, donors: list[dict],
          symbols: list[str]) -> tuple[dict, str, list]:
     """One synthetic document from ``base``: (result, text, blocks)."""
-    from pipeline.model import Block
+    from pipeline.document.model import Block
 
     res = json.loads(base["result_json"])
     meta = res["metadata"]

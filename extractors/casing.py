@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from extractors.vocab import lines, table
-from pipeline.normalize import fold, is_upper_text
+from pipeline.document.normalize import fold, is_upper_text
 
 _VOWELS = set("aăâeêioôơuưy")
 

@@ -14,7 +14,7 @@ import re
 from datetime import date
 
 from extractors.dates_vocab import cue_of, words
-from extractors.model import DateMention
+from pipeline.document.facts import DateMention
 
 
 def _ci(*words: str) -> str:

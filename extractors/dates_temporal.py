@@ -13,7 +13,7 @@ from extractors.dates_vocab import (
     past_re,
     recurrence_res,
 )
-from extractors.model import DateMention, Finding, Temporal
+from pipeline.document.facts import DateMention, Finding, Temporal
 
 _CLAUSE_BREAK = re.compile(r"[.;:\n]")
 _DASH = re.compile(r"\s*[-–]\s*")  # "ngày 15/11 - 15/12/2020": a window

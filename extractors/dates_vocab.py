@@ -5,7 +5,7 @@ import re
 from functools import cache, lru_cache
 
 from extractors.vocab import table
-from pipeline.normalize import fix_tone_placement, nfc
+from pipeline.document.normalize import fix_tone_placement, nfc
 
 CUE_FILE = "date_cues.tsv"
 CUE_KINDS = ("before", "from", "to", "in")

@@ -24,12 +24,12 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from extractors.dates import temporal_facts
-from extractors.model import AgencyMention, DateMention, Task
+from pipeline.document.facts import AgencyMention, DateMention, Task
 from extractors.vocab import table
-from pipeline.doctypes import type_line_re
-from pipeline.model import Block, Document, OutlineNode
-from pipeline.normalize import fold, is_upper_text
-from pipeline.outline import label_at
+from pipeline.document.doctypes import type_line_re
+from pipeline.document.model import Block, Document, OutlineNode
+from pipeline.document.normalize import fold, is_upper_text
+from pipeline.document.outline import label_at
 
 
 @dataclass(frozen=True)

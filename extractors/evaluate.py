@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.normalize import fix_tone_placement
+from pipeline.document.normalize import fix_tone_placement
 
 METADATA_FIELDS = ("doc_type", "number", "symbol", "issuer", "issuer_parent", "place", "date",
                    "title", "signer.name", "signer.position", "signer.authority", "recipients")

@@ -14,11 +14,11 @@ from functools import lru_cache
 
 from extractors.casing import agency_case, head_of, sentence_case
 from extractors.vocab import table
-from pipeline.doctypes import by_name, lookup_abbr, type_line_re
-from pipeline.model import Document
-from pipeline.normalize import fold, is_title_word, is_upper_text
-from pipeline.outline import label_at
-from pipeline.paragraphs import is_rule
+from pipeline.document.doctypes import by_name, lookup_abbr, type_line_re
+from pipeline.document.model import Document
+from pipeline.document.normalize import fold, is_title_word, is_upper_text
+from pipeline.document.outline import label_at
+from pipeline.document.paragraphs import is_rule
 
 
 @dataclass(frozen=True)
@@ -400,7 +400,7 @@ def _split_cells(ln: Line) -> list[Line]:
 
 def _is_noise(text: str) -> bool:
     """A line of OCR noise: few letters, or mostly not Vietnamese syllables."""
-    from pipeline.encoding import is_vietnamese_syllable
+    from pipeline.readers.encoding import is_vietnamese_syllable
 
     words = re.findall(r"[^\W\d_]+", text)
     if sum(len(w) for w in words) < 4:

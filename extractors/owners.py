@@ -23,7 +23,7 @@ from extractors.nlp import doc_text
 from spacy.tokens import Doc
 
 from extractors.casing import head_of
-from extractors.model import AgencyMention
+from pipeline.document.facts import AgencyMention
 from extractors.owners_data import (
     CITIES,
     Agency,
@@ -40,7 +40,7 @@ from extractors.owners_groups import scan_groups
 from extractors.owners_patterns import Cand, head_lens, head_windows, scan_named, tidy
 from extractors.owners_places import (ENDS_LEVEL, fast_fold, home_locality, scan_councils,
                                       scan_member_lists, tail)
-from pipeline.normalize import fold
+from pipeline.document.normalize import fold
 
 __all__ = ["canonical_agency", "expand_group", "find_agencies", "group_members", "home_locality",
            "split_owners", "successor"]

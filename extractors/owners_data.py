@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from extractors.vocab import lines
-from pipeline.normalize import fix_tone_placement, fold
+from pipeline.document.normalize import fix_tone_placement, fold
 
 
 @dataclass(frozen=True)

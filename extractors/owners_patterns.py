@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from extractors.casing import agency_case
 from extractors.vocab import table
-from pipeline.normalize import fix_tone_placement, fold, is_upper_text
+from pipeline.document.normalize import fix_tone_placement, fold, is_upper_text
 
 
 class Tok(NamedTuple):

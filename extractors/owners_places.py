@@ -10,7 +10,7 @@ import re
 from extractors.casing import agency_case
 from extractors.owners_data import localities
 from extractors.owners_patterns import Cand, Tok, head_at, is_cap, level_at, stop_at, tidy
-from pipeline.normalize import fold, is_upper_text
+from pipeline.document.normalize import fold, is_upper_text
 
 
 def _place_end(toks: list[Tok], k: int) -> int:

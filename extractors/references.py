@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from extractors.model import Finding, Reference
+from pipeline.document.facts import Finding, Reference
 from extractors.references_issuers import (
     Locality,
     canonical_issuer,
@@ -38,7 +38,7 @@ from extractors.references_patterns import (
     type_of_word,
     type_word_re,
 )
-from pipeline.normalize import fold, is_upper_text
+from pipeline.document.normalize import fold, is_upper_text
 
 __all__ = ["Locality", "Reference", "canonical_issuer", "find_references", "reference_findings",
            "resolve_references", "same_document"]

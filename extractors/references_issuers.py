@@ -10,7 +10,7 @@ from functools import lru_cache
 from extractors.casing import agency_case
 from extractors.references_patterns import tsv, type_word_re
 from extractors.vocab import lines
-from pipeline.normalize import fix_tone_placement, fold, is_upper_text, nfc
+from pipeline.document.normalize import fix_tone_placement, fold, is_upper_text, nfc
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
-from pipeline.doctypes import doc_types, lookup_abbr
-from pipeline.normalize import fold, is_title_word
+from pipeline.document.doctypes import doc_types, lookup_abbr
+from pipeline.document.normalize import fold, is_title_word
 
 SO = r"(?:số|Số|SỐ)"
 _SEG = r"[A-ZĐ0-9][A-Za-zĐđ0-9&]*(?![^\W_])"  # not the start of a word ("Sở")

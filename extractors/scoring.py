@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.evaluate import METADATA_FIELDS, field_matches, norm_value
-from pipeline.normalize import fold
+from pipeline.document.normalize import fold
 
 KINDS = ("metadata", "references", "dates", "duties", "lead", "owners", "deadlines")
 

@@ -45,8 +45,8 @@ from flows.state import (
     code_version,
 )
 from flows.work import check_one, process_document, warm_up
-from pipeline import gaprun
-from pipeline.batch import quarantine
+from pipeline.reports import archive as gaprun
+from pipeline.outputs import quarantine
 
 
 class _NoCompletedNotice(logging.Filter):
@@ -182,7 +182,7 @@ def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
     """Bring ``<out>/index.db`` up to date with the manifest (``pipeline/store.py``)."""
     logger = get_run_logger()
     try:
-        from pipeline import store  # noqa: F401
+        from pipeline.index import store  # noqa: F401
     except ImportError:
         logger.warning("index step skipped: pipeline/store.py does not exist yet")
         return None

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.normalize import fold
+from pipeline.document.normalize import fold
 
 COUNTS_KEY = "vanban-run-counts"
 GAPS_KEY = "vanban-gap-counts"
@@ -117,14 +117,14 @@ def publish(summary: dict[str, Any]) -> int:
 
 def index_outputs(out: Path, state: Path, entries: dict[str, dict[str, Any]],
                   db: Path | None = None) -> dict[str, int]:
-    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline.store``).
+    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline.index.store``).
 
     Every document recorded as done whose index row is missing or older (other sha256
     or code version) is stored from its ``<stem>.json`` and the text the worker kept in
     ``<state>/texts/``, one transaction each. Idempotent: a run killed halfway through
     indexing is completed by the next run, even one that extracts nothing.
     """
-    from pipeline import store
+    from pipeline.index import store
 
     conn = store.connect(db or out / "index.db")
     counts = {"indexed": 0, "current": 0, "missing_text": 0}

@@ -8,7 +8,6 @@ redoes those, writing the same output file again (never a second one).
 """
 from __future__ import annotations
 
-import ast
 import fcntl
 import hashlib
 import json
@@ -19,62 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import iter_inputs, safe_stem
-from pipeline.ingest import sha256_file
+from pipeline.document import version
+from pipeline.outputs import iter_inputs, safe_stem
+from pipeline.readers.registry import sha256_file
 
 MANIFEST_SCHEMA = "vanban.manifest/1"
-_CODE_PACKAGES = ("pipeline.", "extractors.", "flows.work")
-_CODE_ROOTS = ("pipeline.ingest", "pipeline.extract", "flows.work")
-
-
-def _module_file(root: Path, name: str) -> Path | None:
-    base = root.joinpath(*name.split("."))
-    for f in (base.with_suffix(".py"), base / "__init__.py"):
-        if f.is_file():
-            return f
-    return None
-
-
-def _imports(tree: ast.AST) -> Iterator[str]:
-    for node in ast.walk(tree):  # module level and inside functions alike
-        if isinstance(node, ast.Import):
-            yield from (a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            yield node.module
-            yield from (f"{node.module}.{a.name}" for a in node.names)
-
-
-def code_files(roots: tuple[str, ...] = _CODE_ROOTS) -> list[Path]:
-    """The modules an extraction can run (imports followed from ``roots`` through
-    ``pipeline`` and ``extractors``) and the data files they name."""
-    repo = Path(__file__).resolve().parent.parent
-    seen: dict[str, Path] = {}
-    todo = list(roots)
-    while todo:
-        name = todo.pop()
-        if name in seen or not name.startswith(_CODE_PACKAGES):
-            continue
-        f = _module_file(repo, name)
-        if f is None:
-            continue
-        seen[name] = f
-        todo.extend(_imports(ast.parse(f.read_bytes(), str(f))))
-    sources = "\n".join(f.read_text("utf-8") for f in seen.values())
-    data = [d for pkg in ("pipeline", "extractors") for d in (repo / pkg / "data").glob("*")
-            if d.is_file() and d.name in sources]
-    return sorted(set(seen.values()) | set(data))
 
 
 def code_version() -> str:
-    """A hash of the code and data that shape an output (see :func:`code_files`):
-    an edit there makes every document due again; an edit to the index, the CLI or
-    the cross-check does not."""
-    repo = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for f in code_files():
-        h.update(f.relative_to(repo).as_posix().encode() + b"\0")
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    """The version of what makes a document's output in a run: extraction, and the
+    worker's own step (:mod:`flows.work`)."""
+    return version.code_version(version.EXTRACTION + ("flows.work",))
 
 
 def write_text_atomic(target: Path, text: str) -> None:

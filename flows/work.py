@@ -14,10 +14,10 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import quarantine, safe_stem, write_json_atomic
-from pipeline.gaprun import Source, check_plan, save_doc
-from pipeline.ingest import SUPPORTED, read_document
-from pipeline.model import VanbanError
+from pipeline.outputs import quarantine, safe_stem, write_json_atomic
+from pipeline.reports.archive import Source, check_plan, save_doc
+from pipeline.readers.registry import SUPPORTED, read_document
+from pipeline.document.model import VanbanError
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -80,7 +80,7 @@ def process_document(path: str, out: str, stem: str, texts: str | None = None
         if src.suffix and src.suffix.lower() not in SUPPORTED:
             raise VanbanError(path, f"unsupported format '{src.suffix}' "
                               f"(vanban reads {', '.join(SUPPORTED)})", kind="unsupported")
-        from pipeline.extract import extract_document
+        from extractors.extract import extract_document
 
         doc = read_document(src)
         result = extract_document(doc)
@@ -117,5 +117,5 @@ def _fail(src: Path, out: Path, stem: str, reason: str, kind: str) -> dict[str, 
 
 def check_one(plan: Source, reports: list[Source], out: str, state: str, as_of: str
               ) -> dict[str, Any]:
-    """Cross-check one plan in a worker process (``pipeline.gaprun.check_plan``)."""
+    """Cross-check one plan in a worker process (``pipeline.reports.archive.check_plan``)."""
     return check_plan(plan, reports, Path(out), Path(state), as_of)

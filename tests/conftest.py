@@ -21,8 +21,8 @@ def corpus_files() -> list[Path]:
 @lru_cache(maxsize=None)
 def extracted(name: str) -> dict:
     """The vanban.document/1 JSON of one corpus file, computed once per test session."""
-    from pipeline.extract import extract_document
-    from pipeline.ingest import read_document
+    from extractors.extract import extract_document
+    from pipeline.readers.registry import read_document
 
     return extract_document(read_document(CORPUS / name))
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tests" / "bad"))
 
 from make_bad import cases, make_all  # noqa: E402
 
-from pipeline.batch import safe_stem  # noqa: E402
+from pipeline.outputs import safe_stem  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 MAX_RSS_MB = 1500  # the batch's peak memory, 100 MB text and 3,000 pages included
@@ -33,7 +33,7 @@ def batch(tmp_path_factory) -> dict:
     folder, out = root / "in", root / "out"
     make_all(folder)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract-all", str(folder),
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "extract-all", str(folder),
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                           timeout=900)
     peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
@@ -104,7 +104,7 @@ def test_limits_are_configurable(tmp_path):
     pdf = tmp_path / "ten.pdf"
     _pages_pdf(10)(pdf)
     env = {**os.environ, "VANBAN_MAX_PAGES": "5"}
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(pdf)],
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "extract", str(pdf)],
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2
     assert "exceeds the limit of 5 pages (VANBAN_MAX_PAGES)" in proc.stderr

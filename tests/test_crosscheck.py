@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.crosscheck import check_loaded, link, link_folder, load
-from pipeline.crosscheck_coverage import Passage, bm25, decide, has_cue, load_cues
-from pipeline.crosscheck_status import done_date, event_date, status
-from pipeline.gapreport import render_html
+from pipeline.crosscheck.check import check_loaded, link, link_folder, load
+from pipeline.crosscheck.coverage import Passage, bm25, decide, has_cue, load_cues
+from pipeline.crosscheck.status import done_date, event_date, status
+from pipeline.reports.html import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -71,7 +71,7 @@ def test_link_folder_finds_pairs_without_naming_them():
 # --- coverage ------------------------------------------------------------------------------
 
 def test_coverage_on_gold():
-    from pipeline.crosscheck_eval import evaluate_coverage
+    from pipeline.crosscheck.evaluate import evaluate_coverage
 
     res = evaluate_coverage()
     print(f"coverage accuracy {res['accuracy']:.3f} on {res['n']} gold items")
@@ -80,7 +80,7 @@ def test_coverage_on_gold():
 
 
 def _p(text: str, section: str = "I. Kết quả", future: bool = False) -> Passage:
-    from pipeline.crosscheck_coverage import tokens
+    from pipeline.crosscheck.coverage import tokens
 
     return Passage("1/BC-X", text, 0, len(text), section, future, tokens(text), set(), None)
 
@@ -138,7 +138,7 @@ def test_bm25_table(query, docs, expected):
 def test_report_passages_are_kept_for_the_next_plan(monkeypatch):
     """A report answering several plans is split into passages once per process (for
     each plan number it is read against), and the gap report is the same."""
-    from pipeline import crosscheck
+    from pipeline.crosscheck import check as crosscheck
 
     crosscheck._kept.clear()
     plan = loaded(str(KH580))
@@ -171,8 +171,8 @@ def test_loaded_key_changes_when_the_document_is_written_again(tmp_path):
     later run extracted again, even from the same bytes (new rules, new outline)."""
     import os
 
-    from pipeline import gaprun
-    from pipeline.batch import write_json_atomic
+    from pipeline.reports import archive as gaprun
+    from pipeline.outputs import write_json_atomic
 
     rep = loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt"))
     state = tmp_path / ".state"
@@ -273,7 +273,7 @@ def test_html_for_kh580_lists_every_duty(tmp_path):
 def test_cli_check_json():
     from click.testing import CliRunner
 
-    from pipeline.cli_check import check
+    from flows.cli.check import check
 
     res = CliRunner().invoke(check, ["--plan", str(KH580), str(REPORTS), "--as-of",
                                      "2020-12-31", "--json"])
@@ -288,8 +288,8 @@ def test_xlsx_and_docx(tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from pipeline.gapreport_docx import write_docx
-    from pipeline.gapreport_xlsx import write_xlsx
+    from pipeline.reports.docx import write_docx
+    from pipeline.reports.xlsx import write_xlsx
 
     g = gaps580()
     write_xlsx(g, tmp_path / "g.xlsx")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from extractors.dates import complete, date_findings, find_dates, temporal_facts
-from extractors.model import DateMention
-from pipeline.normalize import fold
+from pipeline.document.facts import DateMention
+from pipeline.document.normalize import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -203,7 +203,7 @@ def test_date_findings_table():
 # --- real documents ------------------------------------------------------------------
 @cache
 def doc_text(name: str) -> str:
-    from pipeline.ingest import read_document
+    from pipeline.readers.registry import read_document
 
     return read_document(ROOT / "corpus" / name).text
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.limits import Limits
-from pipeline.model import RawBlock, VanbanError
+from pipeline.document.limits import Limits
+from pipeline.document.model import RawBlock, VanbanError
 from pipeline.readers.doc import convert_to_docx, find_soffice, read_doc, sniff
-from pipeline.readers.docx import read_docx
-from pipeline.readers.docx_numbering import format_number
+from pipeline.readers.docx.reader import read_docx
+from pipeline.readers.docx.numbering import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "docx"

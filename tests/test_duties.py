@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.assemble import assemble
-from pipeline.extract import extract_document
-from pipeline.model import RawBlock, Source
+from pipeline.document.assemble import assemble
+from extractors.extract import extract_document
+from pipeline.document.model import RawBlock, Source
 
 SRC = Source(path="x.txt", sha256="0", format="txt")
 HEAD = ["Số: 1/KH-UBND", "Hải Dương, ngày 02 tháng 3 năm 2020", "KẾ HOẠCH",

@@ -1,4 +1,4 @@
-"""pipeline.encoding: decoding text files, legacy TCVN3/VNI repair, table round-trips."""
+"""pipeline.readers.encoding: decoding text files, legacy TCVN3/VNI repair, table round-trips."""
 from __future__ import annotations
 
 import html
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.encoding import (
+from pipeline.readers.encoding import (
     convert_legacy,
     decode_bytes,
     encode_legacy,

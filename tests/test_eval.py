@@ -33,7 +33,7 @@ def test_eval_command_prints_every_kind():
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "-m", "pipeline.cli", "eval", "--kind", "references",
+    res = subprocess.run([sys.executable, "-m", "flows.cli", "eval", "--kind", "references",
                           "--kind", "duties"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()

@@ -16,8 +16,8 @@ import pytest
 from conftest import CORPUS, ROOT
 
 from flows.state import RunLock
-from pipeline.search import search
-from pipeline.store import connect, index_paths
+from pipeline.index.search import search
+from pipeline.index.store import connect, index_paths
 
 A = ["kh_580_ubnd-haiduong_2020.txt", "qd_773_ttg_2018.txt"]
 B = ["luat_120_qh15_2025.txt", "tt_118_btc_2025.txt", "bc_dt-da06-t08_bcd-lamdong_2025.docx",
@@ -33,7 +33,7 @@ def _copy(root: Path, names: list[str]) -> Path:
 
 
 def _cli(*args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 

@@ -211,7 +211,7 @@ def _cli_env(**extra: str) -> dict[str, str]:
 
 
 def _cli(args: list[str], state: Path) -> list[str]:
-    return [sys.executable, "-c", "from flows.cli import run; run()", *args,
+    return [sys.executable, "-c", "from flows.cli.run import run; run()", *args,
             "--state-dir", str(state)]
 
 
@@ -358,7 +358,7 @@ def test_schedule_every_minute_makes_a_run(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for k in ("VANBAN_STATE_DIR", "PREFECT_API_URL", "PREFECT_HOME"):
         env.pop(k, None)
-    cmd = [sys.executable, "-c", "from flows.cli import schedule; schedule()",
+    cmd = [sys.executable, "-c", "from flows.cli.run import schedule; schedule()",
            str(inbox), "--cron", "* * * * *", "--out", str(out), "--state-dir", str(state)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS
 
-from pipeline.search import Filters, search
-from pipeline.search_facets import clear_match_cache, facet_table
-from pipeline.search_query import parse_query
-from pipeline.store import connect, index_document, index_paths
-from pipeline.store_graph import cited_by, cited_by_document, cites, not_held
-from pipeline.store_keys import name_key
-from pipeline.store_schema import SCHEMA_VERSION, migrate, schema_version
+from pipeline.index.search import Filters, search
+from pipeline.index.facets import clear_match_cache, facet_table
+from pipeline.index.query import parse_query
+from pipeline.index.store import connect, index_document, index_paths
+from pipeline.index.graph import cited_by, cited_by_document, cites, not_held
+from pipeline.index.keys import name_key
+from pipeline.index.schema import SCHEMA_VERSION, migrate, schema_version
 
 SCANNED = {"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pdf"}
 KH580 = "kh_580_ubnd-haiduong_2020.txt"
@@ -278,7 +278,7 @@ def test_symbols_colliding_across_years_resolve_by_date(tmp_path):
 
 
 def test_cli_commands(indexed, tmp_path):
-    from pipeline.cli_index import cited_by_cmd, index_cmd, search_cmd
+    from flows.cli.index import cited_by_cmd, index_cmd, search_cmd
 
     db = str(indexed[0])
     r = CliRunner().invoke(search_cmd, ["binh dang gioi", "--db", db, "--json", "--limit", "3"])
@@ -301,7 +301,7 @@ def test_cli_commands(indexed, tmp_path):
 
 
 def test_large_match_sets_rank_titles_then_newest(conn, monkeypatch):
-    import pipeline.search as search_mod
+    import pipeline.index.search as search_mod
 
     full = search(conn, "ubnd", limit=100)
     monkeypatch.setattr(search_mod, "RANK_ALL", 2)
@@ -322,7 +322,7 @@ def test_large_match_sets_rank_titles_then_newest(conn, monkeypatch):
     '"cai nghien"*', "nghị định -\"ủy ban nhân dân tỉnh\""])
 def test_document_level_index_agrees_with_positions(conn, query):
     """fts_terms (no positions) answers which documents match exactly as fts_fold does."""
-    from pipeline import search as s
+    from pipeline.index import search as s
 
     plan = s._Plan(parse_query(query), None, Filters())
     table = facet_table(conn)
@@ -335,7 +335,7 @@ def test_document_level_index_agrees_with_positions(conn, query):
 
 def test_long_phrase_superset_when_not_checked(conn, monkeypatch):
     """Above VERIFY_MAX candidates a phrase of 3+ words is the AND of its word pairs."""
-    from pipeline import search as s
+    from pipeline.index import search as s
 
     monkeypatch.setattr(s, "VERIFY_MAX", 0)
     clear_match_cache()
@@ -349,8 +349,8 @@ def test_long_phrase_superset_when_not_checked(conn, monkeypatch):
 @pytest.mark.parametrize("text", ["Bình Đẳng Giới", "ỦY BAN NHÂN DÂN", "quyết định số 1696/QĐ-TTg",
                                   "İstanbul ß ǅ", "😀 中文 Ωmega", "Ä\u0301 combining", ""])
 def test_fast_fold_is_fold_position_for_position(text):
-    from pipeline.normalize import fold
-    from pipeline.search_query import fast_fold
+    from pipeline.document.normalize import fold
+    from pipeline.index.query import fast_fold
 
     folded = fast_fold(text)
     assert len(folded) == len(text)

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.normalize import fix_tone_placement, fold, is_upper_text, normalize_text
+from pipeline.document.normalize import fix_tone_placement, fold, is_upper_text, normalize_text
 
 
 @pytest.mark.parametrize("raw,want", [

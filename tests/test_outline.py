@@ -1,8 +1,8 @@
 import pytest
 
-from pipeline.assemble import assemble
-from pipeline.model import RawBlock, Source
-from pipeline.outline import label_at
+from pipeline.document.assemble import assemble
+from pipeline.document.model import RawBlock, Source
+from pipeline.document.outline import label_at
 
 SRC = Source(path="x.txt", sha256="0", format="txt")
 
@@ -72,7 +72,7 @@ def test_docx_numbering_label_becomes_visible_text():
 
 
 def test_kh580_outline(corpus_dir):
-    from pipeline.ingest import read_document
+    from pipeline.readers.registry import read_document
 
     doc = read_document(corpus_dir / "kh_580_ubnd-haiduong_2020.txt")
     ids = [n.id for n in doc.flat_outline()]

@@ -14,7 +14,7 @@ from extractors.nlp import get_nlp
 from extractors.owners import (canonical_agency, expand_group, find_agencies, group_members,
                                home_locality, split_owners, successor)
 from extractors.owners_data import agencies, agency_index, by_canonical, groups, key
-from pipeline.normalize import fold
+from pipeline.document.normalize import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -29,7 +29,7 @@ def nfd(s: str) -> str:
 
 @cache
 def corpus_text(name: str) -> str:
-    from pipeline.ingest import read_document
+    from pipeline.readers.registry import read_document
 
     return read_document(ROOT / "corpus" / name).text
 

@@ -1,5 +1,5 @@
-from pipeline.doctypes import type_line_re
-from pipeline.paragraphs import join_lines
+from pipeline.document.doctypes import type_line_re
+from pipeline.document.paragraphs import join_lines
 
 
 def test_web_copy_title_and_body_are_joined():

@@ -13,10 +13,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from pipeline.limits import Limits
-from pipeline.model import RawBlock, VanbanError
-from pipeline.ocr import ocr_pdf_pages, vietnamese_score
-from pipeline.readers.pdf import ocr_reasons, read_pdf
+from pipeline.document.limits import Limits
+from pipeline.document.model import RawBlock, VanbanError
+from pipeline.readers.pdf.ocr import ocr_pdf_pages, vietnamese_score
+from pipeline.readers.pdf.reader import ocr_reasons, read_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -21,7 +21,7 @@ from extractors.references import (
 )
 from extractors.references_issuers import document_locality
 from extractors.scoring import ref_key
-from pipeline.normalize import fix_tone_placement, fold, nfc
+from pipeline.document.normalize import fix_tone_placement, fold, nfc
 
 HD = Locality("tỉnh", "Hải Dương")
 FIELDS = ("text", "doc_type", "number", "symbol", "date", "issuer", "title")
@@ -215,7 +215,7 @@ def test_document_locality(header, expected):
 
 @cache
 def _text(name: str) -> str:
-    from pipeline.ingest import read_document
+    from pipeline.readers.registry import read_document
 
     return read_document(CORPUS / name).text
 

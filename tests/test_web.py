@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline.store import connect, index_paths
-from pipeline.web import Settings, create_app
+from pipeline.index.store import connect, index_paths
+from pipeline.web.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

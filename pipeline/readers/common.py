@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.limits import Limits
-from pipeline.model import VanbanError
+from pipeline.document.limits import Limits
+from pipeline.document.model import VanbanError
 
 MB = 1024 * 1024
 

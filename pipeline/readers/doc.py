@@ -15,10 +15,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pipeline.limits import DEFAULT, Limits
-from pipeline.model import RawBlock, VanbanError
+from pipeline.document.limits import DEFAULT, Limits
+from pipeline.document.model import RawBlock, VanbanError
 from pipeline.readers.common import open_checked
-from pipeline.readers.docx import MB, OLE_MAGIC, read_docx
+from pipeline.readers.docx.reader import MB, OLE_MAGIC, read_docx
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 # What the first bytes say -> (file suffix LibreOffice should see, extra soffice options).

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.doctypes import type_line_re
-from pipeline.encoding import decode_bytes, repair_legacy
-from pipeline.limits import DEFAULT, Limits
-from pipeline.model import RawBlock, VanbanError
-from pipeline.normalize import normalize_text
-from pipeline.paragraphs import join_lines
+from pipeline.document.doctypes import type_line_re
+from pipeline.readers.encoding import decode_bytes, repair_legacy
+from pipeline.document.limits import DEFAULT, Limits
+from pipeline.document.model import RawBlock, VanbanError
+from pipeline.document.normalize import normalize_text
+from pipeline.document.paragraphs import join_lines
 
 _MD_SEP = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MD_ROW = re.compile(r"^\|.*\|$")

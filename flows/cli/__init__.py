@@ -1,0 +1,155 @@
+"""The ``vanban`` command. Each command is a thin shell over a Python function."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.document.model import VanbanError
+
+
+def _fail(err: VanbanError) -> None:
+    click.echo(f"vanban: {err}", err=True)
+    sys.exit(2)
+
+
+def _read(path: str):
+    from pipeline.readers.registry import read_document
+
+    try:
+        return read_document(path)
+    except VanbanError as err:
+        _fail(err)
+    except Exception as exc:  # an input we did not foresee: still one line, still non-zero
+        if os.environ.get("VANBAN_DEBUG"):
+            raise
+        _fail(VanbanError(path, f"internal error: {type(exc).__name__}: {exc}", kind="internal"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vanban")
+def main() -> None:
+    """Read Vietnamese official documents and track who must do what, by when."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def text(file: str) -> None:
+    """Print the document's normalised text (the text every span points into)."""
+    doc = _read(file)
+    click.echo(doc.text)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the outline tree as JSON.")
+def outline(file: str, as_json: bool) -> None:
+    """Print the numbered outline (I. / 1. / 1.1. / a) / -) with ids like IV.1.b."""
+    from pipeline.document.contract import _plain
+
+    doc = _read(file)
+    if as_json:
+        click.echo(json.dumps(_plain(list(doc.outline)), ensure_ascii=False, indent=2))
+        return
+    for node in doc.flat_outline():
+        indent = "  " * (node.level - 1)
+        click.echo(f"{indent}{node.id:<14} {node.label:<6} {node.title[:90]}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the vanban.document/1 JSON.")
+def extract(file: str, as_json: bool) -> None:
+    """Extract metadata, references, tasks and findings from one document."""
+    from extractors.extract import extract_document
+
+    doc = _read(file)
+    result = extract_document(doc)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    meta = result["metadata"]
+    for key in ("doc_type", "symbol", "issuer", "issuer_parent", "place", "date", "title"):
+        click.echo(f"{key:>14}: {meta.get(key)}")
+    signer = meta.get("signer") or {}
+    click.echo(f"{'signer':>14}: {signer.get('authority') or ''} {signer.get('position') or ''} "
+               f"{signer.get('name') or ''}".rstrip())
+    click.echo(f"{'recipients':>14}: {len(meta.get('recipients') or [])}")
+    click.echo(f"{'references':>14}: {len(result['references'])}")
+    click.echo(f"{'tasks':>14}: {len(result['tasks'])}")
+    click.echo(f"{'findings':>14}: {len(result['findings'])}")
+
+
+@main.command("eval")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["metadata", "references", "dates", "duties", "lead", "owners",
+                                 "deadlines", "coverage"]),
+              help="Only these kinds (repeatable). Default: all.")
+@click.option("--gold", default="tests/gold", show_default=True, type=click.Path(file_okay=False))
+@click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
+@click.option("--per-doc", is_flag=True, help="Also print the scores of each document.")
+@click.option("--json", "as_json", is_flag=True)
+def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json: bool) -> None:
+    """Compare `extract` with the hand-written gold: precision, recall and F1 per kind."""
+    from extractors.scoring import KINDS, evaluate
+    from pipeline.outputs import extract_one
+
+    if kinds == ("coverage",):  # report coverage: `vanban check` against tests/gold/coverage
+        from pipeline.crosscheck.evaluate import evaluate_coverage
+
+        evaluate_coverage(Path(gold) / "coverage", Path.cwd(), echo=click.echo)
+        return
+    res = evaluate(Path(gold), Path(corpus), extract_one)
+    wanted = [k for k in (kinds or KINDS) if k != "coverage"]
+    rows = [(k, res["totals"][k]) for k in wanted]
+    if as_json:
+        click.echo(json.dumps({k: {"precision": t.precision, "recall": t.recall, "f1": t.f1,
+                                   "tp": t.tp, "pred": t.pred, "gold": t.gold} for k, t in rows},
+                              indent=2))
+        return
+    click.echo(f"{'kind':<11} {'prec':>6} {'recall':>6} {'F1':>6}   tp/pred/gold")
+    for k, t in rows:
+        click.echo(f"{k:<11} {t.precision:>6.3f} {t.recall:>6.3f} {t.f1:>6.3f}   "
+                   f"{t.tp}/{t.pred}/{t.gold}")
+    click.echo("(lead, deadlines: share right among matched duties; metadata: field accuracy)")
+    if per_doc:
+        for name, mine in res["per_doc"].items():
+            click.echo(f"\n{name}")
+            for k, t in mine.items():
+                if k in wanted:
+                    click.echo(f"  {k:<11} P {t.precision:.2f} R {t.recall:.2f}  "
+                               f"{t.tp}/{t.pred}/{t.gold}")
+
+
+@main.command("extract-all")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
+              help="Where to write <name>.json files and quarantine/.")
+def extract_all(paths: tuple[str, ...], out: str) -> None:
+    """Extract every document under PATHS to OUT (a plain loop, no Prefect)."""
+    from pipeline.outputs import extract_batch
+
+    summary = extract_batch([Path(p) for p in paths], Path(out), progress=click.echo)
+    click.echo(summary.describe())
+    sys.exit(0 if not summary.failed or summary.ok else 1)
+
+
+def _register() -> None:
+    """Commands that live with their stage: the index (pipeline/cli_index.py), the
+    check (pipeline/cli_check.py) and the Prefect flows (flows/cli.py, which import
+    Prefect only when a flow command runs)."""
+    from flows.cli.run import run, schedule
+    from flows.cli.check import check
+    from flows.cli.index import COMMANDS
+
+    for cmd in (run, schedule, *COMMANDS, check):
+        main.add_command(cmd)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

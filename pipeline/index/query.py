@@ -1,0 +1,255 @@
+"""User query text → safe FTS5 expressions and accent-insensitive highlighting.
+
+Syntax: words (all must occur), ``"a phrase"``, ``prefix*`` (at least three letters
+before the star, else the star is ignored), ``-word`` (must not occur). Every term
+reaches FTS5 as a double-quoted string, so no user text is ever FTS5 syntax (``NEAR(``,
+``*``, ``"``, ``-``, ``OR`` are plain text). Two or more plain words also match as a
+phrase, which ranks documents with the words in sequence higher.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import numpy as np
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline.document.normalize import fold
+from pipeline.index.schema import pair_token, term_words
+
+_ITEM = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as typed (NFC), no quotes, no trailing *
+    phrase: bool = False
+    prefix: bool = False
+    negated: bool = False
+
+    @property
+    def words(self) -> list[str]:
+        return _WORD.findall(self.text)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+
+    @property
+    def positives(self) -> list[Term]:
+        return [t for t in self.terms if not t.negated]
+
+    @property
+    def has_accents(self) -> bool:
+        """True when the user typed diacritics or đ: exact-accent matches rank first."""
+        body = " ".join(t.text for t in self.positives)
+        return fold(body) != body.lower()
+
+    def fts(self, exact: bool = False, boost: bool = True) -> str | None:
+        """The FTS5 MATCH expression (accent-folded, or exact for ``fts_exact``); ``None``
+        when there is nothing to match. ``boost`` adds the plain words as a phrase (same
+        matches, phrase matches rank higher, slower to evaluate)."""
+        conv = (lambda s: s.lower()) if exact else fold
+        pos = [t for t in self.positives if t.words]
+        neg = [t for t in self.terms if t.negated and t.words]
+        if not pos:
+            return None
+
+        def quoted(t: Term) -> str:
+            s = " ".join(conv(w) for w in t.words).replace('"', '""')
+            return f'"{s}"' + ("*" if t.prefix else "")
+
+        expr = " AND ".join(quoted(t) for t in pos)
+        plain = [t for t in pos if not t.phrase and not t.prefix]
+        if boost and len(plain) >= 2 and len(plain) == len(pos):
+            phrase = " ".join(conv(w) for t in plain for w in t.words).replace('"', '""')
+            expr = f'("{phrase}" OR ({expr}))'
+        if neg:
+            expr = f"({expr}) NOT ({' OR '.join(quoted(t) for t in neg)})"
+        return expr
+
+
+    def terms_expr(self) -> tuple[str | None, bool]:
+        """The ``fts_terms`` expression for the documents that match (words and adjacent
+        word pairs; see :mod:`pipeline.index.schema`) and whether it is exact: a phrase of
+        three or more words becomes the AND of its pairs, a superset. ``(None, False)`` when
+        there is nothing to match or ``fts_terms`` cannot answer (an excluded phrase of
+        three or more words)."""
+        def expr(t: Term) -> str | None:
+            ws = term_words(t.text)
+            if not ws:
+                return None
+            star = "*" if t.prefix else ""
+            if len(ws) == 1:
+                return f'"{ws[0]}"{star}'
+            pairs = [f'"{pair_token(a, b)}"' for a, b in zip(ws, ws[1:], strict=False)]
+            pairs[-1] += star
+            return pairs[0] if len(pairs) == 1 else "(" + " AND ".join(pairs) + ")"
+
+        pos = [e for e in map(expr, self.positives) if e]
+        if not pos:
+            return None, False
+        neg_terms = [t for t in self.terms if t.negated and term_words(t.text)]
+        if any(len(term_words(t.text)) > 2 for t in neg_terms):
+            return None, False
+        out = " AND ".join(pos)
+        if neg_terms:
+            out = f"({out}) NOT ({' OR '.join(expr(t) for t in neg_terms)})"
+        exact = all(len(term_words(t.text)) <= 2 for t in self.positives)
+        return out, exact
+
+
+MIN_PREFIX = 3  # letters before a *: shorter prefixes expand to too many words
+
+
+def _long_enough(raw: str) -> bool:
+    words = _WORD.findall(raw)
+    return bool(words) and len(words[-1]) >= MIN_PREFIX
+
+
+def parse_query(text: str) -> Query:
+    """Split user text into terms; never raises."""
+    text = unicodedata.normalize("NFC", text or "")
+    terms: list[Term] = []
+    for m in _ITEM.finditer(text):
+        if m.group(4) is not None:
+            raw = m.group(4)
+            neg = raw.startswith("-") and len(raw) > 1
+            raw = raw[1:] if neg else raw
+            prefix = raw.endswith("*")
+            raw = raw.rstrip("*")
+            prefix = prefix and _long_enough(raw)
+            if _WORD.search(raw):
+                terms.append(Term(raw, phrase=len(_WORD.findall(raw)) > 1, prefix=prefix,
+                                  negated=neg))
+        else:
+            raw = m.group(2).strip()
+            if _WORD.search(raw):
+                terms.append(Term(raw, phrase=True, prefix=bool(m.group(3)) and _long_enough(raw),
+                                  negated=bool(m.group(1))))
+    return Query(text, tuple(terms))
+
+
+_CHUNK = 2000  # characters folded at a time when looking for a snippet
+_OVERLAP = 200  # a match may run this far into the next chunk
+_LUT_SIZE = 0x10000  # the whole Basic Multilingual Plane (typographic quotes, …, too)
+
+
+@lru_cache(maxsize=1)
+def _fold_lut() -> np.ndarray:
+    """Code point → the code point of its folded form (lower case, no accents, đ → d) where
+    that is one character; itself otherwise."""
+    lut = np.arange(_LUT_SIZE, dtype=np.uint32)
+    for cp in range(_LUT_SIZE):
+        f = fold(chr(cp))
+        if len(f) == 1:
+            lut[cp] = ord(f)
+    return lut
+
+
+def fast_fold(text: str) -> str:
+    """Lower case, accents stripped, đ → d, position for position: one table look-up per
+    character (numpy), several times faster than decomposing. Characters past the table
+    are kept as they are (lower-cased)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    lut = _fold_lut()
+    if codes.size and int(codes.max()) >= _LUT_SIZE:
+        high = codes >= _LUT_SIZE
+        out = lut[np.where(high, 0, codes)]
+        out[high] = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)[high] \
+            if len(text.lower()) == len(text) else codes[high]
+        return out.tobytes().decode("utf-32-le")
+    return lut[codes].tobytes().decode("utf-32-le")
+
+
+def _literal(term: Term, exact: bool) -> str:
+    """Pattern of a term on folded (or, ``exact``, lower-cased) text; the word start is
+    checked by the caller (a look-behind would make the scan several times slower)."""
+    conv = (lambda w: w.lower()) if exact else fold
+    body = r"\W+".join(re.escape(conv(w)) for w in term.words)
+    return body + ("" if term.prefix else r"(?!\w)")
+
+
+class Highlighter:
+    """Finds a query's terms in a document text and cuts an HTML snippet around them.
+
+    The text is folded once (:func:`fast_fold`, same length), so the terms are searched
+    as literals; a match counts as exact when the lower-cased original has the accents
+    the user typed."""
+
+    def __init__(self, query: Query) -> None:
+        pos = [t for t in query.positives if t.words]
+        plain = [t for t in pos if not t.phrase and not t.prefix]
+        self.phrase = None
+        if len(plain) >= 2:  # the words in sequence are marked as one
+            pos = [Term(" ".join(t.text for t in plain), phrase=True)] + pos
+            self.phrase = re.compile(_literal(pos[0], False))
+        self.any = re.compile("|".join(f"(?:{_literal(t, False)})" for t in pos)) if pos \
+            else None
+        self.exact = re.compile("|".join(f"(?:{_literal(t, True)})" for t in pos)) \
+            if pos and query.has_accents else None
+        self.best = (2 if self.phrase else 0) + (1 if self.exact else 0)
+
+    def _matches(self, text: str, stop: bool = True) -> list[tuple[int, int, int]]:
+        """(start, end, score) of term matches at word starts, in text order, at most 60;
+        with ``stop``, up to the first best-scoring one. The opening is folded first, so
+        an early match costs little; then the rest at once."""
+        out: list[tuple[int, int, int]] = []
+        if self.any is None:
+            return out
+        bounds = [0, _CHUNK, len(text)] if len(text) > _CHUNK else [0, len(text)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            seg = text[a:b + _OVERLAP]
+            folded = fast_fold(seg)
+            low = None  # the lower-cased original, for exact-accent checks, made on demand
+            for m in self.any.finditer(folded):
+                s, e = m.start(), m.end()
+                if s >= b - a and b < len(text):
+                    break  # the next chunk starts here
+                if s and folded[s - 1].isalnum():
+                    continue
+                if self.exact and low is None:
+                    low = seg.lower()
+                    if len(low) != len(seg):  # rare: a capital whose lower case is longer
+                        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
+                score = (2 if self.phrase and self.phrase.fullmatch(folded, s, e) else 0) + \
+                    (1 if self.exact and self.exact.fullmatch(low, s, e) else 0)
+                out.append((a + s, a + e, score))
+                if (stop and score == self.best) or len(out) >= 60:
+                    return out
+            if stop and out:
+                break  # some match in the opening is good enough
+        return out[:60]
+
+    def snippet(self, text: str, width: int = 240) -> str:
+        """``… <mark>bình đẳng giới</mark> …``: HTML, every document character escaped."""
+        found = self._matches(text)
+        if not found:
+            start, end = 0, min(len(text), width)
+        else:
+            anchor = max(found, key=lambda f: (f[2], -f[0]))[0]
+            start = max(0, anchor - width // 3)
+            end = min(len(text), start + width)
+            while 0 < start < anchor and not text[start - 1].isspace() and anchor - start < 120:
+                start -= 1
+            ws = _SPACE.search(text, end)
+            end = ws.start() if ws and ws.start() < end + 20 else end
+        piece = text[start:end]
+        marks = self._matches(piece, stop=False) if found else []
+        if any(sc & 1 for _, _, sc in marks):  # the typed accents are here: mark only those
+            marks = [m for m in marks if m[2] & 1]
+        out: list[str] = []
+        pos = 0
+        for s, e, _ in marks:
+            out.append(html.escape(piece[pos:s]))
+            out.append(f"<mark>{html.escape(piece[s:e])}</mark>")
+            pos = e
+        out.append(html.escape(piece[pos:]))
+        body = re.sub(r"\s+", " ", "".join(out)).strip()
+        return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")

@@ -1,0 +1,294 @@
+"""PDF reader layout: one page's lines → blocks (the two-column header and signature
+areas, body paragraphs, ruled tables), pages assembled into the document's blocks, and
+:func:`layout_ocr_page` for :mod:`pipeline.readers.pdf.ocr`."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from pipeline.document.model import RawBlock
+from pipeline.document.normalize import fold
+from pipeline.readers.pdf.lines import _Line, _ocr_lines
+from pipeline.readers.pdf.paragraphs import (
+    _caps,
+    _cell_text,
+    _drop_page_numbers,
+    _join,
+    _Layout,
+    _measure,
+    _Paragraphs,
+    _starts_continuation,
+)
+from pipeline.readers.pdf.tables import _table_blocks, _with_tables
+
+if TYPE_CHECKING:
+    from pipeline.readers.pdf.ocr import OcrPage
+
+_AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\S")
+_AUTH_ANY = re.compile(r"\b(TM|KT|TL|TUQ|Q)\s*\.")
+_NOI_NHAN = re.compile(r"\bn[^\W\d_]{1,2}\s*nh[^\W\d_]{1,2}n\s*[:.;,]?", re.IGNORECASE)
+
+
+@dataclass
+class _Columns:
+    """A two-column area: lines ``first..last`` (inclusive) cut into their left and
+    right parts."""
+
+    first: int
+    last: int
+    left: list[_Line] = field(default_factory=list)
+    right: list[_Line] = field(default_factory=list)
+
+
+def _two_parts(line: _Line, min_gap: float) -> tuple[_Line, _Line] | None:
+    """The line cut at its widest gap, if that gap is at least ``min_gap``."""
+    segs = line.segments(min_gap)
+    if len(segs) < 2:
+        return None
+    k = max(range(1, len(segs)), key=lambda i: segs[i].x0 - segs[i - 1].x1)
+    return (_Line([b for s in segs[:k] for b in s.boxes], line.words),
+            _Line([b for s in segs[k:] for b in s.boxes], line.words))
+
+
+def _grow_columns(lines: list[_Line], start: int, stop: int, gl: float, gr: float,
+                  centers: tuple[float, float, float] | None) -> _Columns:
+    """Lines from ``start`` down while their pieces (split at gaps wider than the line
+    height) fit left or right of the gutter ``(gl, gr)``, narrowing it. With
+    ``centers`` (left column, right column, page), each side of a line must sit nearer
+    its column's centre than the page centre (the centred title under the header is
+    not part of the right column)."""
+    cols = _Columns(start, start - 1)
+    for i in range(start, stop):
+        mid = (gl + gr) / 2
+        segs = lines[i].segments(1.0 * lines[i].h)
+        lefts = [b for s in segs if s.xc < mid for b in s.boxes]
+        rights = [b for s in segs if s.xc >= mid for b in s.boxes]
+        left = _Line(lefts, lines[i].words) if lefts else None
+        right = _Line(rights, lines[i].words) if rights else None
+        # pieces with hardly any letters (a scribbled signature or seal read by OCR,
+        # a lone ":") go with their side but do not narrow the gutter
+        # and so do stray marks at a piece's ends ("... theo dõi); —")
+        solid = [s for s in segs if not _weak(s.text)]
+        ngl = max([gl] + [_ink_x(s)[1] for s in solid if s.xc < mid])
+        ngr = min([gr] + [_ink_x(s)[0] for s in solid if s.xc >= mid])
+        if ngr - ngl < 2.0:
+            break
+        if centers is not None and left is not None and fold(left.text).startswith("kinh gui"):
+            break  # the addressee line follows the header table
+        if centers is not None and any(
+                side is not None and abs(side.xc - col_c) > abs(side.xc - centers[2])
+                for side, col_c in ((left, centers[0]), (right, centers[1]))):
+            break
+        gl, gr = ngl, ngr
+        if left:
+            cols.left.append(left)
+        if right:
+            cols.right.append(right)
+        cols.last = i
+    return cols
+
+
+def _ink_x(ln: _Line) -> tuple[float, float]:
+    """Left and right end of the boxes of ``ln`` that hold a letter or digit."""
+    boxes = [b for b in ln.boxes if any(c.isalnum() for c in b.text)] or ln.boxes
+    return min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+
+
+def _weak(text: str) -> bool:
+    """Fewer than two letters, or letters under half of the characters."""
+    letters = sum(map(str.isalpha, text))
+    return letters < 2 or letters < 0.5 * len(text.replace(" ", ""))
+
+
+def _find_header(lines: list[_Line], lay: _Layout) -> _Columns | None:
+    """The two-column header at the top of the first page: from its first line with
+    two parts far apart. Lines above it stay out when they all sit in the right half
+    (an electronic copy's ``SAO Y`` stamp, a ``Mẫu số`` or ``KHẨN`` mark)."""
+    top_limit = lines[0].y1 - 0.45 * (lines[0].y1 - lines[-1].y0) if lines else 0
+    for i, ln in enumerate(lines[:4]):
+        parts = _two_parts(ln, 1.5 * ln.h)
+        if parts is None:
+            continue
+        left, right = parts
+        if left.x1 > lay.center + 0.1 * (lay.right - lay.left):
+            continue
+        stop = next((k for k, x in enumerate(lines) if x.y1 < top_limit), len(lines))
+        start = i if all(x.x0 >= lay.center for x in lines[:i]) else 0
+        cols = _grow_columns(lines, start, stop, left.x1, right.x0,
+                             (left.xc, right.xc, lay.center))
+        if cols.last >= i and cols.left and cols.right:
+            return cols
+        return None
+    return None
+
+
+def _find_signature(lines: list[_Line], first: int) -> _Columns | None:
+    """The signature area: from ``Nơi nhận`` (left) and/or the authority line
+    (``TM.``, ``KT.``, ``TL.``, ``TUQ.``, ``Q.``, right) down to the last line that
+    still fits the two columns (a footer line across the page ends it)."""
+    anchor = auth = None
+    auth_x = 0.0
+    for i in range(len(lines) - 1, first - 1, -1):
+        if _NOI_NHAN.search(lines[i].text) and \
+                fold(lines[i].segments(1.2 * lines[i].h)[0].text).startswith("noi nhan"):
+            anchor = i
+            break
+    min_x = min(ln.x0 for ln in lines)
+    for i in range(len(lines) - 1, first - 1, -1):
+        if (anchor is not None and abs(i - anchor) > 4) or not _AUTH_ANY.search(lines[i].text):
+            continue
+        segs = lines[i].segments(1.2 * lines[i].h)
+        hit = [s for s in segs if _AUTHORITY.match(s.text) and s.x0 > min_x + 8 * s.h]
+        if hit:
+            auth, auth_x = i, hit[0].x0
+            break
+    if anchor is None and auth is None:
+        return None
+    start = min(i for i in (anchor, auth) if i is not None)
+    gl = None
+    if anchor is not None and auth is not None:
+        gl = lines[anchor].segments(1.2 * lines[anchor].h)[0].x1
+    elif auth is not None:
+        # no readable "Nơi nhận" (OCR): the recipients may begin above the authority
+        # line, left of it and packed close (the body ends with a wider gap)
+        while start - 1 > first and lines[start - 1].x1 < auth_x - 2 and \
+                lines[start - 1].y0 - lines[start].y1 < lines[start].h:
+            start -= 1
+        if start < auth:
+            gl = max(ln.x1 for ln in lines[start:auth])
+    if gl is not None and gl < auth_x:
+        cols = _grow_columns(lines, start, len(lines), gl, auth_x, None)
+        return cols if cols.left and cols.right else None
+    for i in range(start, min(start + 6, len(lines))):
+        parts = _two_parts(lines[i], 1.2 * lines[i].h)
+        if parts is None:
+            continue
+        cols = _grow_columns(lines, start, len(lines), parts[0].x1, parts[1].x0, None)
+        if cols.left and cols.right and cols.last >= i:
+            return cols
+        return None
+    return None
+
+
+# ----------------------------------------------------------------------------- pages → blocks
+
+
+@dataclass
+class _PageOut:
+    """One page's blocks; table numbers are local to the page until assembly."""
+
+    page: int
+    blocks: list[RawBlock]
+    cont_start: bool  # the first block may continue the previous page's last paragraph
+    open_end: bool    # the last block is a paragraph that may go on
+
+
+def _layout_page(number: int, lines: list[_Line], *, first: bool,
+                 tables: list | None, fallback: _Layout | None) -> tuple[_PageOut, _Layout | None]:
+    """Lay out one page's lines (top to bottom) into blocks."""
+    lines = _drop_page_numbers(lines)
+    if not lines:
+        return _PageOut(number, [], False, False), fallback
+    lay = _measure(lines, fallback)
+    header = _find_header(lines, lay) if first else None
+    begin = header.last + 1 if header else 0
+    sig = _find_signature(lines, begin)
+    end = sig.first if sig else len(lines)
+    blocks: list[RawBlock] = []
+    ntables = 0
+
+    def columns(cols: _Columns) -> None:
+        nonlocal ntables
+        for col, side in ((0, cols.left), (1, cols.right)):
+            text = _cell_text(side)
+            m = _NOI_NHAN.match(text) if side and side[0].words else None
+            if m and fold(m.group()).startswith("noi nhan"):  # OCR reads "Nội nhận." too
+                text = "Nơi nhận:" + text[m.end():]
+            if text:
+                blocks.append(RawBlock(text=text, kind="table_cell", page=number, table=ntables,
+                                       row=0, col=col))
+        ntables += 1
+
+    if header:
+        if header.first:
+            above = _Paragraphs(number)
+            for ln in lines[:header.first]:
+                above.add(ln, lay)
+            above.close()
+            blocks.extend(above.blocks)
+        columns(header)
+    # on a scan, a line with a gap of 2.5 line heights holds two things side by side
+    # (a stamp's leftovers beside the title): one line each. A text layer's wide gap
+    # is a tab inside one paragraph.
+    body: list = [seg for ln in lines[begin:end]
+                  for seg in (ln.segments(2.5 * ln.h) if ln.words else [ln])]
+    if tables:
+        body = _with_tables(body, tables)
+    paras = _Paragraphs(number)
+    cont_start = False
+    for k, item in enumerate(body):
+        if isinstance(item, list):  # a table: its rows of cells
+            paras.close()
+            blocks.extend(paras.blocks)
+            paras.blocks = []
+            blocks.extend(_table_blocks(item, number, ntables))
+            ntables += 1
+            continue
+        if k == 0 and not header:
+            cont_start = _starts_continuation(item, lay)
+        paras.add(item, lay)
+    open_end = paras.open_end() and sig is None
+    paras.close()
+    blocks.extend(paras.blocks)
+    if sig:
+        columns(sig)
+        tail = _Paragraphs(number)
+        for ln in lines[sig.last + 1:]:
+            tail.add(ln, lay)
+        tail.close()
+        blocks.extend(tail.blocks)
+    if lines[0].words:  # OCR: "KÉ HOẠCH" is read for "KẾ HOẠCH"
+        blocks = [replace(b, text=_type_name(b.text)) if b.kind == "paragraph" else b
+                  for b in blocks]
+    return _PageOut(number, blocks, cont_start, open_end), lay
+
+
+def _type_name(text: str) -> str:
+    """A capital line that reads as a document-type name without its marks
+    (``KÉ HOẠCH``, ``QUYET ĐỊNH``) → the name as printed (``KẾ HOẠCH``)."""
+    if len(text) > 30 or not _caps(text):
+        return text
+    from pipeline.document.doctypes import doc_types
+
+    names = {fold(t.name): t.name.upper() for t in doc_types()}
+    return names.get(" ".join(fold(text).split()), text)
+
+
+def _assemble(outs: list[_PageOut]) -> list[RawBlock]:
+    """Pages in order → blocks: table numbers made document-wide, a paragraph cut by a
+    page break joined back (it keeps its first page)."""
+    blocks: list[RawBlock] = []
+    tables = 0
+    prev_open = False
+    for out in sorted(outs, key=lambda o: o.page):
+        if not out.blocks:
+            continue
+        local = {b.table for b in out.blocks if b.table is not None}
+        remap = {t: tables + i for i, t in enumerate(sorted(local))}
+        tables += len(local)
+        bl = [replace(b, table=remap[b.table]) if b.table is not None else b for b in out.blocks]
+        if prev_open and out.cont_start and blocks and blocks[-1].kind == "paragraph" \
+                and bl[0].kind == "paragraph":
+            blocks[-1] = replace(blocks[-1], text=_join(blocks[-1].text, bl[0].text))
+            bl = bl[1:]
+        blocks.extend(bl)
+        prev_open = out.open_end
+    return blocks
+
+
+def layout_ocr_page(page: OcrPage, first: bool = False) -> list[RawBlock]:
+    """Blocks of one OCR'd page, laid out like :func:`read_pdf` does (``first``: look
+    for the two-column header)."""
+    out, _ = _layout_page(page.page, _ocr_lines(page), first=first, tables=None, fallback=None)
+    return out.blocks

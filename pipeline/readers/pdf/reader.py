@@ -1,0 +1,175 @@
+"""PDF → raw blocks: the text layer laid out, OCR for scanned or garbled pages.
+
+One engine for every page: word boxes → visual lines → blocks.
+
+* Text pages: pypdfium2 gives every glyph with its box (glyphs are merged into words
+  by geometry, which also restores spaces pdfium's text lacks). Pages with form
+  widgets (e-signature stamps that hold the number and the day/month: ``kh_173``,
+  ``cd_2003``, ``nd_55``) are flattened first, so the stamp text lands where it is
+  printed (``Số: 173 /KH-UBND``, ``ngày 28 tháng 4``), not at the end of the page.
+* Pages without a text layer (scans) and pages whose text is not Vietnamese (wrong font
+  mapping, see :func:`pipeline.readers.pdf.ocr.vietnamese_score`) are OCR'd
+  (:mod:`pipeline.readers.pdf.ocr`); Tesseract's words and boxes go through the same layout. A
+  legacy TCVN3/VNI text layer is converted instead when the result reads as Vietnamese.
+  A page with no text and no image (a blank page) is skipped.
+* Layout: the two-column header on the first page (issuer and ``Số:`` left, motto and
+  date right) and every signature area (``Nơi nhận:`` list left, ``TM./KT.`` position
+  and name right; found from those anchors, so a signature before an appendix counts)
+  become two ``table_cell`` blocks each (``row`` 0, ``col`` 0 then 1, one printed line
+  per text line as in a DOCX header cell; a wrapped recipient joins its item).
+  Ruled tables (pdfplumber, only on pages whose drawing has horizontal and vertical
+  rules; white fills are not rules) become one ``table_cell`` per cell. Everything else
+  is one column: lines are joined into paragraphs by indentation, vertical gaps, a
+  last line that would have held the next line's first word, list labels (``1.``,
+  ``a)``, ``-``, which stay at the start of their block) and centred titles. A
+  paragraph cut by a page break is one block carrying its first page. Running page
+  numbers (a first or last line that is only a number) and rules (``____``) are dropped.
+
+Limits: a PDF of more pages than ``limits.max_pages`` raises ``too_large`` before any
+page is read (a partial document would silently lose its last duties and its
+signature). Pages are loaded and closed one at a time and the pdfium document is
+reopened every ``REOPEN_EVERY`` pages (pdfium keeps fonts per document), so memory does
+not grow with the page count; only the blocks' text accumulates.
+
+The reader is split over :mod:`pipeline.readers.pdf.pages` (opening, page scanning,
+which pages need OCR), :mod:`~pipeline.readers.pdf.lines` (word boxes and lines),
+:mod:`~pipeline.readers.pdf.paragraphs`, :mod:`~pipeline.readers.pdf.tables` and
+:mod:`~pipeline.readers.pdf.layout` (lines → blocks); this module holds
+:func:`read_pdf` and re-exports the public names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from pipeline.document.limits import DEFAULT, Limits
+from pipeline.document.model import RawBlock, VanbanError
+from pipeline.readers.pdf.ocr import iter_ocr, readable_share
+
+MIN_READABLE = 0.5  # OCR of a garbled page: below this share of real words it is noise
+from pipeline.readers.pdf.layout import (
+    _assemble,
+    _layout_page,
+    _PageOut,
+    layout_ocr_page,
+)
+from pipeline.readers.pdf.lines import _ocr_lines
+from pipeline.readers.pdf.pages import (
+    MIN_IMAGE_SHARE,
+    MIN_LETTERS,
+    MIN_SCORE,
+    OVERLAY_LETTERS,
+    _needs_ocr,
+    _open,
+    _page_scan,
+    _repair,
+    ocr_reasons,
+)
+from pipeline.readers.pdf.paragraphs import _Layout
+from pipeline.readers.pdf.tables import _table_cells
+
+__all__ = [
+    "MIN_IMAGE_SHARE",
+    "MIN_LETTERS",
+    "MIN_SCORE",
+    "OVERLAY_LETTERS",
+    "REOPEN_EVERY",
+    "PdfResult",
+    "layout_ocr_page",
+    "ocr_reasons",
+    "read_pdf",
+]
+
+REOPEN_EVERY = 200       # pages read before pdfium's document (and its caches) is reopened
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    blocks: list[RawBlock]
+    pages: int
+    ocr_pages: tuple[int, ...]
+    warnings: tuple[str, ...]
+
+
+def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
+    """Read a PDF into raw blocks (see the module docstring). Raises
+    :class:`VanbanError` for a file that is not a PDF, truncated, encrypted, empty or
+    over ``limits.max_pages``."""
+    path = Path(path)
+    pdf = _open(path, limits)
+    warnings: list[str] = []
+    outs: list[_PageOut] = []
+    ocr_wanted: list[int] = []
+    garbled: set[int] = set()  # OCR'd because the text layer is noise
+    first_page: int | None = None  # the first page with text or to OCR: header search
+    lay: _Layout | None = None
+    plumber = None
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise VanbanError(str(path), "PDF has no pages", kind="empty")
+        if n > limits.max_pages:
+            raise VanbanError(str(path), f"PDF of {n} pages exceeds the limit of "
+                              f"{limits.max_pages} pages (VANBAN_MAX_PAGES)", kind="too_large")
+        chars = 0
+        for i in range(n):
+            if i and i % REOPEN_EVERY == 0:  # pdfium caches fonts etc. per document
+                pdf.close()
+                pdf = _open(path, limits)
+            try:
+                scan = _page_scan(pdf, i)
+            except pdfium.PdfiumError as exc:
+                warnings.append(f"page {i + 1}: cannot be read ({exc})")
+                continue
+            chars += len(scan.text)
+            if chars > limits.max_text_mb * 1_000_000:
+                raise VanbanError(str(path), f"text exceeds the limit of {limits.max_text_mb:g} M "
+                                  "characters (VANBAN_MAX_TEXT_MB)", kind="too_large")
+            why = _needs_ocr(scan)
+            if why == "garbled text" and _repair(scan):
+                why = None
+                warnings.append(f"page {scan.number}: legacy-encoded (TCVN3/VNI) text converted")
+            if why:
+                if why == "garbled text":
+                    garbled.add(scan.number)
+                ocr_wanted.append(scan.number)
+                first_page = first_page or scan.number
+                continue
+            if not scan.lines:
+                continue
+            first_page = first_page or scan.number
+            tables = None
+            if scan.rules[0] >= 2 and scan.rules[1] >= 2:
+                if plumber is None:
+                    import pdfplumber
+                    plumber = pdfplumber.open(str(path))
+                try:
+                    tables = _table_cells(plumber, i) or None
+                except Exception as exc:  # pdfminer's errors share no base class
+                    warnings.append(f"page {scan.number}: tables not read ({type(exc).__name__})")
+            out, lay = _layout_page(scan.number, scan.lines, first=scan.number == first_page,
+                                    tables=tables, fallback=lay)
+            outs.append(out)
+    finally:
+        if plumber is not None:
+            plumber.close()
+        pdf.close()
+
+    for p, res in iter_ocr(path, ocr_wanted, limits):
+        if isinstance(res, str):
+            warnings.append(res)
+            continue
+        lines = _ocr_lines(res)
+        if p in garbled and readable_share(" ".join(ln.text for ln in lines)) < MIN_READABLE:
+            warnings.append(f"page {p}: garbled text layer, and OCR reads no words there")
+            continue
+        out, lay = _layout_page(p, lines, first=p == first_page, tables=None, fallback=lay)
+        outs.append(out)
+    if garbled and not outs:
+        raise VanbanError(str(path), "unreadable: the text layer is garbled (not Vietnamese, "
+                          "not TCVN3/VNI) and OCR reads no words on those pages either",
+                          kind="unreadable")
+    return PdfResult(blocks=_assemble(outs), pages=n, ocr_pages=tuple(ocr_wanted),
+                     warnings=tuple(warnings))
