@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractors.extract import extract_document  # noqa: E402
+from extractors import extract_json  # noqa: E402
 from pipeline.readers.registry import read_document  # noqa: E402
 
 
@@ -27,7 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     files = sorted(p for p in (ROOT / "corpus").iterdir() if p.suffix != ".md")
     docs = {p: read_document(p) for p in files}  # warm-up: libraries, models, OCR once
-    extract_document(docs[files[0]])
+    extract_json(docs[files[0]])
     rows = []
     for p in files:
         if docs[p].ocr_pages:
@@ -38,7 +38,7 @@ def main() -> None:
         read_s = (time.perf_counter() - t0) / args.repeat
         t0 = time.perf_counter()
         for _ in range(args.repeat):
-            extract_document(docs[p])
+            extract_json(docs[p])
         ext_s = (time.perf_counter() - t0) / args.repeat
         rows.append((p.name, len(docs[p].text.split()), read_s, ext_s))
     print(f"{'document':<52} {'words':>7} {'read ms':>8} {'extract ms':>10} {'words/s':>9}")

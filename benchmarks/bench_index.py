@@ -61,7 +61,7 @@ def extract_corpus(corpus: Path, cache: Path) -> list[dict]:
         if data.get("code_version") == CODE_VERSION:
             return data["docs"]
     from pipeline.outputs import iter_inputs
-    from extractors.extract import extract_document
+    from extractors import extract_json
     from pipeline.readers.registry import read_document
 
     docs = []
@@ -71,7 +71,7 @@ def extract_corpus(corpus: Path, cache: Path) -> list[dict]:
         except Exception as exc:  # noqa: BLE001 - a benchmark skips what it cannot read
             print(f"skip {p}: {exc}", file=sys.stderr)
             continue
-        docs.append({"result": extract_document(doc), "text": doc.text,
+        docs.append({"result": extract_json(doc), "text": doc.text,
                      "blocks": [[b.kind, b.start, b.end, b.page, b.table, b.row, b.col]
                                 for b in doc.blocks]})
         print(f"extracted {p}", file=sys.stderr)

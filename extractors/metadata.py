@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.casing import agency_case, head_of, sentence_case
 from extractors.vocab import table
+from pipeline.document.facts import Metadata, Signer
 from pipeline.document.doctypes import by_name, lookup_abbr, type_line_re
 from pipeline.document.model import Document
 from pipeline.document.normalize import fold, is_title_word, is_upper_text
@@ -30,28 +31,6 @@ class Line:
     @property
     def end(self) -> int:
         return self.start + len(self.text)
-
-
-@dataclass(frozen=True)
-class Signer:
-    name: str | None = None
-    position: str | None = None
-    authority: str | None = None
-
-
-@dataclass(frozen=True)
-class Metadata:
-    doc_type: str | None = None
-    number: str | None = None
-    symbol: str | None = None
-    issuer: str | None = None
-    issuer_parent: str | None = None
-    place: str | None = None
-    date: str | None = None
-    title: str | None = None
-    signer: Signer = field(default_factory=Signer)
-    recipients: tuple[str, ...] = ()
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _lines(doc: Document, first: int, last: int) -> list[Line]:

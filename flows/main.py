@@ -41,12 +41,11 @@ from flows.state import (
     Plan,
     RunLock,
     build_plan,
-    clean_temp_files,
     code_version,
 )
 from flows.work import check_one, process_document, warm_up
 from pipeline.reports import archive as gaprun
-from pipeline.outputs import quarantine
+from pipeline.outputs import clean_temp_files, quarantine
 
 
 class _NoCompletedNotice(logging.Filter):
@@ -388,7 +387,7 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
     state = Path(state_dir).resolve() if state_dir else out_dir / ".state"
     summary: dict[str, Any] = {"out": str(out_dir), "failures": []}
     with RunLock(state):
-        clean_temp_files(out_dir, state)
+        clean_temp_files(out_dir, out_dir / "gaps", state, state / "texts", state / "docs")
         manifest = Manifest(state, code_version())
         plan = scan_inboxes(inboxes, str(out_dir), manifest)
         summary.update(total=len(plan.items), new=plan.count("new"),

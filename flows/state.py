@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document import version
-from pipeline.outputs import iter_inputs, safe_stem
+from pipeline.outputs import iter_inputs, safe_stem, write_atomic
 from pipeline.readers.registry import sha256_file
 
 MANIFEST_SCHEMA = "vanban.manifest/1"
@@ -29,17 +29,6 @@ def code_version() -> str:
     """The version of what makes a document's output in a run: extraction, and the
     worker's own step (:mod:`flows.work`)."""
     return version.code_version(version.EXTRACTION + ("flows.work",))
-
-
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` so a reader (or a killed writer) sees old or new."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
 
 
 @dataclass
@@ -88,7 +77,7 @@ class Manifest:
         if not self._dirty or (not force and time.monotonic() - self._saved_at < every):
             return
         data = {"schema": MANIFEST_SCHEMA, "code": self.code, "entries": self.entries}
-        write_text_atomic(self.file, json.dumps(data, ensure_ascii=False, indent=1))
+        write_atomic(self.file, json.dumps(data, ensure_ascii=False, indent=1), durable=True)
         self._dirty = False
         self._saved_at = time.monotonic()
 
@@ -165,17 +154,6 @@ def build_plan(inboxes: list[Path], out: Path, manifest: Manifest) -> Plan:
         sha = sha256_file(path)
         plan.items.append(Item(key, sha, stem, manifest.classify(key, sha, out)))
     return plan
-
-
-def clean_temp_files(out: Path, state: Path) -> int:
-    """Remove temp files a killed run left behind; return how many."""
-    n = 0
-    for folder, pattern in ((out, "*.json.tmp"), (state, ".*.tmp"),
-                            (state / "texts", "*.txt.tmp")):
-        for tmp in folder.glob(pattern):
-            tmp.unlink(missing_ok=True)
-            n += 1
-    return n
 
 
 @dataclass

@@ -7,17 +7,15 @@ full, permissions): the one failure worth retrying.
 """
 from __future__ import annotations
 
-import json
 import os
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
-from pipeline.outputs import quarantine, safe_stem, write_json_atomic
-from pipeline.reports.archive import Source, check_plan, save_doc
-from pipeline.readers.registry import SUPPORTED, read_document
-from pipeline.document.model import VanbanError
+from pipeline.document.contract import to_json
+from pipeline.outputs import (SetAside, attempt, clear_quarantine, save_document, set_aside,
+                              write_atomic, write_json_atomic)
+from pipeline.reports.archive import Source, check_plan
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -48,23 +46,6 @@ def warm_up() -> None:
         pass
 
 
-def _quarantine_files(out: Path, path: Path) -> list[Path]:
-    stem = safe_stem(path)
-    q = out / "quarantine"
-    return [q / f"{stem}.reason.json", q / (stem + (path.suffix or ""))]
-
-
-def _clear_quarantine(out: Path, path: Path) -> None:
-    """A document that now reads fine leaves the quarantine (only its own entry)."""
-    reason, copy = _quarantine_files(out, path)
-    try:
-        if json.loads(reason.read_text("utf-8")).get("path") == str(path):
-            reason.unlink(missing_ok=True)
-            copy.unlink(missing_ok=True)
-    except (OSError, ValueError):
-        pass
-
-
 def process_document(path: str, out: str, stem: str, texts: str | None = None
                      ) -> dict[str, Any]:
     """Extract ``path`` into ``<out>/<stem>.json``; a bad file goes to the quarantine.
@@ -76,43 +57,18 @@ def process_document(path: str, out: str, stem: str, texts: str | None = None
     """
     t0 = time.perf_counter()
     src, dst = Path(path), Path(out)
-    try:
-        if src.suffix and src.suffix.lower() not in SUPPORTED:
-            raise VanbanError(path, f"unsupported format '{src.suffix}' "
-                              f"(vanban reads {', '.join(SUPPORTED)})", kind="unsupported")
-        from extractors.extract import extract_document
-
-        doc = read_document(src)
-        result = extract_document(doc)
-    except VanbanError as err:
-        return _fail(src, dst, stem, err.reason, err.kind)
-    except Exception as exc:  # a bug or an input nobody foresaw: this document only
-        reason = f"internal error: {type(exc).__name__}: {exc}"
-        if os.environ.get("VANBAN_DEBUG"):
-            reason += "\n" + traceback.format_exc()
-        return _fail(src, dst, stem, reason, "internal")
+    result = attempt(src)
+    if isinstance(result, SetAside):
+        set_aside(dst, result, stem)
+        return {"ok": False, "reason": result.reason, "kind": result.kind}
     if texts:  # OSError while writing: the caller retries
-        Path(texts).mkdir(parents=True, exist_ok=True)
-        _write_text_atomic(Path(texts) / f"{stem}.txt", doc.text)
-        save_doc(Path(texts).parent, stem, doc)  # the cross-check reads it back
-    write_json_atomic(dst / f"{stem}.json", result)
-    _clear_quarantine(dst, src)
-    meta = result.get("metadata") or {}
-    return {"ok": True, "tasks": len(result.get("tasks") or []),
-            "doc_type": meta.get("doc_type"), "symbol": meta.get("symbol"),
-            "seconds": round(time.perf_counter() - t0, 3)}
-
-
-def _write_text_atomic(target: Path, text: str) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, target)
-
-
-def _fail(src: Path, out: Path, stem: str, reason: str, kind: str) -> dict[str, Any]:
-    quarantine(src, out, reason, kind)
-    (out / f"{stem}.json").unlink(missing_ok=True)  # an older version's output is stale
-    return {"ok": False, "reason": reason, "kind": kind}
+        write_atomic(Path(texts) / f"{stem}.txt", result.document.text)
+        save_document(Path(texts).parent, stem, result.document)  # the cross-check reads it
+    write_json_atomic(dst / f"{stem}.json", to_json(result))
+    clear_quarantine(dst, src)
+    meta = result.metadata
+    return {"ok": True, "tasks": len(result.tasks), "doc_type": meta.doc_type,
+            "symbol": meta.symbol, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def check_one(plan: Source, reports: list[Source], out: str, state: str, as_of: str

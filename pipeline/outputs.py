@@ -1,35 +1,41 @@
-"""Extract a set of files or folders to an output folder, one JSON per document.
+"""The one owner of an output folder (``outputs/`` by default): its layout, atomic writes,
+and the single loop every command uses — read, extract, then write or set aside.
 
-A file that cannot be read is copied to ``<out>/quarantine/`` with a
-``.reason.json`` beside it; the batch goes on. Nothing already written is removed.
+Layout of ``<out>/``::
+
+    <stem>.json                  vanban.document/1 of each input (stem: see safe_stem)
+    quarantine/<stem><ext>       a copy of an input that could not be read …
+    quarantine/<stem>.reason.json  … and why (path, reason, kind, at)
+    gaps/                        gap reports (pipeline.reports.archive)
+    index.db                     the archive index (pipeline.index)
+
+A file that cannot be read never stops a batch: :func:`attempt` turns every failure of
+one document into a :class:`SetAside` with a one-line reason, and the caller goes on.
+Nothing already written is removed by a failed write: every file is written to a
+temporary name first and renamed over the old one.
 """
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
-from pipeline.readers.registry import SUPPORTED
-from pipeline.document.model import VanbanError
+import extractors
+from pipeline.document.facts import Extraction
+from pipeline.document.model import Document, VanbanError
+from pipeline.readers.registry import SUPPORTED, read_document
+
+QUARANTINE = "quarantine"
+IGNORED_NAMES = ("SOURCES.md", "README.md")
 
 
-@dataclass
-class Summary:
-    ok: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def describe(self) -> str:
-        lines = [f"{len(self.ok)} documents extracted, {len(self.failed)} set aside "
-                 f"in {self.seconds:.1f} s"]
-        lines += [f"  set aside: {p}: {why}" for p, why in self.failed]
-        return "\n".join(lines)
-
+# ── layout ──────────────────────────────────────────────────────────────────────────
 
 def iter_inputs(paths: Iterable[Path]) -> list[Path]:
     """Files under ``paths`` in a stable order; hidden files and our own notes skipped."""
@@ -39,7 +45,7 @@ def iter_inputs(paths: Iterable[Path]) -> list[Path]:
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or name in ("SOURCES.md", "README.md"):
+                    if name.startswith(".") or name in IGNORED_NAMES:
                         continue
                     found.append(Path(root) / name)
         else:
@@ -56,60 +62,181 @@ def safe_stem(path: Path) -> str:
     return stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem
 
 
+def quarantine_files(out: Path, path: Path) -> tuple[Path, Path]:
+    """Where ``path`` is set aside under ``out``: its reason file and its copy."""
+    stem = safe_stem(path)
+    q = out / QUARANTINE
+    return q / f"{stem}.reason.json", q / (stem + (path.suffix or ""))
+
+
+# ── atomic writes ───────────────────────────────────────────────────────────────────
+
+def write_atomic(target: Path, data: str | bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``target`` so that a reader (or a killed writer) sees the old file
+    or the new one, never half of one. ``durable`` also syncs it to disk first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(target: Path, data: object) -> None:
+    write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def write_with(target: Path, write: Callable[[Path], None]) -> None:
+    """Atomically make ``target`` with a writer that takes a path (openpyxl, python-docx)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp{target.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# ── the read documents a run keeps for the cross-check ─────────────────────────────
+
+def document_file(state: Path, stem: str) -> Path:
+    return state / "docs" / f"{stem}.pickle"
+
+
+def save_document(state: Path, stem: str, doc: Document) -> None:
+    """Keep a read document (its text and blocks) for the cross-check of this run."""
+    write_atomic(document_file(state, stem), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_document(state: Path, stem: str) -> tuple[Document, int] | None:
+    """The kept document and when it was written (ns), or None when there is none or it
+    was kept by another version of vanban."""
+    kept = document_file(state, stem)
+    try:
+        written = kept.stat().st_mtime_ns
+        return pickle.loads(kept.read_bytes()), written
+    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
+        return None
+
+
+# ── read, extract, write or set aside ──────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class SetAside:
+    """A document that could not be read or extracted, and why (one line)."""
+
+    path: str
+    reason: str
+    kind: str
+
+
+def check_supported(path: Path) -> None:
+    if path.suffix and path.suffix.lower() not in SUPPORTED:
+        raise VanbanError(str(path), f"unsupported format '{path.suffix}' "
+                          f"(vanban reads {', '.join(SUPPORTED)})", kind="unsupported")
+
+
+def read_and_extract(path: str | Path) -> Extraction:
+    """Read ``path`` and extract it; raises :class:`VanbanError` for a bad document."""
+    path = Path(path)
+    check_supported(path)
+    return extractors.extract(read_document(path))
+
+
+def attempt(path: str | Path) -> Extraction | SetAside:
+    """:func:`read_and_extract`, with every failure of this one document (a bad input, or
+    a bug it triggers) turned into a :class:`SetAside`."""
+    try:
+        return read_and_extract(path)
+    except VanbanError as err:
+        return SetAside(str(path), err.reason, err.kind)
+    except Exception as exc:  # a bug or an input nobody foresaw: this document only
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        if os.environ.get("VANBAN_DEBUG"):
+            reason += "\n" + traceback.format_exc()
+        return SetAside(str(path), reason, "internal")
+
+
 def quarantine(path: Path, out: Path, reason: str, kind: str) -> Path:
-    qdir = out / "quarantine"
-    qdir.mkdir(parents=True, exist_ok=True)
-    target = qdir / safe_stem(path)
+    """Copy ``path`` to ``<out>/quarantine/`` beside a ``.reason.json``."""
+    reason_file, copy = quarantine_files(out, path)
+    reason_file.parent.mkdir(parents=True, exist_ok=True)
     if path.is_file():
-        shutil.copyfile(path, target.with_name(target.name + (path.suffix or "")))
+        shutil.copyfile(path, copy)
     info = {"path": str(path), "reason": reason, "kind": kind,
             "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    reason_file = target.with_name(target.name + ".reason.json")
     reason_file.write_text(json.dumps(info, ensure_ascii=False, indent=2), "utf-8")
     return reason_file
 
 
-def write_json_atomic(target: Path, data: dict) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-    os.replace(tmp, target)
+def clear_quarantine(out: Path, path: Path) -> None:
+    """A document that now reads fine leaves the quarantine (only its own entry)."""
+    reason, copy = quarantine_files(out, path)
+    try:
+        if json.loads(reason.read_text("utf-8")).get("path") == str(path):
+            reason.unlink(missing_ok=True)
+            copy.unlink(missing_ok=True)
+    except (OSError, ValueError):
+        pass
 
 
-def extract_one(path: Path) -> dict:
-    from extractors.extract import extract_document
-    from pipeline.readers.registry import read_document
+def set_aside(out: Path, failure: SetAside, stem: str | None = None) -> None:
+    """Quarantine a failed document; an older output of it is stale and goes."""
+    path = Path(failure.path)
+    quarantine(path, out, failure.reason, failure.kind)
+    (out / f"{stem or safe_stem(path)}.json").unlink(missing_ok=True)
 
-    return extract_document(read_document(path))
+
+@dataclass
+class Summary:
+    ok: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        lines = [f"{len(self.ok)} documents extracted, {len(self.failed)} set aside "
+                 f"in {self.seconds:.1f} s"]
+        lines += [f"  set aside: {p}: {why}" for p, why in self.failed]
+        return "\n".join(lines)
 
 
 def extract_batch(paths: list[Path], out: Path,
                   progress: Callable[[str], None] | None = None) -> Summary:
+    """``vanban extract-all``: every file under ``paths`` to ``<out>/<stem>.json``."""
+    from pipeline.document.contract import to_json
+
     out.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     t0 = time.perf_counter()
     files = iter_inputs(paths)
     for i, path in enumerate(files, 1):
-        try:
-            if path.suffix.lower() not in SUPPORTED and path.suffix:
-                raise VanbanError(str(path), f"unsupported format '{path.suffix}' "
-                                  f"(vanban reads {', '.join(SUPPORTED)})", kind="unsupported")
-            result = extract_one(path)
-            write_json_atomic(out / f"{safe_stem(path)}.json", result)
+        result = attempt(path)
+        if isinstance(result, SetAside):
+            quarantine(path, out, result.reason, result.kind)
+            summary.failed.append((str(path), result.reason))
+            note = f": set aside: {result.reason}"
+        else:
+            write_json_atomic(out / f"{safe_stem(path)}.json", to_json(result))
             summary.ok.append(str(path))
-            if progress:
-                progress(f"[{i}/{len(files)}] {path}")
-        except VanbanError as err:
-            quarantine(path, out, err.reason, err.kind)
-            summary.failed.append((str(path), err.reason))
-            if progress:
-                progress(f"[{i}/{len(files)}] {path}: set aside: {err.reason}")
-        except Exception as exc:  # a bug or an input we did not foresee: keep going
-            reason = f"internal error: {type(exc).__name__}: {exc}"
-            quarantine(path, out, reason, "internal")
-            summary.failed.append((str(path), reason))
-            if progress:
-                progress(f"[{i}/{len(files)}] {path}: set aside: {reason}")
-                if os.environ.get("VANBAN_DEBUG"):
-                    progress(traceback.format_exc())
+            note = ""
+        if progress:
+            progress(f"[{i}/{len(files)}] {path}{note}")
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def clean_temp_files(*folders: Path) -> int:
+    """Remove the temporary files a killed writer left in ``folders``; return how many."""
+    n = 0
+    for folder in folders:
+        for tmp in folder.glob(".*.tmp*"):
+            tmp.unlink(missing_ok=True)
+            n += 1
+    return n

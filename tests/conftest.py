@@ -21,10 +21,10 @@ def corpus_files() -> list[Path]:
 @lru_cache(maxsize=None)
 def extracted(name: str) -> dict:
     """The vanban.document/1 JSON of one corpus file, computed once per test session."""
-    from extractors.extract import extract_document
+    from extractors import extract_json
     from pipeline.readers.registry import read_document
 
-    return extract_document(read_document(CORPUS / name))
+    return extract_json(read_document(CORPUS / name))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document.assemble import assemble
-from extractors.extract import extract_document
+from extractors import extract_json
 from pipeline.document.model import RawBlock, Source
 
 SRC = Source(path="x.txt", sha256="0", format="txt")
@@ -15,7 +15,7 @@ HEAD = ["Số: 1/KH-UBND", "Hải Dương, ngày 02 tháng 3 năm 2020", "KẾ H
 def tasks(*paras: str, cells: list[tuple[int, int, str]] = ()) -> list[dict]:
     raw = [RawBlock(p) for p in HEAD + list(paras)]
     raw += [RawBlock(t, kind="table_cell", table=0, row=r, col=c) for r, c, t in cells]
-    return extract_document(assemble(raw, SRC))["tasks"]
+    return extract_json(assemble(raw, SRC))["tasks"]
 
 
 def test_agency_heading_gives_its_lettered_items():

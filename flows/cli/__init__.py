@@ -48,11 +48,11 @@ def text(file: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outline tree as JSON.")
 def outline(file: str, as_json: bool) -> None:
     """Print the numbered outline (I. / 1. / 1.1. / a) / -) with ids like IV.1.b."""
-    from pipeline.document.contract import _plain
+    from pipeline.document.contract import plain
 
     doc = _read(file)
     if as_json:
-        click.echo(json.dumps(_plain(list(doc.outline)), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(plain(list(doc.outline)), ensure_ascii=False, indent=2))
         return
     for node in doc.flat_outline():
         indent = "  " * (node.level - 1)
@@ -64,10 +64,13 @@ def outline(file: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the vanban.document/1 JSON.")
 def extract(file: str, as_json: bool) -> None:
     """Extract metadata, references, tasks and findings from one document."""
-    from extractors.extract import extract_document
+    from pipeline.document.contract import to_json
+    from pipeline.outputs import SetAside, attempt
 
-    doc = _read(file)
-    result = extract_document(doc)
+    extraction = attempt(file)
+    if isinstance(extraction, SetAside):
+        _fail(VanbanError(extraction.path, extraction.reason, extraction.kind))
+    result = to_json(extraction)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -95,14 +98,15 @@ def extract(file: str, as_json: bool) -> None:
 def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json: bool) -> None:
     """Compare `extract` with the hand-written gold: precision, recall and F1 per kind."""
     from extractors.scoring import KINDS, evaluate
-    from pipeline.outputs import extract_one
+    from pipeline.document.contract import to_json
+    from pipeline.outputs import read_and_extract
 
     if kinds == ("coverage",):  # report coverage: `vanban check` against tests/gold/coverage
         from pipeline.crosscheck.evaluate import evaluate_coverage
 
         evaluate_coverage(Path(gold) / "coverage", Path.cwd(), echo=click.echo)
         return
-    res = evaluate(Path(gold), Path(corpus), extract_one)
+    res = evaluate(Path(gold), Path(corpus), lambda p: to_json(read_and_extract(p)))
     wanted = [k for k in (kinds or KINDS) if k != "coverage"]
     rows = [(k, res["totals"][k]) for k in wanted]
     if as_json:
@@ -150,6 +154,3 @@ def _register() -> None:
 
 
 _register()
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

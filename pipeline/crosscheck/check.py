@@ -64,11 +64,11 @@ class Loaded:
 
 def load(path: str | Path) -> Loaded:
     """Read and extract one file."""
-    from extractors.extract import extract_document
+    from extractors import extract_json
     from pipeline.readers.registry import read_document
 
     doc = read_document(path)
-    return Loaded(str(path), doc, extract_document(doc))
+    return Loaded(str(path), doc, extract_json(doc))
 
 
 def _sym(s: str | None) -> str:

@@ -1,22 +1,30 @@
-"""The JSON documents of ``shared/docs/contract.md`` (``vanban.document/1``)."""
+"""The JSON of ``shared/docs/contract.md`` (``vanban.document/1``), both ways.
+
+:func:`to_json` is what ``vanban extract --json`` prints and ``<name>.json`` holds;
+:func:`from_json` gives the typed :class:`~pipeline.document.facts.Extraction` back, so a
+later stage (the index, the cross-check) works on the same types extraction made.
+"""
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 from typing import Any
 
-from pipeline.document.model import Document
+from pipeline.document.facts import (DateMention, Extraction, Finding, Metadata, Reference,
+                                     Signer, Task)
+from pipeline.document.model import Document, Source
 
 SCHEMA_DOCUMENT = "vanban.document/1"
 
 
-def _plain(obj: Any) -> Any:
+def plain(obj: Any) -> Any:
+    """Dataclasses, tuples and lists → JSON-ready dicts and lists."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (list, tuple)):
-        return [_plain(x) for x in obj]
+        return [plain(x) for x in obj]
     if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
+        return {k: plain(v) for k, v in obj.items()}
     return obj
 
 
@@ -31,17 +39,49 @@ def display_path(path: str) -> str:
         return p.as_posix()
 
 
-def document_json(doc: Document, metadata: Any, references: list | tuple = (),
-                  tasks: list | tuple = (), findings: list | tuple = ()) -> dict:
-    meta = _plain(metadata)
+def to_json(ex: Extraction) -> dict:
+    """One extraction → ``vanban.document/1``."""
+    meta = plain(ex.metadata)
     spans = meta.pop("spans", {})
     meta["spans"] = {k: list(v) for k, v in spans.items()}
+    tasks = plain(list(ex.tasks))
+    for t in tasks:
+        t.pop("extra", None)
+    src = ex.source
     return {
         "schema": SCHEMA_DOCUMENT,
-        "source": {"path": display_path(doc.source.path), "sha256": doc.source.sha256,
-                   "format": doc.source.format, "pages": doc.source.pages},
+        "source": {"path": display_path(src.path), "sha256": src.sha256,
+                   "format": src.format, "pages": src.pages},
         "metadata": meta,
-        "references": _plain(list(references)),
-        "tasks": _plain(list(tasks)),
-        "findings": _plain(list(findings)),
+        "references": plain(list(ex.references)),
+        "tasks": tasks,
+        "findings": plain(list(ex.findings)),
+        "dates": plain(list(ex.dates)),
     }
+
+
+def _build(cls, data: dict, **tuples: bool):
+    names = {f.name for f in dataclasses.fields(cls)}
+    kw = {k: v for k, v in data.items() if k in names}
+    for k in tuples:
+        if k in kw and kw[k] is not None:
+            kw[k] = tuple(kw[k])
+    return cls(**kw)
+
+
+def from_json(data: dict, document: Document | None = None) -> Extraction:
+    """``vanban.document/1`` → the typed extraction (``document`` attached if given)."""
+    meta = dict(data.get("metadata") or {})
+    meta["signer"] = Signer(**(meta.get("signer") or {}))
+    meta["spans"] = {k: tuple(v) for k, v in (meta.get("spans") or {}).items()}
+    src = data.get("source") or {}
+    return Extraction(
+        source=Source(src.get("path", ""), src.get("sha256", ""), src.get("format", ""),
+                      src.get("pages")),
+        metadata=_build(Metadata, meta, recipients=True),
+        references=tuple(_build(Reference, r) for r in data.get("references") or ()),
+        tasks=tuple(_build(Task, t, lead=True, support=True) for t in data.get("tasks") or ()),
+        findings=tuple(_build(Finding, f) for f in data.get("findings") or ()),
+        dates=tuple(_build(DateMention, d) for d in data.get("dates") or ()),
+        document=document,
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.document.model import Document, Source
+
 
 @dataclass(frozen=True)
 class DateMention:
@@ -80,3 +82,40 @@ class Task:
     end: int
     source: str = "structure"  # structure | sentence | table | closing
     extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str | None = None
+    position: str | None = None
+    authority: str | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    doc_type: str | None = None
+    number: str | None = None
+    symbol: str | None = None
+    issuer: str | None = None
+    issuer_parent: str | None = None
+    place: str | None = None
+    date: str | None = None
+    title: str | None = None
+    signer: Signer = field(default_factory=Signer)
+    recipients: tuple[str, ...] = ()
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one document: what ``vanban extract`` prints and every
+    later stage (index, cross-check, reports) is handed. ``document`` is the read document
+    when this process has it, and None when the extraction was loaded from its JSON."""
+
+    source: Source
+    metadata: Metadata
+    references: tuple[Reference, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    document: Document | None = field(default=None, compare=False, repr=False)

@@ -294,7 +294,7 @@ def index_paths(paths: Iterable[str | Path], db: str | Path | sqlite3.Connection
     version), extract and store the rest one transaction each; an unreadable file is
     counted in ``failed`` and the batch goes on."""
     from pipeline.outputs import iter_inputs
-    from extractors.extract import extract_document
+    from extractors import extract_json
     from pipeline.readers.registry import SUPPORTED, read_document, sha256_file
 
     conn = db if isinstance(db, sqlite3.Connection) else connect(db)
@@ -319,7 +319,7 @@ def index_paths(paths: Iterable[str | Path], db: str | Path | sqlite3.Connection
                     summary.skipped += 1
                     continue
                 doc = read_document(path)
-                result = extract_document(doc)
+                result = extract_json(doc)
                 _, status = index_document(conn, result, doc.text, path=name,
                                            code_version=code_version, blocks=doc.blocks)
                 setattr(summary, status, getattr(summary, status) + 1)

@@ -1,13 +1,20 @@
-"""One document → the ``vanban.document/1`` JSON: every extractor over one text."""
+"""One document → its :class:`~pipeline.document.facts.Extraction`: every extractor over
+one normalised text, through one spaCy ``Doc``."""
 from __future__ import annotations
 
 import re
 
-from pipeline.document.contract import _plain, document_json
+from extractors.dates import date_findings
+from extractors.duties import extract_duties
+from extractors.metadata import extract_metadata
+from extractors.nlp import analyse
+from extractors.references import reference_findings, resolve_references
+from pipeline.document.contract import to_json
+from pipeline.document.facts import Extraction, Finding, Metadata
 from pipeline.document.model import Document
 
 
-def document_year(doc: Document, metadata) -> int | None:
+def document_year(doc: Document, metadata: Metadata) -> int | None:
     """The year partial dates belong to: the document's date, else the year printed in
     its (draft) date line, else None."""
     if metadata.date:
@@ -20,14 +27,8 @@ def document_year(doc: Document, metadata) -> int | None:
     return None
 
 
-def extract_document(doc: Document) -> dict:
-    from extractors.dates import date_findings
-    from extractors.duties import extract_duties
-    from extractors.metadata import extract_metadata
-    from pipeline.document.facts import Finding
-    from extractors.nlp import analyse
-    from extractors.references import reference_findings, resolve_references
-
+def extract(doc: Document) -> Extraction:
+    """Metadata, references, dates, duties and findings of ``doc``, each with its span."""
     metadata = extract_metadata(doc)
     nlp_doc = analyse(doc.text, year=document_year(doc, metadata), issued=metadata.date)
     dates = [s._.date for s in nlp_doc.spans["dates"]]
@@ -38,8 +39,10 @@ def extract_document(doc: Document) -> dict:
     findings += reference_findings(references)
     findings += [Finding("unreadable_page", w, "", 0, 0) for w in doc.warnings]
     findings.sort(key=lambda f: f.start)
-    out = document_json(doc, metadata, references, tasks, findings)
-    for t in out["tasks"]:
-        t.pop("extra", None)
-    out["dates"] = _plain(dates)
-    return out
+    return Extraction(doc.source, metadata, tuple(references), tuple(tasks),
+                      tuple(findings), tuple(dates), document=doc)
+
+
+def extract_json(doc: Document) -> dict:
+    """``vanban.document/1`` of ``doc`` (what ``vanban extract --json`` prints)."""
+    return to_json(extract(doc))

@@ -1,0 +1,4 @@
+"""``python -m flows.cli`` is ``vanban``."""
+from flows.cli import main
+
+main()
