@@ -26,9 +26,10 @@ MANIFEST_SCHEMA = "vanban.manifest/1"
 
 
 def code_version() -> str:
-    """The version of what makes a document's output in a run: extraction, and the
-    worker's own step (:mod:`flows.work`)."""
-    return version.code_version(version.EXTRACTION + ("flows.work",))
+    """The version of what makes a document's output in a run: reading and extraction
+    (the same version the index keeps, so a change to gap reports or the index re-extracts
+    nothing)."""
+    return version.code_version(version.EXTRACTION)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 _PACKAGES = ("pipeline.", "extractors.", "flows.")
 
-EXTRACTION = ("pipeline.readers.registry", "extractors.extraction")
+EXTRACTION = ("pipeline.readers.registry", "extractors.extraction", "pipeline.document.contract")
 """What makes ``<name>.json`` (and what the index stores of it)."""
 GAP_REPORTS = ("pipeline.reports.archive",)
 """What makes ``gaps/<plan>.*`` from the extracted documents."""
