@@ -40,7 +40,7 @@ def _rss_mb() -> float:
 def phase_text() -> dict:
     import pypdfium2 as pdfium
 
-    from pipeline.readers.pdf.reader import read_pdf
+    from pipeline.readers.pdf import read_pdf
 
     pages = sum(len(pdfium.PdfDocument(str(p))) for p in TEXT)
     read_pdf(TEXT[1])  # imports and first-use caches
@@ -85,7 +85,7 @@ def phase_plumber() -> dict:
 
 
 def phase_ocr() -> dict:
-    from pipeline.readers.pdf.reader import read_pdf
+    from pipeline.readers.pdf import read_pdf
 
     out = {}
     total_pages = 0
@@ -116,7 +116,7 @@ def make_big(path: Path, n: int) -> None:
 def phase_big(path: Path, pages: int) -> dict:
     """Read the big PDF built by the parent (so that building it costs no RSS here)."""
     from pipeline.document.limits import Limits
-    from pipeline.readers.pdf.reader import read_pdf
+    from pipeline.readers.pdf import read_pdf
 
     base = _rss_mb()
     t0 = time.perf_counter()

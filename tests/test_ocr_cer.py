@@ -5,7 +5,7 @@ import pytest
 
 from conftest import CORPUS, ROOT
 from extractors.evaluate import char_error_rate
-from pipeline.readers.pdf.ocr import ocr_pdf_pages
+from pipeline.readers.pdf import ocr_pdf_pages
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ocr"
 

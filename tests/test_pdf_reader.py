@@ -15,8 +15,7 @@ import pytest
 
 from pipeline.document.limits import Limits
 from pipeline.document.model import RawBlock, VanbanError
-from pipeline.readers.pdf.ocr import ocr_pdf_pages, vietnamese_score
-from pipeline.readers.pdf.reader import ocr_reasons, read_pdf
+from pipeline.readers.pdf import ocr_pdf_pages, ocr_reasons, read_pdf, vietnamese_score
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

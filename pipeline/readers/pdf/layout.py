@@ -1,29 +1,27 @@
 """PDF reader layout: one page's lines → blocks (the two-column header and signature
 areas, body paragraphs, ruled tables), pages assembled into the document's blocks, and
-:func:`layout_ocr_page` for :mod:`pipeline.readers.pdf.ocr`."""
+:func:`layout_ocr_page` (one OCR'd page laid out alone)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
+from pipeline.document.doctypes import doc_types
 from pipeline.document.model import RawBlock
 from pipeline.document.normalize import fold
-from pipeline.readers.pdf.lines import _Line, _ocr_lines
+from pipeline.readers.pdf.lines import Line, ocr_lines
+from pipeline.readers.pdf.ocr import OcrPage
 from pipeline.readers.pdf.paragraphs import (
-    _caps,
-    _cell_text,
-    _drop_page_numbers,
-    _join,
-    _Layout,
-    _measure,
-    _Paragraphs,
-    _starts_continuation,
+    Layout,
+    Paragraphs,
+    cell_text,
+    drop_page_numbers,
+    is_caps,
+    join_wrapped,
+    measure,
+    starts_continuation,
 )
-from pipeline.readers.pdf.tables import _table_blocks, _with_tables
-
-if TYPE_CHECKING:
-    from pipeline.readers.pdf.ocr import OcrPage
+from pipeline.readers.pdf.tables import table_blocks, with_tables
 
 _AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\S")
 _AUTH_ANY = re.compile(r"\b(TM|KT|TL|TUQ|Q)\s*\.")
@@ -37,21 +35,21 @@ class _Columns:
 
     first: int
     last: int
-    left: list[_Line] = field(default_factory=list)
-    right: list[_Line] = field(default_factory=list)
+    left: list[Line] = field(default_factory=list)
+    right: list[Line] = field(default_factory=list)
 
 
-def _two_parts(line: _Line, min_gap: float) -> tuple[_Line, _Line] | None:
+def _two_parts(line: Line, min_gap: float) -> tuple[Line, Line] | None:
     """The line cut at its widest gap, if that gap is at least ``min_gap``."""
     segs = line.segments(min_gap)
     if len(segs) < 2:
         return None
     k = max(range(1, len(segs)), key=lambda i: segs[i].x0 - segs[i - 1].x1)
-    return (_Line([b for s in segs[:k] for b in s.boxes], line.words),
-            _Line([b for s in segs[k:] for b in s.boxes], line.words))
+    return (Line([b for s in segs[:k] for b in s.boxes], line.words),
+            Line([b for s in segs[k:] for b in s.boxes], line.words))
 
 
-def _grow_columns(lines: list[_Line], start: int, stop: int, gl: float, gr: float,
+def _grow_columns(lines: list[Line], start: int, stop: int, gl: float, gr: float,
                   centers: tuple[float, float, float] | None) -> _Columns:
     """Lines from ``start`` down while their pieces (split at gaps wider than the line
     height) fit left or right of the gutter ``(gl, gr)``, narrowing it. With
@@ -64,8 +62,8 @@ def _grow_columns(lines: list[_Line], start: int, stop: int, gl: float, gr: floa
         segs = lines[i].segments(1.0 * lines[i].h)
         lefts = [b for s in segs if s.xc < mid for b in s.boxes]
         rights = [b for s in segs if s.xc >= mid for b in s.boxes]
-        left = _Line(lefts, lines[i].words) if lefts else None
-        right = _Line(rights, lines[i].words) if rights else None
+        left = Line(lefts, lines[i].words) if lefts else None
+        right = Line(rights, lines[i].words) if rights else None
         # pieces with hardly any letters (a scribbled signature or seal read by OCR,
         # a lone ":") go with their side but do not narrow the gutter
         # and so do stray marks at a piece's ends ("... theo dõi); —")
@@ -89,7 +87,7 @@ def _grow_columns(lines: list[_Line], start: int, stop: int, gl: float, gr: floa
     return cols
 
 
-def _ink_x(ln: _Line) -> tuple[float, float]:
+def _ink_x(ln: Line) -> tuple[float, float]:
     """Left and right end of the boxes of ``ln`` that hold a letter or digit."""
     boxes = [b for b in ln.boxes if any(c.isalnum() for c in b.text)] or ln.boxes
     return min(b.x0 for b in boxes), max(b.x1 for b in boxes)
@@ -101,7 +99,7 @@ def _weak(text: str) -> bool:
     return letters < 2 or letters < 0.5 * len(text.replace(" ", ""))
 
 
-def _find_header(lines: list[_Line], lay: _Layout) -> _Columns | None:
+def _find_header(lines: list[Line], lay: Layout) -> _Columns | None:
     """The two-column header at the top of the first page: from its first line with
     two parts far apart. Lines above it stay out when they all sit in the right half
     (an electronic copy's ``SAO Y`` stamp, a ``Mẫu số`` or ``KHẨN`` mark)."""
@@ -123,7 +121,7 @@ def _find_header(lines: list[_Line], lay: _Layout) -> _Columns | None:
     return None
 
 
-def _find_signature(lines: list[_Line], first: int) -> _Columns | None:
+def _find_signature(lines: list[Line], first: int) -> _Columns | None:
     """The signature area: from ``Nơi nhận`` (left) and/or the authority line
     (``TM.``, ``KT.``, ``TL.``, ``TUQ.``, ``Q.``, right) down to the last line that
     still fits the two columns (a footer line across the page ends it)."""
@@ -175,7 +173,7 @@ def _find_signature(lines: list[_Line], first: int) -> _Columns | None:
 
 
 @dataclass
-class _PageOut:
+class PageOut:
     """One page's blocks; table numbers are local to the page until assembly."""
 
     page: int
@@ -184,13 +182,13 @@ class _PageOut:
     open_end: bool    # the last block is a paragraph that may go on
 
 
-def _layout_page(number: int, lines: list[_Line], *, first: bool,
-                 tables: list | None, fallback: _Layout | None) -> tuple[_PageOut, _Layout | None]:
+def layout_page(number: int, lines: list[Line], *, first: bool,
+                 tables: list | None, fallback: Layout | None) -> tuple[PageOut, Layout | None]:
     """Lay out one page's lines (top to bottom) into blocks."""
-    lines = _drop_page_numbers(lines)
+    lines = drop_page_numbers(lines)
     if not lines:
-        return _PageOut(number, [], False, False), fallback
-    lay = _measure(lines, fallback)
+        return PageOut(number, [], False, False), fallback
+    lay = measure(lines, fallback)
     header = _find_header(lines, lay) if first else None
     begin = header.last + 1 if header else 0
     sig = _find_signature(lines, begin)
@@ -201,7 +199,7 @@ def _layout_page(number: int, lines: list[_Line], *, first: bool,
     def columns(cols: _Columns) -> None:
         nonlocal ntables
         for col, side in ((0, cols.left), (1, cols.right)):
-            text = _cell_text(side)
+            text = cell_text(side)
             m = _NOI_NHAN.match(text) if side and side[0].words else None
             if m and fold(m.group()).startswith("noi nhan"):  # OCR reads "Nội nhận." too
                 text = "Nơi nhận:" + text[m.end():]
@@ -212,7 +210,7 @@ def _layout_page(number: int, lines: list[_Line], *, first: bool,
 
     if header:
         if header.first:
-            above = _Paragraphs(number)
+            above = Paragraphs(number)
             for ln in lines[:header.first]:
                 above.add(ln, lay)
             above.close()
@@ -224,26 +222,26 @@ def _layout_page(number: int, lines: list[_Line], *, first: bool,
     body: list = [seg for ln in lines[begin:end]
                   for seg in (ln.segments(2.5 * ln.h) if ln.words else [ln])]
     if tables:
-        body = _with_tables(body, tables)
-    paras = _Paragraphs(number)
+        body = with_tables(body, tables)
+    paras = Paragraphs(number)
     cont_start = False
     for k, item in enumerate(body):
         if isinstance(item, list):  # a table: its rows of cells
             paras.close()
             blocks.extend(paras.blocks)
             paras.blocks = []
-            blocks.extend(_table_blocks(item, number, ntables))
+            blocks.extend(table_blocks(item, number, ntables))
             ntables += 1
             continue
         if k == 0 and not header:
-            cont_start = _starts_continuation(item, lay)
+            cont_start = starts_continuation(item, lay)
         paras.add(item, lay)
     open_end = paras.open_end() and sig is None
     paras.close()
     blocks.extend(paras.blocks)
     if sig:
         columns(sig)
-        tail = _Paragraphs(number)
+        tail = Paragraphs(number)
         for ln in lines[sig.last + 1:]:
             tail.add(ln, lay)
         tail.close()
@@ -251,21 +249,19 @@ def _layout_page(number: int, lines: list[_Line], *, first: bool,
     if lines[0].words:  # OCR: "KÉ HOẠCH" is read for "KẾ HOẠCH"
         blocks = [replace(b, text=_type_name(b.text)) if b.kind == "paragraph" else b
                   for b in blocks]
-    return _PageOut(number, blocks, cont_start, open_end), lay
+    return PageOut(number, blocks, cont_start, open_end), lay
 
 
 def _type_name(text: str) -> str:
     """A capital line that reads as a document-type name without its marks
     (``KÉ HOẠCH``, ``QUYET ĐỊNH``) → the name as printed (``KẾ HOẠCH``)."""
-    if len(text) > 30 or not _caps(text):
+    if len(text) > 30 or not is_caps(text):
         return text
-    from pipeline.document.doctypes import doc_types
-
     names = {fold(t.name): t.name.upper() for t in doc_types()}
     return names.get(" ".join(fold(text).split()), text)
 
 
-def _assemble(outs: list[_PageOut]) -> list[RawBlock]:
+def assemble_pages(outs: list[PageOut]) -> list[RawBlock]:
     """Pages in order → blocks: table numbers made document-wide, a paragraph cut by a
     page break joined back (it keeps its first page)."""
     blocks: list[RawBlock] = []
@@ -280,7 +276,7 @@ def _assemble(outs: list[_PageOut]) -> list[RawBlock]:
         bl = [replace(b, table=remap[b.table]) if b.table is not None else b for b in out.blocks]
         if prev_open and out.cont_start and blocks and blocks[-1].kind == "paragraph" \
                 and bl[0].kind == "paragraph":
-            blocks[-1] = replace(blocks[-1], text=_join(blocks[-1].text, bl[0].text))
+            blocks[-1] = replace(blocks[-1], text=join_wrapped(blocks[-1].text, bl[0].text))
             bl = bl[1:]
         blocks.extend(bl)
         prev_open = out.open_end
@@ -290,5 +286,5 @@ def _assemble(outs: list[_PageOut]) -> list[RawBlock]:
 def layout_ocr_page(page: OcrPage, first: bool = False) -> list[RawBlock]:
     """Blocks of one OCR'd page, laid out like :func:`read_pdf` does (``first``: look
     for the two-column header)."""
-    out, _ = _layout_page(page.page, _ocr_lines(page), first=first, tables=None, fallback=None)
+    out, _ = layout_page(page.page, ocr_lines(page), first=first, tables=None, fallback=None)
     return out.blocks

@@ -1,20 +1,18 @@
 """PDF reader geometry: word boxes, visual lines, and their clustering.
 
-:class:`_Box` (a word from pdfium's glyphs or from Tesseract) and :class:`_Line` (one
+:class:`Box` (a word from pdfium's glyphs or from Tesseract) and :class:`Line` (one
 visual line), shared by the page scanner (:mod:`pipeline.readers.pdf.pages`) and the
 layout (:mod:`pipeline.readers.pdf.layout`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pipeline.readers.pdf.ocr import OcrPage
+from pipeline.readers.pdf.ocr import OcrPage
 
 
 @dataclass(slots=True)
-class _Box:
+class Box:
     """A word (glyphs merged by :func:`_glyphs`, or one OCR word) in PDF points, y
     upwards. ``run`` numbers its run (consecutive words of the content stream on one
     baseline); ``sp`` says the stream had a space just before it."""
@@ -28,12 +26,12 @@ class _Box:
     sp: bool = False
 
 
-class _Line:
+class Line:
     """One visual line: boxes sorted left to right."""
 
     __slots__ = ("boxes", "words", "x0", "y0", "x1", "y1", "h", "_text")
 
-    def __init__(self, boxes: list[_Box], words: bool):
+    def __init__(self, boxes: list[Box], words: bool):
         boxes.sort(key=lambda b: b.x0)
         self.boxes = boxes
         self.words = words
@@ -45,6 +43,12 @@ class _Line:
         self.h = max(hs[len(hs) // 2], 1.0)
         self._text: str | None = None
 
+    def replace_boxes(self, boxes: list[Box]) -> None:
+        """Put ``boxes`` in place of the line's boxes (same geometry, new text: a
+        legacy-encoded line converted word by word); the text is joined again."""
+        self.boxes = boxes
+        self._text = None
+
     @property
     def xc(self) -> float:
         return (self.x0 + self.x1) / 2
@@ -55,9 +59,9 @@ class _Line:
             self._text = _join_boxes(self.boxes, self.words, self.h)
         return self._text
 
-    def segments(self, gap: float) -> list["_Line"]:
+    def segments(self, gap: float) -> list["Line"]:
         """Pieces of this line separated by horizontal gaps wider than ``gap``."""
-        out: list[list[_Box]] = [[self.boxes[0]]]
+        out: list[list[Box]] = [[self.boxes[0]]]
         right = self.boxes[0].x1
         for b in self.boxes[1:]:
             if b.x0 - right > gap:
@@ -66,17 +70,17 @@ class _Line:
             right = max(right, b.x1)
         if len(out) == 1:
             return [self]
-        return [_Line(list(p), self.words) for p in out]
+        return [Line(list(p), self.words) for p in out]
 
 
-def _join_boxes(boxes: list[_Box], words: bool, h: float) -> str:
+def _join_boxes(boxes: list[Box], words: bool, h: float) -> str:
     """Text of boxes sorted by x: words get a space between them; glyphs get one where
     the gap is wider than 0.11 line height (on the corpus, gaps inside words stay under
     0.05 and word spaces start near 0.09), or where the stream had a space and the gap
     is not negative. Doubled glyphs (fake bold) drop."""
     out: list[str] = []
     right = None
-    prev: _Box | None = None
+    prev: Box | None = None
     for b in boxes:
         if prev is not None and right is not None:
             if b.text == prev.text and abs(b.x0 - prev.x0) < 0.3 * max(prev.x1 - prev.x0, 0.5):
@@ -91,11 +95,11 @@ def _join_boxes(boxes: list[_Box], words: bool, h: float) -> str:
     return "".join(out)
 
 
-def _cluster_lines(boxes: list[_Box]) -> list[_Line]:
+def cluster_lines(boxes: list[Box]) -> list[Line]:
     """Glyph boxes → visual lines, top to bottom. Runs stay whole (an accented letter
     whose box sits a little higher stays in its word); a run joins the line above when
     its vertical centre lies within 0.4 of a line height of that line's first run."""
-    runs: dict[int, list[_Box]] = {}
+    runs: dict[int, list[Box]] = {}
     for b in boxes:
         runs.setdefault(b.run, []).append(b)
     keyed = []
@@ -104,22 +108,22 @@ def _cluster_lines(boxes: list[_Box]) -> list[_Line]:
         hs = sorted(b.y1 - b.y0 for b in run)
         keyed.append((ys[len(ys) // 2], hs[len(hs) // 2], run))
     keyed.sort(key=lambda k: -k[0])
-    lines: list[_Line] = []
-    cur: list[_Box] = []
+    lines: list[Line] = []
+    cur: list[Box] = []
     cy = ch = 0.0
     for yc, h, run in keyed:
         if cur and abs(yc - cy) <= 0.4 * max(min(h, ch), 1.0):
             cur.extend(run)
             continue
         if cur:
-            lines.append(_Line(cur, words=False))
+            lines.append(Line(cur, words=False))
         cur, cy, ch = list(run), yc, h
     if cur:
-        lines.append(_Line(cur, words=False))
+        lines.append(Line(cur, words=False))
     return lines
 
 
-def _trim_specks(words: list[_Box]) -> list[_Box]:
+def _trim_specks(words: list[Box]) -> list[Box]:
     """Without trailing OCR words that hold no letter or digit and stand apart from
     the text (seal specks read as ``:`` or ``—``)."""
     words = sorted(words, key=lambda b: b.x0)
@@ -129,19 +133,19 @@ def _trim_specks(words: list[_Box]) -> list[_Box]:
     return words
 
 
-def _ocr_lines(page: OcrPage) -> list[_Line]:
+def ocr_lines(page: OcrPage) -> list[Line]:
     """OCR words → visual lines: Tesseract's lines (which follow a skewed scan), merged
     when two of them share a row (the two header columns)."""
     k = 72.0 / page.dpi
     height_pt = page.height_px * k
-    by_id: dict[tuple[int, int, int], list[_Box]] = {}
+    by_id: dict[tuple[int, int, int], list[Box]] = {}
     for w in page.words:
         by_id.setdefault(w.line, []).append(
-            _Box(w.text, w.left * k, height_pt - (w.top + w.height) * k,
+            Box(w.text, w.left * k, height_pt - (w.top + w.height) * k,
                  (w.left + w.width) * k, height_pt - w.top * k))
-    raw = [_Line(_trim_specks(v), words=True) for v in by_id.values()]
+    raw = [Line(_trim_specks(v), words=True) for v in by_id.values()]
     raw.sort(key=lambda ln: -(ln.y0 + ln.y1))
-    rows: list[list[_Line]] = []
+    rows: list[list[Line]] = []
     for ln in raw:
         for row in rows[-3:]:
             r0, r1 = min(x.y0 for x in row), max(x.y1 for x in row)
@@ -152,6 +156,6 @@ def _ocr_lines(page: OcrPage) -> list[_Line]:
                 break
         else:
             rows.append([ln])
-    out = [_Line([b for x in row for b in x.boxes], words=True) for row in rows]
+    out = [Line([b for x in row for b in x.boxes], words=True) for row in rows]
     out.sort(key=lambda ln: -(ln.y0 + ln.y1))
     return out

@@ -1,9 +1,5 @@
-"""OCR of PDF pages with Tesseract, and the text-quality score that decides when to OCR.
+"""OCR of PDF pages with Tesseract: words with their boxes.
 
-* :func:`vietnamese_score` rates a page's text layer: the share of its words that are
-  well-formed Vietnamese syllables in a sane case, damped when almost no word carries a
-  Vietnamese diacritic. A wrong font mapping (``9Ă13+Ñ1*&+Ë1``, ``uY BAN NgAN nAN``) or
-  legacy 8-bit codes (``Uû ban nh©n d©n``) score low; real pages score above 0.8.
 * :func:`iter_ocr` renders each page with pypdfium2 (colour, ``limits.ocr_dpi``, with
   its annotations: the signature stamps), keeps the black ink (:func:`black_ink`: seals,
   stamps and handwriting vanish) and feeds it to ``tesseract -l vie --psm 3 ... tsv``:
@@ -14,6 +10,11 @@
   killed after ``limits.ocr_seconds_per_page``. A page that times out or fails gives a
   warning, never an exception.
 
+When a page is OCR'd is decided by :mod:`pipeline.readers.pdf.quality`
+(:func:`~pipeline.readers.pdf.quality.vietnamese_score`); the OCR text in the reader's
+order is :func:`pipeline.readers.pdf.reader.ocr_pdf_pages`. This module imports nothing
+of the PDF reader: the layout depends on it, not the other way round.
+
 Measured on the hand-typed page 1 of kh_996 and cv_5240 (``tests/fixtures/ocr``), in
 the reader's reading order: ``--psm 3`` (automatic layout) beats ``--psm 6`` (one
 uniform block: WER 0.146 against 0.214 on cv_5240, and faster); ``-l vie+eng`` loses
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -33,104 +33,17 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from pipeline.readers.encoding import is_vietnamese_syllable
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image, ImageChops
+
 from pipeline.document.limits import DEFAULT, Limits
-from pipeline.readers.pdf.layout import layout_ocr_page
-
-if TYPE_CHECKING:
-    import pypdfium2 as pdfium
-    from PIL import Image
 
 PSM = 3
-SCORE_SAMPLE = 200  # words scored per text (spread over it)
 LANG = "vie"
 MAX_RENDER_PIXELS = 12_000  # longest side of a rendered page; huge pages get a lower dpi
-
-# ----------------------------------------------------------------------------- scoring
-
-_TOKEN = re.compile(r"\S+")
-_EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…«»-–—/*•"
-# letters only Vietnamese uses (with tones, ă â đ ê ô ơ ư); ASCII-only text is suspect
-_VI_MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợ"
-                        "ùúủũụưừứửữựỳýỷỹỵ]")
-_ODD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0e-\x1f\x7f-\x9f©®¬¸¹²³µ¶¼½¾×÷"
-                        "\u0400-\u052f\u0370-\u03ff\u0590-\u06ff]")
-_CODE = re.compile(r"^[\dA-ZĐ][\dA-ZĐa-z./\-&]*$")  # 173/KH-UBND, 02-NQ/TW, CTr/TU
-_HAS_LETTER = re.compile(r"[^\W\d_]")
-_VOWEL_RE = re.compile("[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
-
-
-def _sane_case(word: str) -> bool:
-    """lower, UPPER or Title case; ``uY`` / ``NgAN`` are not."""
-    return word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())
-
-
-_PLAIN_WORD = re.compile(r"[A-Za-z]{1,15}")
-_VOWEL = re.compile(r"[aeiouyAEIOUY]")
-
-
-def readable_share(text: str) -> float:
-    """0..1: the share of words that are a Vietnamese syllable or a plain Latin word
-    (English, codes in letters): low only for noise, unlike :func:`vietnamese_score`,
-    which an English page fails too."""
-    words = [w.strip(_EDGE_PUNCT) for w in _TOKEN.findall(unicodedata.normalize("NFC", text))]
-    words = [w for w in words if w and _HAS_LETTER.search(w)]
-    if not words:
-        return 0.0
-    ok = sum(1 for w in words if is_vietnamese_syllable(w)
-             or (_PLAIN_WORD.fullmatch(w) and _VOWEL.search(w)))
-    return ok / len(words)
-
-
-def vietnamese_score(text: str) -> float:
-    """0..1: how much ``text`` looks like Unicode Vietnamese (1.0 = every word fits).
-
-    Words are whitespace-separated tokens with edge punctuation stripped. Neutral (not
-    counted): words without letters (``2026``, ``17/3``), codes (``173/KH-UBND``,
-    ``02-NQ/TW``) and capital abbreviations with at most one vowel (``UBND``, ``HĐND``).
-    Bad: words holding odd characters (private-use glyphs, symbols, Cyrillic...). Good:
-    a valid syllable in a sane case. The share of good words is multiplied by
-    ``min(1, marked / 0.25)``, ``marked`` being the share of words carrying a letter only
-    Vietnamese has (real pages: 0.4-0.7), so diacritic-free garble scores low too.
-    Long texts are sampled (every k-th word, about ``SCORE_SAMPLE`` words). An empty
-    text scores 0.
-    """
-    text = unicodedata.normalize("NFC", text)
-    good = total = marked = 0
-    tokens = _TOKEN.findall(text)
-    step = max(1, len(tokens) // SCORE_SAMPLE)
-    for raw in tokens[::step]:
-        word = raw.strip(_EDGE_PUNCT)
-        if not word:
-            continue
-        if _ODD_CHARS.search(word):
-            total += 1
-            continue
-        if not _HAS_LETTER.search(word):
-            continue
-        if not word.isalpha():
-            if not _CODE.match(word):
-                total += 1
-            continue
-        if word.isupper() and len(_VOWEL_RE.findall(word.lower())) <= 1 \
-                and not is_vietnamese_syllable(word):
-            continue
-        total += 1
-        if _VI_MARKED.search(word.lower()):
-            marked += 1
-        if _sane_case(word) and is_vietnamese_syllable(word):
-            good += 1
-    if total == 0:
-        return 0.0
-    return good / total * min(1.0, (marked / total) / 0.25)
-
-
-def letter_count(text: str) -> int:
-    """Number of letters in ``text``."""
-    return sum(map(str.isalpha, text))
-
 
 # ----------------------------------------------------------------------------- results
 
@@ -237,7 +150,7 @@ def _run(cmd: list[str], data: bytes | None, timeout: float,
     return proc.returncode, out, err
 
 
-def black_ink(image: "Image.Image") -> bytes:
+def black_ink(image: Image.Image) -> bytes:
     """A colour page image reduced to its black ink, as PGM bytes: each pixel the
     lightest of its red, green and blue values. Red seals and stamps, blue signatures
     and handwriting turn white or pale; black print stays dark (Decree 30/2020 prints
@@ -246,8 +159,6 @@ def black_ink(image: "Image.Image") -> bytes:
     TRƯỞNG`` ... the signer's name), and the receiving office's stamp and handwriting
     beside the title garble it; page-1 CER of the document's own text 1.1% / 1.6%
     (kh_996 / cv_5240) against 7.9% / 9.8% from gray."""
-    from PIL import ImageChops
-
     if image.mode == "RGB":
         r, g, b = image.split()
         ink = ImageChops.lighter(ImageChops.lighter(r, g), b)
@@ -258,13 +169,11 @@ def black_ink(image: "Image.Image") -> bytes:
     return buf.getvalue()
 
 
-def _render(pdf: "pdfium.PdfDocument", page: int, dpi: int) -> tuple[bytes, int]:
+def _render(pdf: pdfium.PdfDocument, page: int, dpi: int) -> tuple[bytes, int]:
     """Page ``page`` (1-based) rendered in colour, as black-ink PGM bytes, and the dpi
     used. Annotations are flattened into the page first: pdfium draws signature
     widgets (stamps, an electronic copy's ``SAO Y`` block) only that way when the
     document has no usable form."""
-    import pypdfium2.raw as pdfium_c
-
     pg = pdf[page - 1]
     try:
         if pdfium_c.FPDFPage_GetAnnotCount(pg.raw) > 0:
@@ -313,8 +222,6 @@ def iter_ocr(path: Path, pages: list[int], limits: Limits = DEFAULT,
         for p in pages:
             yield p, f"page {p}: needs OCR but tesseract is not installed"
         return
-    import pypdfium2 as pdfium
-
     workers = max(1, min(limits.ocr_workers or os.cpu_count() or 1, len(pages)))
     todo = iter(pages)
     pending: deque[tuple[int, Future]] = deque()
@@ -357,16 +264,3 @@ def ocr_pages(path: Path, pages: list[int], limits: Limits = DEFAULT,
         else:
             results[p] = res
     return OcrBatch(results, tuple(warnings))
-
-
-def ocr_pdf_pages(path: Path, pages: list[int], limits: Limits = DEFAULT) -> dict[int, str]:
-    """OCR text (NFC) of the 1-based ``pages``, in the PDF reader's reading order: the
-    header's left column, then its right column (on page 1), the body, the signature
-    area's left then right column; one block per line. Pages that failed are absent
-    (see :func:`ocr_pages` for the warnings, :meth:`OcrPage.text` for Tesseract's own
-    order, which interleaves the two header columns line by line)."""
-    out: dict[int, str] = {}
-    for p, res in iter_ocr(path, pages, limits):
-        if not isinstance(res, str):
-            out[p] = "\n".join(b.text for b in layout_ocr_page(res, first=p == 1))
-    return out

@@ -1,10 +1,10 @@
 """PDF reader pages: opening a PDF, scanning each page with pypdfium2, and deciding
 which pages need OCR.
 
-:func:`_open` turns every failure to open into a :class:`VanbanError`;
-:func:`_page_scan` flattens a page's widgets and reads its glyphs (merged into word
-boxes), images and rules; :func:`_needs_ocr` / :func:`ocr_reasons` say which pages are
-OCR'd and why; :func:`_repair` converts a legacy TCVN3/VNI text layer in place.
+:func:`open_pdf` turns every failure to open into a :class:`VanbanError`;
+:func:`scan_page` flattens a page's widgets and reads its glyphs (merged into word
+boxes), images and rules; :func:`needs_ocr` / :func:`ocr_reasons` say which pages are
+OCR'd and why; :func:`convert_legacy_layer` converts a legacy TCVN3/VNI text layer in place.
 """
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import VanbanError
-from pipeline.readers.pdf.ocr import letter_count, vietnamese_score
-from pipeline.readers.pdf.lines import _Box, _cluster_lines, _Line
+from pipeline.readers.encoding import convert_legacy, repair_legacy
+from pipeline.readers.pdf.lines import Box, Line, cluster_lines
+from pipeline.readers.pdf.quality import letter_count, vietnamese_score
 
 MIN_SCORE = 0.6          # text layers scoring below this are OCR'd (real pages: > 0.95)
 MIN_LETTERS = 25         # fewer letters than this = no usable text layer
@@ -27,19 +28,19 @@ OVERLAY_LETTERS = 200    # fewer letters over a page-size image: a scan with a s
 
 
 @dataclass
-class _PageScan:
+class PageScan:
     """What one page holds, from pypdfium2."""
 
     number: int
     width: float
     height: float
     text: str
-    lines: list[_Line]
+    lines: list[Line]
     image_share: float
     rules: tuple[int, int]  # (horizontal, vertical) visible rules
 
 
-def _page_scan(pdf: pdfium.PdfDocument, index: int) -> _PageScan:
+def scan_page(pdf: pdfium.PdfDocument, index: int) -> PageScan:
     """Load page ``index`` (0-based), flatten its widgets, read glyphs, close it."""
     page = pdf[index]
     try:
@@ -52,7 +53,7 @@ def _page_scan(pdf: pdfium.PdfDocument, index: int) -> _PageScan:
         boxes, text = _glyphs(page)
     finally:
         page.close()
-    return _PageScan(index + 1, width, height, text, _cluster_lines(boxes) if boxes else [],
+    return PageScan(index + 1, width, height, text, cluster_lines(boxes) if boxes else [],
                      image_share, rules)
 
 
@@ -85,7 +86,7 @@ _BOX_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c
     ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
 
 
-def _glyphs(page: pdfium.PdfPage) -> tuple[list[_Box], str]:
+def _glyphs(page: pdfium.PdfPage) -> tuple[list[Box], str]:
     """The page's words with their boxes, and its plain text.
 
     Every glyph's loose box is read (pdfium's text lacks a space between some words
@@ -108,10 +109,10 @@ def _glyphs(page: pdfium.PdfPage) -> tuple[list[_Box], str]:
         addr = ctypes.addressof(rect)
         tpv = ctypes.cast(tp.raw, ctypes.c_void_p).value
         get_box = _BOX_FN
-        boxes: list[_Box] = []
+        boxes: list[Box] = []
         run = 0
         space = False
-        cur: _Box | None = None  # the word being built
+        cur: Box | None = None  # the word being built
         right = px0 = pyc2 = 0.0
         ph = -1.0  # height of the previous glyph; -1: a run must start
         pch = ""
@@ -144,7 +145,7 @@ def _glyphs(page: pdfium.PdfPage) -> tuple[list[_Box], str]:
                         right = x1
                     px0, pyc2, ph, pch = x0, yc2, h, ch
                     continue
-            cur = _Box(ch, x0, y0, x1, y1, run, space)
+            cur = Box(ch, x0, y0, x1, y1, run, space)
             boxes.append(cur)
             right, px0, pyc2, ph, pch, space = x1, x0, yc2, h, ch, False
         return boxes, text.replace("\r", "")
@@ -204,7 +205,7 @@ def _page_objects(page: pdfium.PdfPage, area: float) -> tuple[float, tuple[int, 
     return min(img / area, 1.0) if area > 0 else 0.0, (horiz, vert)
 
 
-def _open(path: Path, limits: Limits) -> pdfium.PdfDocument:
+def open_pdf(path: Path, limits: Limits) -> pdfium.PdfDocument:
     """Open with pypdfium2, turning every failure into a one-line :class:`VanbanError`."""
     name = str(path)
     try:
@@ -242,6 +243,7 @@ def _open(path: Path, limits: Limits) -> pdfium.PdfDocument:
 def _page_count_pdfminer(path: Path) -> int | None:
     """Pages pdfminer finds, or None if it cannot parse the file either."""
     try:
+        # lazy: pdfminer is only needed for a PDF pdfium cannot open (and is slow to load)
         from pdfminer.pdfdocument import PDFDocument
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
@@ -264,7 +266,7 @@ def _has_encrypt(path: Path) -> bool:
     return False
 
 
-def _needs_ocr(scan: _PageScan) -> str | None:
+def needs_ocr(scan: PageScan) -> str | None:
     """Why this page must be OCR'd, or None: ``"no text"`` (a scan), ``"scan with a
     text overlay"`` (an image over half the page and only a few lines of text, such as
     the ``SAO Y`` stamp of an electronic copy), ``"garbled text"``."""
@@ -282,13 +284,13 @@ def ocr_reasons(path: Path, limits: Limits = DEFAULT) -> dict[int, str]:
     """The 1-based pages of ``path`` that :func:`read_pdf` would OCR, with the reason
     (``"no text"``: a scan; ``"garbled text"``: a text layer that is not Vietnamese and
     not legacy TCVN3/VNI). Runs no OCR."""
-    pdf = _open(Path(path), limits)
+    pdf = open_pdf(Path(path), limits)
     out: dict[int, str] = {}
     try:
         for i in range(len(pdf)):
-            scan = _page_scan(pdf, i)
-            why = _needs_ocr(scan)
-            if why == "garbled text" and _repair(scan):
+            scan = scan_page(pdf, i)
+            why = needs_ocr(scan)
+            if why == "garbled text" and convert_legacy_layer(scan):
                 why = None
             if why:
                 out[i + 1] = why
@@ -297,25 +299,22 @@ def ocr_reasons(path: Path, limits: Limits = DEFAULT) -> dict[int, str]:
     return out
 
 
-def _repair(scan: _PageScan) -> bool:
+def convert_legacy_layer(scan: PageScan) -> bool:
     """Convert a TCVN3/VNI text layer in place, word by word (VNI puts a letter's marks
     in glyphs of their own); True if the result reads as Vietnamese."""
-    from pipeline.readers.encoding import convert_legacy, repair_legacy
-
     fixed, label = repair_legacy(scan.text)
     if label is None or vietnamese_score(fixed) < MIN_SCORE:
         return False
     for ln in scan.lines:
-        words: list[list[_Box]] = [[ln.boxes[0]]]
+        words: list[list[Box]] = [[ln.boxes[0]]]
         right = ln.boxes[0].x1
         for b in ln.boxes[1:]:
             if b.sp or b.x0 - right > 0.11 * ln.h:
                 words.append([])
             words[-1].append(b)
             right = max(right, b.x1)
-        ln.boxes = [_Box(convert_legacy("".join(b.text for b in w), label),
-                         min(b.x0 for b in w), min(b.y0 for b in w), max(b.x1 for b in w),
-                         max(b.y1 for b in w), w[0].run, w[0].sp) for w in words]
-        ln._text = None
+        ln.replace_boxes([Box(convert_legacy("".join(b.text for b in w), label),
+                              min(b.x0 for b in w), min(b.y0 for b in w), max(b.x1 for b in w),
+                              max(b.y1 for b in w), w[0].run, w[0].sp) for w in words])
     scan.text = fixed
     return True

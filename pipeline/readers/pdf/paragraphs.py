@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pipeline.document.model import RawBlock
 from pipeline.document.outline import label_at
 from pipeline.document.paragraphs import is_rule
-from pipeline.readers.pdf.lines import _Line
+from pipeline.readers.pdf.lines import Line
 
 _PAGE_NO = re.compile(r"^\W{0,3}\d{1,4}\W{0,3}$|^(Trang|Page)\s+\d{1,4}(\s*/\s*\d+)?$",
                       re.IGNORECASE)
 
 
 @dataclass
-class _Layout:
+class Layout:
     """Body measures of one page (points)."""
 
     left: float
@@ -30,7 +30,7 @@ class _Layout:
         return (self.left + self.right) / 2
 
 
-def _measure(lines: list[_Line], fallback: _Layout | None) -> _Layout:
+def measure(lines: list[Line], fallback: Layout | None) -> Layout:
     """Margins from the long lines (10th / 90th percentile of their ends), the median
     line height and line gap; ``fallback`` (the previous page's) for a page with
     fewer than three long lines."""
@@ -47,23 +47,23 @@ def _measure(lines: list[_Line], fallback: _Layout | None) -> _Layout:
     h = hs[len(hs) // 2]
     gaps = [a.y0 - b.y1 for a, b in zip(lines, lines[1:]) if 0 <= a.y0 - b.y1 < 2.5 * h]
     gap = statistics.median(gaps) if gaps else 0.3 * h
-    return _Layout(left, max(right, left + 1), gap, h)
+    return Layout(left, max(right, left + 1), gap, h)
 
 
-def _is_centered(ln: _Line, lay: _Layout) -> bool:
+def _is_centered(ln: Line, lay: Layout) -> bool:
     """Centred on the body and off both margins (a justified line touches them)."""
     return (abs(ln.xc - lay.center) < 0.05 * (lay.right - lay.left)
             and ln.x1 < lay.right - 2.0 and ln.x0 > lay.left + 2.0)
 
 
-def _is_short(ln: _Line, lay: _Layout) -> bool:
+def _is_short(ln: Line, lay: Layout) -> bool:
     return ln.x1 < lay.right - max(2.5 * ln.h, 0.06 * (lay.right - lay.left))
 
 
 _SENTENCE_END = re.compile(r"[.;:!?…][”\")]?$|/\.$")
 
 
-def _join(a: str, b: str) -> str:
+def join_wrapped(a: str, b: str) -> str:
     """Two lines of one paragraph: a space, or nothing after a hyphen glued to a word
     (``5969/QĐ-`` + ``UBND``)."""
     if len(a) >= 2 and a[-1] in "-‐" and a[-2].isalnum():
@@ -71,32 +71,32 @@ def _join(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
-class _Paragraphs:
+class Paragraphs:
     """Joins the body lines of one page (or one table cell) into paragraphs."""
 
     def __init__(self, page: int | None) -> None:
         self.page = page
         self.blocks: list[RawBlock] = []
         self.text: str | None = None
-        self.first: _Line | None = None   # first line of the open paragraph
+        self.first: Line | None = None   # first line of the open paragraph
         self.cont_x: float | None = None  # x of its continuation lines
-        self.prev: _Line | None = None
-        self.lay: _Layout | None = None
+        self.prev: Line | None = None
+        self.lay: Layout | None = None
 
     def close(self) -> None:
         if self.text is not None:
-            self.blocks.append(RawBlock(text=_nfc(self.text), page=self.page))
+            self.blocks.append(RawBlock(text=nfc(self.text), page=self.page))
         self.text = None
         self.first = self.prev = None
         self.cont_x = None
 
-    def add(self, ln: _Line, lay: _Layout) -> None:
+    def add(self, ln: Line, lay: Layout) -> None:
         text = ln.text.strip()
         if not text or is_rule(text):
             self.close()
             return
         if self.text is not None and self._continues(ln, text, lay):
-            self.text = _join(self.text, text)
+            self.text = join_wrapped(self.text, text)
             if self.cont_x is None:
                 self.cont_x = ln.x0
         else:
@@ -109,13 +109,13 @@ class _Paragraphs:
         return (self.text is not None and self.prev is not None and self.lay is not None
                 and not _is_short(self.prev, self.lay) and not _SENTENCE_END.search(self.text))
 
-    def _continues(self, ln: _Line, text: str, lay: _Layout) -> bool:
+    def _continues(self, ln: Line, text: str, lay: Layout) -> bool:
         prev, first = self.prev, self.first
         assert prev is not None and first is not None and self.text is not None
         if _is_centered(prev, lay) and _is_centered(ln, lay):
             # a centred title over several lines (trích yếu): same case, no label
             return (label_at(text) is None and not _SENTENCE_END.search(self.text)
-                    and _caps(prev.text) == _caps(text)
+                    and is_caps(prev.text) == is_caps(text)
                     and prev.y0 - ln.y1 <= lay.gap + max(3.0, 0.45 * lay.h))
         if lay.right - prev.x1 > _first_word(ln) + 0.3 * ln.h:
             return False  # the next line's first word would have fitted: prev ended
@@ -136,7 +136,7 @@ class _Paragraphs:
         return False
 
 
-def _first_word(ln: _Line) -> float:
+def _first_word(ln: Line) -> float:
     """Width of the first word of ``ln``."""
     boxes = ln.boxes
     end = boxes[0].x1
@@ -148,7 +148,7 @@ def _first_word(ln: _Line) -> float:
     return end - ln.x0
 
 
-def _starts_continuation(ln: _Line, lay: _Layout) -> bool:
+def starts_continuation(ln: Line, lay: Layout) -> bool:
     """A page's first body line that may continue the previous page's paragraph: no
     label, not centred, and at the left margin or starting in lower case."""
     text = ln.text.strip()
@@ -157,7 +157,7 @@ def _starts_continuation(ln: _Line, lay: _Layout) -> bool:
     return ln.x0 - lay.left <= 0.8 * ln.h or text[0].islower()
 
 
-def _x_after_label(ln: _Line, label_len: int) -> float | None:
+def _x_after_label(ln: Line, label_len: int) -> float | None:
     """x where the text after a list label starts on ``ln``."""
     count = 0
     target = len(ln.text.strip()[:label_len].replace(" ", ""))
@@ -168,16 +168,16 @@ def _x_after_label(ln: _Line, label_len: int) -> float | None:
     return None
 
 
-def _caps(text: str) -> bool:
+def is_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _cell_text(lines: list[_Line]) -> str:
+def cell_text(lines: list[Line]) -> str:
     """Lines of one column cell, one per text line. A line that starts in lower case
     continues the line above (the wrapped ``V/v`` subject of a công văn), and so does a
     line that sits right of the ``-`` item above (a wrapped ``Nơi nhận`` entry)."""
@@ -189,14 +189,14 @@ def _cell_text(lines: list[_Line]) -> str:
             continue
         if out and item_x is not None and label_at(text) is None and (
                 text[0].islower() or (label_at(out[-1]) and ln.x0 > item_x + 2.0)):
-            out[-1] = _join(out[-1], text)
+            out[-1] = join_wrapped(out[-1], text)
             continue
         out.append(text)
         item_x = ln.x0
-    return _nfc("\n".join(out))
+    return nfc("\n".join(out))
 
 
-def _drop_page_numbers(lines: list[_Line]) -> list[_Line]:
+def drop_page_numbers(lines: list[Line]) -> list[Line]:
     """Without a first or last line that is only a page number."""
     if len(lines) >= 2 and _PAGE_NO.match(lines[0].text.strip()):
         lines = lines[1:]

@@ -31,80 +31,48 @@ signature). Pages are loaded and closed one at a time and the pdfium document is
 reopened every ``REOPEN_EVERY`` pages (pdfium keeps fonts per document), so memory does
 not grow with the page count; only the blocks' text accumulates.
 
-The reader is split over :mod:`pipeline.readers.pdf.pages` (opening, page scanning,
-which pages need OCR), :mod:`~pipeline.readers.pdf.lines` (word boxes and lines),
+The reader is split over, bottom up: :mod:`pipeline.readers.pdf.quality` (is a text
+layer Vietnamese), :mod:`~pipeline.readers.pdf.ocr` (Tesseract's words and boxes),
+:mod:`~pipeline.readers.pdf.lines` (word boxes and lines),
+:mod:`~pipeline.readers.pdf.pages` (opening, page scanning, which pages need OCR),
 :mod:`~pipeline.readers.pdf.paragraphs`, :mod:`~pipeline.readers.pdf.tables` and
 :mod:`~pipeline.readers.pdf.layout` (lines → blocks); this module holds
-:func:`read_pdf` and re-exports the public names.
+:func:`read_pdf`, its :class:`PdfReader` and :func:`ocr_pdf_pages` (OCR text in the
+reader's order). The package exports the public names.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from pipeline.document.limits import DEFAULT, Limits
-from pipeline.document.model import RawBlock, VanbanError
-from pipeline.readers.pdf.ocr import iter_ocr, readable_share
+from pipeline.document.model import VanbanError
+from pipeline.readers.base import ReadResult
+from pipeline.readers.pdf.layout import PageOut, assemble_pages, layout_ocr_page, layout_page
+from pipeline.readers.pdf.lines import ocr_lines
+from pipeline.readers.pdf.ocr import iter_ocr
+from pipeline.readers.pdf.pages import convert_legacy_layer, needs_ocr, open_pdf, scan_page
+from pipeline.readers.pdf.paragraphs import Layout
+from pipeline.readers.pdf.quality import readable_share
+from pipeline.readers.pdf.tables import table_cells
 
 MIN_READABLE = 0.5  # OCR of a garbled page: below this share of real words it is noise
-from pipeline.readers.pdf.layout import (
-    _assemble,
-    _layout_page,
-    _PageOut,
-    layout_ocr_page,
-)
-from pipeline.readers.pdf.lines import _ocr_lines
-from pipeline.readers.pdf.pages import (
-    MIN_IMAGE_SHARE,
-    MIN_LETTERS,
-    MIN_SCORE,
-    OVERLAY_LETTERS,
-    _needs_ocr,
-    _open,
-    _page_scan,
-    _repair,
-    ocr_reasons,
-)
-from pipeline.readers.pdf.paragraphs import _Layout
-from pipeline.readers.pdf.tables import _table_cells
-
-__all__ = [
-    "MIN_IMAGE_SHARE",
-    "MIN_LETTERS",
-    "MIN_SCORE",
-    "OVERLAY_LETTERS",
-    "REOPEN_EVERY",
-    "PdfResult",
-    "layout_ocr_page",
-    "ocr_reasons",
-    "read_pdf",
-]
-
-REOPEN_EVERY = 200       # pages read before pdfium's document (and its caches) is reopened
+REOPEN_EVERY = 200  # pages read before pdfium's document (and its caches) is reopened
 
 
-@dataclass(frozen=True)
-class PdfResult:
-    blocks: list[RawBlock]
-    pages: int
-    ocr_pages: tuple[int, ...]
-    warnings: tuple[str, ...]
-
-
-def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
+def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
     """Read a PDF into raw blocks (see the module docstring). Raises
     :class:`VanbanError` for a file that is not a PDF, truncated, encrypted, empty or
     over ``limits.max_pages``."""
     path = Path(path)
-    pdf = _open(path, limits)
+    pdf = open_pdf(path, limits)
     warnings: list[str] = []
-    outs: list[_PageOut] = []
+    outs: list[PageOut] = []
     ocr_wanted: list[int] = []
     garbled: set[int] = set()  # OCR'd because the text layer is noise
     first_page: int | None = None  # the first page with text or to OCR: header search
-    lay: _Layout | None = None
+    lay: Layout | None = None
     plumber = None
     try:
         n = len(pdf)
@@ -117,9 +85,9 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
         for i in range(n):
             if i and i % REOPEN_EVERY == 0:  # pdfium caches fonts etc. per document
                 pdf.close()
-                pdf = _open(path, limits)
+                pdf = open_pdf(path, limits)
             try:
-                scan = _page_scan(pdf, i)
+                scan = scan_page(pdf, i)
             except pdfium.PdfiumError as exc:
                 warnings.append(f"page {i + 1}: cannot be read ({exc})")
                 continue
@@ -127,8 +95,8 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
             if chars > limits.max_text_mb * 1_000_000:
                 raise VanbanError(str(path), f"text exceeds the limit of {limits.max_text_mb:g} M "
                                   "characters (VANBAN_MAX_TEXT_MB)", kind="too_large")
-            why = _needs_ocr(scan)
-            if why == "garbled text" and _repair(scan):
+            why = needs_ocr(scan)
+            if why == "garbled text" and convert_legacy_layer(scan):
                 why = None
                 warnings.append(f"page {scan.number}: legacy-encoded (TCVN3/VNI) text converted")
             if why:
@@ -143,13 +111,14 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
             tables = None
             if scan.rules[0] >= 2 and scan.rules[1] >= 2:
                 if plumber is None:
+                    # lazy: pdfplumber (and pdfminer under it) loads only for a ruled page
                     import pdfplumber
                     plumber = pdfplumber.open(str(path))
                 try:
-                    tables = _table_cells(plumber, i) or None
+                    tables = table_cells(plumber, i) or None
                 except Exception as exc:  # pdfminer's errors share no base class
                     warnings.append(f"page {scan.number}: tables not read ({type(exc).__name__})")
-            out, lay = _layout_page(scan.number, scan.lines, first=scan.number == first_page,
+            out, lay = layout_page(scan.number, scan.lines, first=scan.number == first_page,
                                     tables=tables, fallback=lay)
             outs.append(out)
     finally:
@@ -161,15 +130,41 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> PdfResult:
         if isinstance(res, str):
             warnings.append(res)
             continue
-        lines = _ocr_lines(res)
+        lines = ocr_lines(res)
         if p in garbled and readable_share(" ".join(ln.text for ln in lines)) < MIN_READABLE:
             warnings.append(f"page {p}: garbled text layer, and OCR reads no words there")
             continue
-        out, lay = _layout_page(p, lines, first=p == first_page, tables=None, fallback=lay)
+        out, lay = layout_page(p, lines, first=p == first_page, tables=None, fallback=lay)
         outs.append(out)
     if garbled and not outs:
         raise VanbanError(str(path), "unreadable: the text layer is garbled (not Vietnamese, "
                           "not TCVN3/VNI) and OCR reads no words on those pages either",
                           kind="unreadable")
-    return PdfResult(blocks=_assemble(outs), pages=n, ocr_pages=tuple(ocr_wanted),
+    return ReadResult(blocks=assemble_pages(outs), pages=n, ocr_pages=tuple(ocr_wanted),
                      warnings=tuple(warnings))
+
+
+class PdfReader:
+    """The :class:`~pipeline.readers.base.Reader` of PDF files."""
+
+    formats = ("pdf",)
+
+    def read(self, path: Path, limits: Limits) -> ReadResult:
+        return read_pdf(path, limits)
+
+
+READER = PdfReader()
+
+
+def ocr_pdf_pages(path: Path, pages: list[int], limits: Limits = DEFAULT) -> dict[int, str]:
+    """OCR text (NFC) of the 1-based ``pages``, in the PDF reader's reading order: the
+    header's left column, then its right column (on page 1), the body, the signature
+    area's left then right column; one block per line. Pages that failed are absent
+    (see :func:`~pipeline.readers.pdf.ocr.ocr_pages` for the warnings,
+    :meth:`~pipeline.readers.pdf.ocr.OcrPage.text` for Tesseract's own order, which
+    interleaves the two header columns line by line)."""
+    out: dict[int, str] = {}
+    for p, res in iter_ocr(path, pages, limits):
+        if not isinstance(res, str):
+            out[p] = "\n".join(b.text for b in layout_ocr_page(res, first=p == 1))
+    return out

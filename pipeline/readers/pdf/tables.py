@@ -3,11 +3,11 @@ replaced by their cells, and one ``table_cell`` block per cell."""
 from __future__ import annotations
 
 from pipeline.document.model import RawBlock
-from pipeline.readers.pdf.lines import _Box, _cluster_lines, _Line
-from pipeline.readers.pdf.paragraphs import _measure, _nfc, _Paragraphs
+from pipeline.readers.pdf.lines import Box, Line, cluster_lines
+from pipeline.readers.pdf.paragraphs import Paragraphs, measure, nfc
 
 
-def _table_cells(plumber: object, index: int) -> list[list[list[tuple[float, float, float, float] | None]]]:
+def table_cells(plumber: object, index: int) -> list[list[list[tuple[float, float, float, float] | None]]]:
     """Cell boxes (PDF points, y up) of the ruled tables of page ``index`` (0-based),
     per table, row, column; only visible rules count (white fills are shading)."""
     page = plumber.pages[index]  # type: ignore[attr-defined]
@@ -42,12 +42,12 @@ def _table_cells(plumber: object, index: int) -> list[list[list[tuple[float, flo
         page.close()
 
 
-def _in_box(ln_box: _Box, cell: tuple[float, float, float, float]) -> bool:
+def _in_box(ln_box: Box, cell: tuple[float, float, float, float]) -> bool:
     xc, yc = (ln_box.x0 + ln_box.x1) / 2, (ln_box.y0 + ln_box.y1) / 2
     return cell[0] <= xc <= cell[2] and cell[1] <= yc <= cell[3]
 
 
-def _with_tables(body: list[_Line], tables: list) -> list:
+def with_tables(body: list[Line], tables: list) -> list:
     """Body lines, with the lines inside each table replaced by that table (a list of
     rows of (cell box, lines inside it)) where the table starts."""
     out: list = []
@@ -71,28 +71,28 @@ def _with_tables(body: list[_Line], tables: list) -> list:
     return out
 
 
-def _table_blocks(rows: list, number: int, table: int) -> list[RawBlock]:
+def table_blocks(rows: list, number: int, table: int) -> list[RawBlock]:
     out = []
     for r, row in enumerate(rows):
         for c, inside in enumerate(row):
             if not inside:
                 continue
-            text = _cell_paragraphs(_cluster_lines(inside))
+            text = _cell_paragraphs(cluster_lines(inside))
             if text:
                 out.append(RawBlock(text=text, kind="table_cell", page=number, table=table,
                                     row=r, col=c))
     return out
 
 
-def _cell_paragraphs(lines: list[_Line]) -> str:
+def _cell_paragraphs(lines: list[Line]) -> str:
     """A table cell's lines joined into its paragraphs (newline between paragraphs)."""
     if not lines:
         return ""
-    sub = _Paragraphs(None)
-    lay = _measure(lines, None)
+    sub = Paragraphs(None)
+    lay = measure(lines, None)
     lay.left = min(ln.x0 for ln in lines)
     lay.right = max(ln.x1 for ln in lines)
     for ln in lines:
         sub.add(ln, lay)
     sub.close()
-    return _nfc("\n".join(b.text for b in sub.blocks))
+    return nfc("\n".join(b.text for b in sub.blocks))
