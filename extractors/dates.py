@@ -5,8 +5,9 @@
 a date (``trước ngày 10/6``, ``(26/6)``, ``Quốc khánh 2/9``), months (``tháng 11/2020``),
 quarters (``quý I/2020``), year ends (``hết năm 2026``), impossible dates (``24/15/2015``)
 and year typos (``22/72016``). Each mention records the cue word that governs it.
-:func:`temporal_facts` and :func:`date_findings` (in ``dates_temporal``) read duties'
-deadlines, periods and recurrences, and the findings, from these mentions.
+:func:`extractors.dates_temporal.temporal_facts` and
+:func:`~extractors.dates_temporal.date_findings` read duties' deadlines, periods and
+recurrences, and the findings, from these mentions.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from datetime import date
 
 from extractors.dates_vocab import cue_of, words
 from pipeline.document.facts import DateMention
+
+__all__ = ["complete", "find_dates"]
 
 
 def _ci(*words: str) -> str:
@@ -262,8 +265,3 @@ def complete(mention: DateMention, year: int) -> str | None:
     if mention.kind == "month":
         return f"{year}-{mo:02d}"
     return f"{year}-Q{(mo - 1) // 3 + 1}"
-
-
-from extractors.dates_temporal import date_findings, temporal_facts
-
-__all__ = ["complete", "date_findings", "find_dates", "temporal_facts"]

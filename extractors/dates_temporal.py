@@ -5,6 +5,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from extractors.dates import complete
 from extractors.dates_vocab import (
     citation_tail_re,
     deadline_hint_re,
@@ -14,6 +15,8 @@ from extractors.dates_vocab import (
     recurrence_res,
 )
 from pipeline.document.facts import DateMention, Finding, Temporal
+
+__all__ = ["bounds", "date_findings", "recurrence", "temporal_facts"]
 
 _CLAUSE_BREAK = re.compile(r"[.;:\n]")
 _DASH = re.compile(r"\s*[-–]\s*")  # "ngày 15/11 - 15/12/2020": a window
@@ -51,8 +54,6 @@ def _next_year(b: tuple[str, str]) -> tuple[str, str]:
 def _value(m: DateMention, year: int | None) -> str | None:
     if m.value is not None or year is None:
         return m.value
-    from extractors.dates import complete
-
     return complete(m, year)
 
 

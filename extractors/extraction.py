@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.dates import date_findings
+from extractors.dates_temporal import date_findings
 from extractors.duties import extract_duties
 from extractors.metadata import extract_metadata
 from extractors.nlp import analyse

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.dates import complete, date_findings, find_dates, temporal_facts
+from extractors.dates import complete, find_dates
+from extractors.dates_temporal import date_findings, temporal_facts
 from pipeline.document.facts import DateMention
 from pipeline.document.normalize import fold
 
