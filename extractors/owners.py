@@ -18,12 +18,9 @@ import threading
 from collections.abc import Iterable
 
 from spacy.matcher import PhraseMatcher
-
-from extractors.nlp import doc_text
 from spacy.tokens import Doc
 
 from extractors.casing import head_of
-from pipeline.document.facts import AgencyMention
 from extractors.owners_data import (
     CITIES,
     Agency,
@@ -40,10 +37,12 @@ from extractors.owners_groups import scan_groups
 from extractors.owners_patterns import Cand, head_lens, head_windows, scan_named, tidy
 from extractors.owners_places import (ENDS_LEVEL, fast_fold, home_locality, scan_councils,
                                       scan_member_lists, tail)
+from extractors.tokenizer import VanbanTokenizer, doc_text
+from pipeline.document.facts import AgencyMention
 from pipeline.document.normalize import fold
 
 __all__ = ["canonical_agency", "expand_group", "find_agencies", "group_members", "home_locality",
-           "split_owners", "successor"]
+           "successor"]
 
 # the document's own province or city, when the caller knows it (else read from the header)
 if not Doc.has_extension("locality"):
@@ -69,8 +68,6 @@ def _matcher(vocab) -> PhraseMatcher:
     if hit is not None and hit[0] is vocab:
         return hit[1]
     with _LOCK:
-        from extractors.nlp import VanbanTokenizer
-
         tok = VanbanTokenizer(vocab)
         m = PhraseMatcher(vocab, attr="LOWER")
         for i, a in enumerate(agencies()):
@@ -264,7 +261,7 @@ def canonical_agency(name: str, on: str | None = None, home: str | None = None) 
             if rows := agency_index().get(key(base)):
                 a = _pick(rows, on)
                 return _with_place(a, a.canonical, lv, place, home)
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz, process  # lazy: only a near miss needs it (start-up cost)
 
     h = head_of(s)
     if h:
@@ -288,34 +285,6 @@ def successor(canonical: str, on: str) -> str | None:
         seen.add(cur.canonical)
         out = cur.successor
         cur = rows.get(out)
-    return out
-
-
-def split_owners(text: str, home: str | None = None) -> list[str]:
-    """Canonical names of the agencies named in an owner phrase, in order. Commas and
-    "và" split only between agencies; text in parentheses is left out; a leftover piece
-    that starts with a capital or "các" is kept tidied."""
-    from extractors.nlp import get_nlp
-
-    clean = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), text)
-    doc = get_nlp().make_doc(clean)
-    doc._.locality = home
-    mentions = find_agencies(doc)
-    found: list[tuple[int, str]] = [(m.start, m.canonical) for m in mentions]
-    pos = 0
-    for m in [*mentions, None]:
-        gap_end = m.start if m else len(clean)
-        for piece in re.finditer(r"[^,;]+", clean[pos:gap_end]):
-            for part in re.split(r"\s+và\s+", piece.group()):
-                p = re.sub(r"^(?:\s|[-–+.:]|Đề nghị|đề nghị|Mời|mời|Giao|giao|với|cùng)+", "",
-                           part).strip(" .:-–")
-                if p and (p[0].isupper() or re.match(r"(?i)các\s", p)) and len(p) > 2:
-                    found.append((pos + piece.start(), canonical_agency(p, home=home)))
-        pos = m.end if m else pos
-    out: list[str] = []
-    for _, name in sorted(found, key=lambda x: x[0]):
-        if name not in out:
-            out.append(name)
     return out
 
 

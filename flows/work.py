@@ -38,10 +38,11 @@ def warm_up() -> None:
     watch_parent()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
-        from extractors.nlp import _underthesea, get_nlp
+        from extractors import words
+        from extractors.nlp import get_nlp
 
         get_nlp()
-        _underthesea()
+        words.warm_up()
     except Exception:  # a broken model shows up as a per-document failure instead
         pass
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.nlp import analyse, get_nlp, person_names, pos_tags, segment
+from extractors.nlp import analyse, get_nlp
+from extractors.words import person_names, pos_tags, segment
 
 
 @pytest.mark.parametrize("text,tokens", [

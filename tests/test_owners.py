@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from extractors.nlp import get_nlp
+from extractors.duties_owners import split_owners
 from extractors.owners import (canonical_agency, expand_group, find_agencies, group_members,
-                               home_locality, split_owners, successor)
+                               home_locality, successor)
 from extractors.owners_data import agencies, agency_index, by_canonical, groups, key
 from pipeline.document.normalize import fold
 

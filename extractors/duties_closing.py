@@ -1,0 +1,117 @@
+"""Duties from the closing paragraphs: requests outside the numbered duties
+(``yêu cầu các sở ... trước ngày 25/3/2020``), one duty per deadline; a letter's request
+to groups goes to its addressees."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.duties_context import RECIPIENTS, DutyContext, addressed_to, agencies_in, cue, cues
+from extractors.duties_owners import ADVERBIAL, head_owners, make_task
+from pipeline.document.doctypes import type_line_re
+from pipeline.document.facts import Task
+from pipeline.document.normalize import fold, is_upper_text
+from pipeline.document.outline import label_at
+
+__all__ = ["from_closing"]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=\S)|\n")
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        nxt = text[m.end():m.end() + 1]
+        if m.group() != "\n" and not (nxt.isupper() or nxt == "("):
+            continue  # "...25/3/2020; định kỳ ..." goes on in the same sentence
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def from_closing(ctx: DutyContext, taken: list[tuple[int, int]]) -> list[Task]:
+    """Unnumbered paragraphs outside the numbered duties: sentences that address an
+    owner (``yêu cầu các sở ... trước ngày D``, ``Hàng năm, các bộ ... báo cáo``,
+    ``Kính đề nghị Bộ Công an xem xét``). A sentence with several deadlines gives one
+    duty per deadline (KH 580: own plan, 6-month report, annual report)."""
+    doc, text = ctx.doc, ctx.doc.text
+    first_item = min((n.start for n in doc.outline), default=0)
+    # recipients and signatures: from each "Nơi nhận" to the next attached document
+    fenced: list[tuple[int, int]] = []
+    for b in doc.blocks:
+        if RECIPIENTS.match(b.text):
+            fenced.append((b.start, len(text)))
+        elif fenced and fenced[-1][1] == len(text) and type_line_re().match(b.text):
+            fenced[-1] = (fenced[-1][0], b.start)
+    fenced += [(a.start, a.end) for a in ctx.letters]
+    tasks: list[Task] = []
+    n = 0
+    for b in doc.blocks:
+        if b.kind == "table_cell" or label_at(b.text) or b.start < first_item \
+                or any(s <= b.start < e for s, e in fenced):
+            continue
+        if any(s <= b.start < e for s, e in taken) or is_upper_text(b.text):
+            continue
+        for s0, e0 in _sentences(text, b.start, b.end):
+            owners: tuple[str, ...] = ()
+            req = cue("request").search(text, s0, e0)
+            if req:
+                owners = head_owners(ctx, req.end(), e0, strict=False)
+            if not owners and ctx.doc_type != "BC":
+                owners = head_owners(ctx, s0, e0)
+                adv = ADVERBIAL.match(text[s0:e0])
+                while not owners and adv:  # "Hàng năm, các bộ ...", "Trong quá trình ..., X"
+                    owners = head_owners(ctx, s0 + adv.end(), e0)
+                    adv = ADVERBIAL.match(text[s0:s0 + adv.end() - 2]) if not owners else None
+            if req:
+                owners = _to_addressees(ctx, s0, owners)
+            if not owners or _courtesy(ctx, s0, e0):
+                continue
+            clause = req.start() if req else s0
+            # the paragraph's bracketed tail "(Báo cáo 6 tháng gửi trước ngày 10/6 ...)"
+            tail_end = e0
+            nxt = next((x for x in doc.blocks if x.start > b.end and x.kind != "table_cell"), None)
+            if nxt is not None and nxt.text.startswith("(") and e0 == b.end:
+                tail_end = nxt.end
+            deadlines = [d for d in ctx.dates if clause <= d.start < tail_end and d.cue == "before"]
+            cuts = [d.end for d in deadlines] or [e0]
+            for cut in cuts:
+                n += 1
+                t = make_task(ctx, f"end.{n}", None, clause, cut, owners, "closing")
+                if t:
+                    tasks.append(t)
+                m = re.search(r"[;.)]|\bvà\b", text[cut:cut + 20])
+                clause = cut + (m.end() if m else 0)
+                while clause < len(text) and text[clause] in " \n()":
+                    clause += 1
+    return tasks
+
+
+@lru_cache(maxsize=1)
+def _courtesies() -> frozenset[str]:
+    return frozenset(fold(w).lower() for w in cues("courtesy"))
+
+
+def _courtesy(ctx: DutyContext, start: int, end: int) -> bool:
+    """A closing ask that is only politeness: after its owners, nothing but "quan tâm
+    phối hợp thực hiện" and the like (``courtesy`` in duty_cues.tsv)."""
+    named = agencies_in(ctx, start, end)
+    if not named:
+        return False
+    rest = ctx.doc.text[named[-1].end:end].strip(" ,.;/\n")
+    return fold(rest).lower() in _courtesies()
+
+
+def _to_addressees(ctx: DutyContext, pos: int, owners: tuple[str, ...]) -> tuple[str, ...]:
+    """In a letter, a request only to groups that are not among the addressees ("đề nghị
+    các cơ quan, đơn vị …") is a request to the addressees. A request naming no one stays
+    ownerless: "đề nghị" and "giao" are as often nouns ("hồ sơ đề nghị khen thưởng")."""
+    to = addressed_to(ctx, pos)
+    if to is None or not owners:
+        return owners
+    kinds = {a.canonical: a.kind for a in ctx.agencies}
+    if all(kinds.get(o) == "group" and o not in to.names for o in owners):
+        return to.names
+    return owners
