@@ -1,0 +1,253 @@
+"""The closing of a document: ``Nơi nhận`` (the recipients) and the signature block
+(authority marker ``TM.``/``KT.``/…, position, the signer's name)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.casing import agency_case, head_of
+from extractors.metadata_lines import Line, doc_lines
+from extractors.vocab import table
+from extractors.words import person_names
+from pipeline.document.facts import Signer
+from pipeline.document.model import Document
+from pipeline.document.normalize import fold, is_title_word, is_upper_text
+from pipeline.readers.encoding import is_vietnamese_syllable
+
+__all__ = ["position_of", "signer_and_recipients"]
+
+
+@lru_cache(maxsize=1)
+def _positions() -> list[tuple[str, str]]:
+    return sorted(((fold(p), p) for p in table("signature.tsv")["position"]),
+                  key=lambda x: -len(x[0]))
+
+
+def position_of(text: str) -> str | None:
+    f = fold(text).strip(" .,")
+    for key, pos in _positions():
+        if f == key:
+            return pos
+    return None
+
+
+_MARKER = re.compile(r"(?<![\w.])(TM|KT|TL|TUQ|Q|PP)\s*\.\s*")
+
+
+class _NameToken:
+    """A person-name syllable: capital then lower case (regex classes like [À-Ỹ] would
+    also admit lower-case Vietnamese letters)."""
+
+    @staticmethod
+    def match(word: str) -> bool:
+        return is_title_word(word)
+
+
+_NAME_TOKEN = _NameToken()
+
+
+def _split_caps_name(text: str) -> tuple[str, str]:
+    """``THỦ TƯỚNG Nguyễn Xuân Phúc`` → (``THỦ TƯỚNG``, ``Nguyễn Xuân Phúc``)."""
+    toks = text.split(" ")
+    for k in range(1, len(toks)):
+        if all(_NAME_TOKEN.match(t) for t in toks[k:]) and is_upper_text(" ".join(toks[:k])) \
+                and 2 <= len(toks) - k <= 5:
+            return " ".join(toks[:k]), " ".join(toks[k:])
+    return text, ""
+
+
+def _is_name(text: str) -> bool:
+    toks = text.split(" ")
+    ranks = {fold(r) for r in table("signature.tsv")["rank"]}
+    while toks and fold(" ".join(toks[:2])) in ranks:
+        toks = toks[2:]
+    while toks and fold(toks[0]) in ranks:
+        toks = toks[1:]
+    return 2 <= len(toks) <= 5 and all(_NAME_TOKEN.match(t) for t in toks) \
+        and head_of(" ".join(toks)) is None
+
+
+def _strip_rank(text: str) -> str:
+    ranks = sorted((fold(r) for r in table("signature.tsv")["rank"]), key=len, reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for r in ranks:
+            if fold(text).startswith(r + " "):
+                text = text[len(r) + 1:]
+                changed = True
+    return text
+
+
+def _starts_with_position(text: str) -> bool:
+    f = fold(text)
+    return any(f == k or f.startswith(k + " ") for k, _ in _positions())
+
+
+def _split_position(body: str) -> tuple[str, str | None]:
+    """``ỦY BAN NHÂN DÂN CHỦ TỊCH`` → (``ỦY BAN NHÂN DÂN``, ``Chủ tịch``)."""
+    fb = fold(body)
+    for key, pos in _positions():
+        if fb.endswith(key) and (len(fb) == len(key) or fb[-len(key) - 1] in " ,"):
+            return body[: len(body) - len(key)].strip(" ,"), pos
+    return body, None
+
+
+def _split_cells(ln: Line) -> list[Line]:
+    """A one-line table row (``Nơi nhận: ... | THỦ TƯỚNG Nguyễn Xuân Phúc``) split at bars."""
+    out, pos = [], ln.start
+    for part in ln.text.split("|"):
+        stripped = part.strip()
+        if stripped:
+            out.append(Line(stripped, pos + part.index(stripped), ln.block))
+        pos += len(part) + 1
+    return out
+
+
+def _is_noise(text: str) -> bool:
+    """A line of OCR noise: few letters, or mostly not Vietnamese syllables."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if sum(len(w) for w in words) < 4:
+        return True
+    good = sum(1 for w in words if is_vietnamese_syllable(w.lower()))
+    return good / len(words) < 0.6
+
+
+def _is_signature_line(text: str) -> bool:
+    t = text.strip()
+    return bool(is_upper_text(t) or _MARKER.match(t) or _is_name(t)
+                or re.match(r"^\(?(Đã ký|Chữ ký)", t))
+
+
+def _case_role(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" ,.")
+    pos = position_of(text)
+    if pos:
+        return pos
+    return agency_case(text, abbreviate_ubnd=False)
+
+
+_RECIP_PURPOSE = re.compile(
+    r"\s*\((?:(?:để|đê|đề|de)\b[^)]*|(?:b/c|t/h|p/h|th|ph|b/cáo|th/hiện|ph/hợp|t/d|c/đ)[^)]{0,10})\)",
+    re.I)
+
+
+def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]]:
+    """Recipients and signer. The first ``Nơi nhận`` anchors both (a decision may be
+    followed by the plan it issues, a circular by its appendices); without one, the
+    signature is looked for at the end."""
+    n = len(doc.blocks)
+    nb = next((i for i, b in enumerate(doc.blocks)
+               if re.search(r"(^|\n)\W*Nơi\s*nhận\s*:?", b.text, re.I)), None)
+    lines = doc_lines(doc, nb - 12, nb + 45) if nb is not None else doc_lines(doc, n - 40, n)
+    recipients: list[str] = []
+    ni = next((k for k, ln in enumerate(lines)
+               if re.match(r"^\W*Nơi\s*nhận\s*:?", ln.text, re.I)), None)
+    if ni is None:  # the heading unreadable (OCR): the items just above "- Lưu:"
+        lu = next((k for k in range(len(lines) - 1, -1, -1)
+                   if re.match(r"^[-–+•]\s*Lưu\s*:", lines[k].text)), None)
+        if lu is not None:
+            k = lu
+            while k > 0 and re.match(r"^[-–+•]\s", lines[k - 1].text):
+                k -= 1
+            if lu - k >= 2:
+                ni = k - 1 if k > 0 else None
+                if ni is not None and re.match(r"^[-–+•]\s", lines[ni].text):
+                    ni = None
+    if ni is not None:
+        m = re.match(r"^\W*(?:Nơi\s*nhận\s*:?\s*)?", lines[ni].text, re.I)
+        tail = lines[ni].text[m.end():]
+        rec_lines = ([tail] if tail else []) + [ln.text for ln in lines[ni + 1:ni + 60]]
+        items: list[str] = []
+        for raw in rec_lines:
+            raw = raw.strip()
+            if not raw:
+                continue
+            pieces = re.split(r"[;.,]\s*[-–+•]\s+", raw)
+            first = pieces[0]
+            if re.match(r"^[-–+•]\s", first) or not items and not _is_signature_line(first):
+                items.append(re.sub(r"^[-–+•]\s*", "", first))
+            elif _is_signature_line(first):
+                continue  # the signature column interleaved with the list
+            elif items and not items[-1].rstrip().endswith(";"):
+                items[-1] += " " + first
+            else:
+                continue
+            items.extend(pieces[1:])
+            if re.match(r"^\W*Lưu\b", items[-1]):
+                break
+        for it in items:
+            it = it.strip()
+            if re.match(r"^Lưu\b", it):
+                break
+            it = _RECIP_PURPOSE.sub("", it).strip().rstrip(";.,").strip()
+            if it:
+                recipients.append(it)
+        spans["recipients"] = (lines[ni].start, lines[min(ni + len(items), len(lines) - 1)].end)
+
+    # signature: the last marker or position line, the capitals after it, then a name
+    sig_lines = [ln2 for ln in lines for ln2 in _split_cells(ln)]
+    idx = None
+    for k in range(len(sig_lines) - 1, -1, -1):
+        t = sig_lines[k].text.strip()
+        if _MARKER.match(t) and is_upper_text(t):
+            idx = k
+            # walk up while the line above is another marker/caps authority line
+            while idx > 0 and _MARKER.match(sig_lines[idx - 1].text.strip()) \
+                    and is_upper_text(sig_lines[idx - 1].text):
+                idx -= 1
+            break
+    if idx is None:
+        for k in range(len(sig_lines) - 1, -1, -1):
+            caps, _name = _split_caps_name(sig_lines[k].text.strip())
+            if position_of(caps):
+                idx = k
+                break
+    if idx is None:
+        return Signer(), recipients
+    caps: list[str] = []
+    name = None
+    name_line = None
+    skipped = 0
+    for ln in sig_lines[idx: idx + 14]:
+        t = re.sub(r"^\(?(Đã ký|đã ký|Chữ ký[^)]*)\)?\s*", "", ln.text.strip())
+        if not t or re.match(r"^[-–+•]\s|^Lưu\b|^Nơi\s*nhận", t):
+            continue  # the recipients column interleaved with the signature
+        head, nm = _split_caps_name(t)
+        if nm:
+            caps.append(head)
+            name, name_line = _strip_rank(nm), ln
+            break
+        if is_upper_text(t) or _MARKER.match(t):
+            if caps and not _MARKER.match(t) and _MARKER.match(caps[-1]) \
+                    and not _starts_with_position(t):
+                caps[-1] += " " + t  # "TM. ỦY BAN NHÂN" / "DÂN"
+            else:
+                caps.append(t)
+            continue
+        if _is_name(t):
+            name, name_line = _strip_rank(t), ln
+        elif caps and skipped < 4 and _is_noise(t):
+            skipped += 1  # seal or signature strokes read by OCR
+            continue
+        elif len(t) <= 60:  # where the rules stop: underthesea's NER for a person name
+            found = person_names(t)
+            if found and len(found[0].split()) >= 2:
+                name, name_line = _strip_rank(found[0]), ln
+        break
+    markers = [c for c in caps if _MARKER.match(c)]
+    rest = [c for c in caps if not _MARKER.match(c)]
+    authority = position = None
+    if markers:
+        last = markers[-1]
+        m = _MARKER.match(last)
+        body = last[m.end():]
+        if not rest:  # "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" on one line
+            body, position = _split_position(body)
+        if body:
+            authority = f"{m.group(1)}. {_case_role(body)}"
+    if rest and position is None:
+        position = _case_role(rest[0])
+    if name_line is not None:
+        spans["signer"] = (sig_lines[idx].start, name_line.end)
+    return Signer(name=name, position=position, authority=authority), recipients

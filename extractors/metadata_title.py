@@ -1,0 +1,50 @@
+"""The title: the lines under the type name, up to the body (``Căn cứ ...``), a numbered
+item, a change of case or the issuer repeated."""
+from __future__ import annotations
+
+import re
+
+from extractors.casing import head_of
+from extractors.metadata_signature import position_of
+from pipeline.document.doctypes import type_line_re
+from pipeline.document.model import Document
+from pipeline.document.normalize import is_upper_text
+from pipeline.document.outline import label_at
+from pipeline.document.paragraphs import is_rule
+
+__all__ = ["read_title"]
+
+
+_BODY_OPENERS = re.compile(
+    r"^(Căn cứ|Thực hiện|Kính gửi|Theo|Xét|Để|Trên cơ sở|Nhằm|Sau khi|Ngày|Hiện nay|Trong|"
+    r"Năm|Qua|Triển khai|Tiếp theo|Quốc hội ban hành|Chính phủ ban hành)\b")
+
+
+def read_title(doc: Document, first: int, issuer: str | None) -> tuple[str | None, tuple[int, int] | None]:
+    parts: list[str] = []
+    start = end = None
+    caps = None
+    for i in range(first, min(first + 6, len(doc.blocks))):
+        b = doc.blocks[i]
+        text = b.text.replace("\n", " ").strip()
+        if is_rule(text):
+            if parts:
+                break
+            continue
+        if _BODY_OPENERS.match(text) or type_line_re().match(text) or label_at(text):
+            break
+        up = is_upper_text(text)
+        if parts:
+            if up != caps or re.search(r"[.;:]$", parts[-1]) or len(text) > 300:
+                break
+            if head_of(text) or position_of(text) or text.endswith(":"):
+                break  # the issuer repeated above a preamble, or an addressee line
+        elif len(text) > 400:
+            break
+        caps = up
+        parts.append(text)
+        start = b.start if start is None else start
+        end = b.end
+    if not parts:
+        return None, None
+    return " ".join(parts), (start, end)
