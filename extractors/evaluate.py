@@ -72,7 +72,7 @@ def char_error_rate(hypothesis: str, reference: str) -> float:
     """Character error rate of OCR output against a hand transcription: edit distance
     over the reference length, both NFC with runs of white space folded to one space
     (line layout is not what OCR is judged on)."""
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import Levenshtein  # lazy: only the OCR score needs it
 
     def prep(s: str) -> str:
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from extractors.casing import agency_case
+from extractors.owners_data import localities
 from extractors.vocab import table
 from pipeline.document.normalize import fix_tone_placement, fold, is_upper_text
 
@@ -231,8 +232,6 @@ def _and_continues(toks: list[Tok], j: int, gaz_starts: frozenset[int] | set[int
 
 
 def _is_place(words: list[str]) -> bool:
-    from extractors.owners_data import localities
-
     f = fold(" ".join(words))
     return any(f == lf for lf, _ in localities())
 
