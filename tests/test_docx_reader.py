@@ -18,8 +18,7 @@ import pytest
 from pipeline.document.limits import Limits
 from pipeline.document.model import RawBlock, VanbanError
 from pipeline.readers.doc import convert_to_docx, find_soffice, read_doc, sniff
-from pipeline.readers.docx.reader import read_docx
-from pipeline.readers.docx.numbering import format_number
+from pipeline.readers.docx import format_number, read_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "docx"

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import RawBlock, VanbanError
-from pipeline.readers.common import open_checked
-from pipeline.readers.docx.reader import MB, OLE_MAGIC, read_docx
+from pipeline.readers.base import BlockReader
+from pipeline.readers.common import MB, open_checked
+from pipeline.readers.docx import OLE_MAGIC, read_docx
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 # What the first bytes say -> (file suffix LibreOffice should see, extra soffice options).
@@ -166,3 +167,7 @@ def read_doc(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
             return read_docx(converted, limits)
         except VanbanError as exc:
             raise VanbanError(name, f"after conversion: {exc.reason}", kind=exc.kind) from exc
+
+
+READER = BlockReader(("doc",), read_doc)
+"""The :class:`~pipeline.readers.base.Reader` of Word 97 files (and RTF, Word 2003 XML)."""

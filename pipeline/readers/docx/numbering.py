@@ -19,7 +19,11 @@ from pipeline.readers.docx.ooxml import (
     NUM_FIELD,
     PPR,
     VAL,
-    _w,
+    child_val,
+    is_on,
+    is_on_attr,
+    to_int,
+    wtag,
 )
 
 # ---------------------------------------------------------------- number formats
@@ -70,26 +74,6 @@ def bullet_label(lvl_text: str) -> str | None:
     return glyph if glyph in LITERAL_BULLETS else BULLET_LABEL
 
 
-# ---------------------------------------------------------------- zip safety
-
-
-def _val(el: etree._Element | None, child: str) -> str | None:
-    if el is None:
-        return None
-    found = el.find(_w(child))
-    return None if found is None else found.get(VAL)
-
-
-def _on(el: etree._Element | None) -> bool:
-    """A WordprocessingML on/off property: present and not val="0/false/off"."""
-    return el is not None and el.get(VAL, "true").lower() not in ("0", "false", "off")
-
-
-def _on_attr(value: str | None) -> bool:
-    """An on/off attribute such as ``w:default="1"``."""
-    return value is not None and value.lower() in ("1", "true", "on")
-
-
 class Styles:
     """Paragraph styles: their numbering and whether they are headings."""
 
@@ -98,12 +82,12 @@ class Styles:
         self.default: str | None = None
         if root is None:
             return
-        for st in root.iterfind(_w("style")):
-            sid = st.get(_w("styleId"))
+        for st in root.iterfind(wtag("style")):
+            sid = st.get(wtag("styleId"))
             if sid is None:
                 continue
             self.by_id[sid] = st
-            if st.get(_w("type")) == "paragraph" and _on_attr(st.get(_w("default"))):
+            if st.get(wtag("type")) == "paragraph" and is_on_attr(st.get(wtag("default"))):
                 self.default = sid
 
     def chain(self, sid: str | None) -> Iterator[tuple[str, etree._Element]]:
@@ -113,20 +97,20 @@ class Styles:
             seen.add(sid)
             st = self.by_id[sid]
             yield sid, st
-            sid = _val(st, "basedOn")
+            sid = child_val(st, "basedOn")
 
     def num_pr(self, sid: str | None) -> tuple[str | None, str | None, str | None]:
         """(numId, ilvl, id of the style that holds them) from the style chain."""
         for owner, st in self.chain(sid):
-            num_pr = st.find(f"{PPR}/{_w('numPr')}")
+            num_pr = st.find(f"{PPR}/{wtag('numPr')}")
             if num_pr is not None:
-                return _val(num_pr, "numId"), _val(num_pr, "ilvl"), owner
+                return child_val(num_pr, "numId"), child_val(num_pr, "ilvl"), owner
         return None, None, None
 
     def is_heading(self, sid: str | None) -> bool:
         """Style "Heading N"/"Title" or based on one. (Direct ``w:outlineLvl`` is not
         used: real documents put it on ordinary paragraphs and bullets.)"""
-        return any(HEADING_STYLE.match(_val(st, "name") or "") for _, st in self.chain(sid))
+        return any(HEADING_STYLE.match(child_val(st, "name") or "") for _, st in self.chain(sid))
 
 
 # ---------------------------------------------------------------- numbering
@@ -143,23 +127,16 @@ class Level:
     style: str | None = None     # w:pStyle: paragraph style bound to this level
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
-
-
 def _parse_level(lvl: etree._Element, base: Level | None = None) -> Level:
     base = base or Level()
-    text_el = lvl.find(_w("lvlText"))
+    text_el = lvl.find(wtag("lvlText"))
     return Level(
-        fmt=_val(lvl, "numFmt") or base.fmt,
+        fmt=child_val(lvl, "numFmt") or base.fmt,
         text=text_el.get(VAL, "") if text_el is not None else base.text,
-        start=_int(_val(lvl, "start"), base.start),
-        restart=_int(_val(lvl, "lvlRestart"), base.restart),
-        legal=_on(lvl.find(_w("isLgl"))) or base.legal,
-        style=_val(lvl, "pStyle") or base.style,
+        start=to_int(child_val(lvl, "start"), base.start),
+        restart=to_int(child_val(lvl, "lvlRestart"), base.restart),
+        legal=is_on(lvl.find(wtag("isLgl"))) or base.legal,
+        style=child_val(lvl, "pStyle") or base.style,
     )
 
 
@@ -186,10 +163,10 @@ class Numbering:
         self.abstract: dict[str, etree._Element] = {}
         self.nums: dict[str, etree._Element] = {}
         if root is not None:
-            for el in root.iterfind(_w("abstractNum")):
-                self.abstract[el.get(_w("abstractNumId"), "")] = el
-            for el in root.iterfind(_w("num")):
-                self.nums[el.get(_w("numId"), "")] = el
+            for el in root.iterfind(wtag("abstractNum")):
+                self.abstract[el.get(wtag("abstractNumId"), "")] = el
+            for el in root.iterfind(wtag("num")):
+                self.nums[el.get(wtag("numId"), "")] = el
         self._defs: dict[str, NumDef | None] = {}
         self.counts: dict[str, list[int | None]] = {}
         self.started: set[str] = set()
@@ -204,16 +181,16 @@ class Numbering:
         el = self.abstract.get(abs_id)
         if el is None or depth > 4:
             return None
-        link = _val(el, "numStyleLink")
+        link = child_val(el, "numStyleLink")
         if link:  # levels live in the abstractNum behind the numbering style
             num_id, _, _ = self.styles.num_pr(link)
             num = self.nums.get(num_id or "")
-            target = _val(num, "abstractNumId") if num is not None else None
+            target = child_val(num, "abstractNumId") if num is not None else None
             if target is not None and target != abs_id:
                 return self._abstract_levels(target, depth + 1)
         levels = {}
-        for lvl in el.iterfind(_w("lvl")):
-            ilvl = _int(lvl.get(_w("ilvl")))
+        for lvl in el.iterfind(wtag("lvl")):
+            ilvl = to_int(lvl.get(wtag("ilvl")))
             if ilvl is not None and 0 <= ilvl < MAX_LEVELS:
                 levels[ilvl] = _parse_level(lvl)
         return abs_id, levels
@@ -224,20 +201,20 @@ class Numbering:
         num = self.nums.get(num_id)
         resolved = None
         if num is not None:
-            found = self._abstract_levels(_val(num, "abstractNumId") or "")
+            found = self._abstract_levels(child_val(num, "abstractNumId") or "")
             if found is not None:
                 key, levels = found
                 levels = dict(levels)
                 restarts = []
-                for ov in num.iterfind(_w("lvlOverride")):
-                    ilvl = _int(ov.get(_w("ilvl")))
+                for ov in num.iterfind(wtag("lvlOverride")):
+                    ilvl = to_int(ov.get(wtag("ilvl")))
                     if ilvl is None or not 0 <= ilvl < MAX_LEVELS:
                         continue
-                    lvl = ov.find(_w("lvl"))
+                    lvl = ov.find(wtag("lvl"))
                     if lvl is not None:  # Word ignores lvlRestart inside an override
                         base = levels.get(ilvl, Level())
                         levels[ilvl] = replace(_parse_level(lvl, base), restart=base.restart)
-                    start = _int(_val(ov, "startOverride"))
+                    start = to_int(child_val(ov, "startOverride"))
                     if start is not None:
                         levels[ilvl] = replace(levels.get(ilvl, Level()), start=start)
                         restarts.append(ilvl)

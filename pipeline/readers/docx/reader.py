@@ -33,27 +33,19 @@ from lxml import etree
 
 from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import RawBlock, VanbanError
-from pipeline.readers.common import open_checked
-from pipeline.readers.docx.numbering import (
-    Numbering,
-    Styles,
-    _int,
-    _on,
-    _val,
-)
+from pipeline.readers.base import BlockReader
+from pipeline.readers.common import MB, open_checked
+from pipeline.readers.docx.numbering import Numbering, Styles
 from pipeline.readers.docx.ooxml import (
-    _BREAK_TAGS,
-    _CHAR_TAGS,
-    _SKIP_TAGS,
-    _TAB_TAGS,
-    _TEXT_TAGS,
     ALT,
+    BREAK_TAGS,
+    CHAR_TAGS,
     CHOICE,
     CUSTOM_XML,
     FALLBACK,
     FLDCHAR,
-    MB,
     OLE_MAGIC,
+    P,
     PPR,
     RATIO_MIN_BYTES,
     REL,
@@ -61,16 +53,21 @@ from pipeline.readers.docx.ooxml import (
     SDT,
     SDT_CONTENT,
     SECTPR,
+    SKIP_TAGS,
     SYM,
+    TAB_TAGS,
     TBL,
     TC,
     TCPR,
+    TEXT_TAGS,
     TR,
     TRPR,
     TXBX,
-    P,
     R,
-    _w,
+    child_val,
+    is_on,
+    to_int,
+    wtag,
 )
 
 
@@ -111,7 +108,7 @@ def _choose(alt: etree._Element) -> etree._Element | None:
 
 def _hidden(run: etree._Element) -> bool:
     rpr = run.find(RPR)
-    return rpr is not None and _on(rpr.find(_w("vanish")))
+    return rpr is not None and is_on(rpr.find(wtag("vanish")))
 
 
 class _Walker:
@@ -142,7 +139,7 @@ class _Walker:
                 content = child.find(SDT_CONTENT)
                 if content is not None:
                     yield from self._block_children(content)
-            elif tag == CUSTOM_XML or tag == _w("ins") or tag == _w("moveTo"):
+            elif tag == CUSTOM_XML or tag == wtag("ins") or tag == wtag("moveTo"):
                 yield from self._block_children(child)
             elif tag == ALT:
                 branch = _choose(child)
@@ -168,16 +165,16 @@ class _Walker:
             out.extend(self.blocks(box, box_part))
 
     def _is_heading(self, p: etree._Element) -> bool:
-        return self.styles.is_heading(_val(p.find(PPR), "pStyle") or self.styles.default)
+        return self.styles.is_heading(child_val(p.find(PPR), "pStyle") or self.styles.default)
 
     # -- numbering
     def label(self, p: etree._Element) -> str | None:
         """The auto-numbering label of ``p`` (advances the list counters)."""
         ppr = p.find(PPR)
-        style = _val(ppr, "pStyle") or self.styles.default
-        num_pr = ppr.find(_w("numPr")) if ppr is not None else None
-        num_id = _val(num_pr, "numId")
-        ilvl = _val(num_pr, "ilvl")
+        style = child_val(ppr, "pStyle") or self.styles.default
+        num_pr = ppr.find(wtag("numPr")) if ppr is not None else None
+        num_id = child_val(num_pr, "numId")
+        ilvl = child_val(num_pr, "ilvl")
         s_num, s_ilvl, owner = self.styles.num_pr(style)
         if num_id is None:
             num_id = s_num
@@ -185,7 +182,7 @@ class _Walker:
             ilvl = s_ilvl
         if num_id is None or num_id == "0":
             return None
-        level = _int(ilvl)
+        level = to_int(ilvl)
         if level is None:
             level = self.numbering.level_for_style(num_id, owner or style) or 0
         return self.numbering.next_label(num_id, level)
@@ -203,10 +200,10 @@ class _Walker:
                 fields: list[bool]) -> None:
         for ch in el:
             tag = ch.tag
-            if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            if not isinstance(tag, str) or tag in SKIP_TAGS:
                 continue
             if tag == FLDCHAR:
-                kind = ch.get(_w("fldCharType"))
+                kind = ch.get(wtag("fldCharType"))
                 if kind == "begin":
                     fields.append(True)
                 elif kind == "separate" and fields:
@@ -227,20 +224,20 @@ class _Walker:
             if tag == P or tag == TBL:  # block content where inline was expected
                 continue
             shown = not any(fields)
-            if tag in _TEXT_TAGS:
+            if tag in TEXT_TAGS:
                 if shown:
                     buf.append(ch.text or "")
-            elif tag in _TAB_TAGS:
+            elif tag in TAB_TAGS:
                 if shown:
                     buf.append("\t")
-            elif tag in _BREAK_TAGS:
+            elif tag in BREAK_TAGS:
                 if shown:
                     buf.append("\n")
-            elif tag in _CHAR_TAGS:
+            elif tag in CHAR_TAGS:
                 if shown:
-                    buf.append(_CHAR_TAGS[tag])
+                    buf.append(CHAR_TAGS[tag])
             elif tag == SYM:
-                code = ch.get(_w("char"), "")
+                code = ch.get(wtag("char"), "")
                 if shown and re.fullmatch(r"[0-9A-Fa-f]{1,6}", code) and int(code, 16) < 0x110000:
                     buf.append(chr(int(code, 16)))
             else:
@@ -251,9 +248,9 @@ class _Walker:
         index = self.tables[0]
         self.tables[0] += 1
         for r, tr in enumerate(self._rows(tbl)):
-            col = _int(_val(tr.find(TRPR), "gridBefore"), 0) or 0
+            col = to_int(child_val(tr.find(TRPR), "gridBefore"), 0) or 0
             for tc in self._cells(tr):
-                span = _int(_val(tc.find(TCPR), "gridSpan"), 1) or 1
+                span = to_int(child_val(tc.find(TCPR), "gridSpan"), 1) or 1
                 lines: list[str] = []
                 after: list[RawBlock] = []
                 self._cell_content(tc, part, lines, after)
@@ -269,7 +266,7 @@ class _Walker:
     def _rows(self, tbl: etree._Element) -> Iterator[etree._Element]:
         for child in tbl:
             if child.tag == TR:
-                if child.find(f"{TRPR}/{_w('del')}") is None:
+                if child.find(f"{TRPR}/{wtag('del')}") is None:
                     yield child
             elif child.tag in (SDT, CUSTOM_XML):
                 inner = child.find(SDT_CONTENT) if child.tag == SDT else child
@@ -324,13 +321,13 @@ def _header_footer_parts(main: object, body: etree._Element,
     seen: set[str] = set()
     order = {"first": 0, "default": 1, "even": 2}
     for sect in body.iter(SECTPR):
-        if sect.getparent() is not None and sect.getparent().tag == _w("sectPrChange"):
+        if sect.getparent() is not None and sect.getparent().tag == wtag("sectPrChange"):
             continue
-        title_page = _on(sect.find(_w("titlePg")))
-        refs = [ref for ref in sect if ref.tag in (_w("headerReference"), _w("footerReference"))]
-        refs.sort(key=lambda ref: order.get(ref.get(_w("type"), "default"), 1))
+        title_page = is_on(sect.find(wtag("titlePg")))
+        refs = [ref for ref in sect if ref.tag in (wtag("headerReference"), wtag("footerReference"))]
+        refs.sort(key=lambda ref: order.get(ref.get(wtag("type"), "default"), 1))
         for ref in refs:
-            kind = ref.get(_w("type"), "default")
+            kind = ref.get(wtag("type"), "default")
             if (kind == "first" and not title_page) or (kind == "even" and not even_pages):
                 continue
             rel = main.rels.get(ref.get(f"{{{REL}}}id", ""))  # type: ignore[attr-defined]
@@ -340,7 +337,7 @@ def _header_footer_parts(main: object, body: etree._Element,
             if str(target.partname) in seen:
                 continue
             seen.add(str(target.partname))
-            (headers if ref.tag == _w("headerReference") else footers).append(target)
+            (headers if ref.tag == wtag("headerReference") else footers).append(target)
     return headers, footers
 
 
@@ -356,7 +353,7 @@ def read_docx(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
         raise
     except Exception as exc:  # python-docx/lxml raise many kinds on broken packages
         raise VanbanError(str(path), f"cannot open DOCX: {type(exc).__name__}: {exc}") from exc
-    body = root.find(_w("body"))
+    body = root.find(wtag("body"))
     if body is None:
         raise VanbanError(str(path), "DOCX has no document body")
     styles_part = _related(main, RT.STYLES)
@@ -365,7 +362,7 @@ def read_docx(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     styles = Styles(_xml(styles_part) if styles_part is not None else None)
     numbering = Numbering(_xml(numbering_part) if numbering_part is not None else None, styles)
     settings = _xml(settings_part) if settings_part is not None else None
-    even_pages = settings is not None and _on(settings.find(_w("evenAndOddHeaders")))
+    even_pages = settings is not None and is_on(settings.find(wtag("evenAndOddHeaders")))
 
     tables = [0]
     blocks = _Walker(numbering, styles, tables).blocks(body, "body")
@@ -380,3 +377,7 @@ def read_docx(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
         raise VanbanError(str(path), f"text of {size / 1e6:.0f} M characters exceeds the limit "
                           f"of {limits.max_text_mb:g} M (VANBAN_MAX_TEXT_MB)", kind="too_large")
     return result
+
+
+READER = BlockReader(("docx",), read_docx)
+"""The :class:`~pipeline.readers.base.Reader` of DOCX files."""
