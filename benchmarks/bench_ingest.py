@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.readers.registry import read_document  # noqa: E402
+from pipeline.readers import read_document  # noqa: E402
 
 TARGETS = {"pdf": ("pages/s", 50.0), "docx": ("docs/s", 20.0), "ocr": ("s/page", 2.5)}
 

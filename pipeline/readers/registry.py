@@ -1,16 +1,19 @@
 """One entry point: a file path → a :class:`~pipeline.document.model.Document`.
 
 The format is sniffed from the first bytes, not trusted from the file name; a
-``.doc`` that is really HTML is read as HTML.
+``.doc`` that is really HTML is read as HTML. Each sniffed format has one
+:class:`~pipeline.readers.base.Reader`, found in :data:`READERS`.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.document.assemble import assemble
 from pipeline.document.limits import Limits
-from pipeline.document.model import Document, RawBlock, Source, VanbanError
+from pipeline.document.model import Document, Source, VanbanError
+from pipeline.readers.base import Reader
 
 SUPPORTED = (".txt", ".html", ".htm", ".docx", ".doc", ".pdf")
 
@@ -47,6 +50,55 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+# Lazy on purpose: a reader is imported when a file of its format is first read, not
+# with this module. The PDF reader loads pypdfium2 and the DOCX/DOC readers python-docx
+# and lxml, some 0.3 s each, which a run over text files or a command that reads nothing
+# does not need (the text readers are cheap; they are loaded the same way). The imports
+# are plain import statements, not importlib, so that the extraction's code version
+# (pipeline.document.version) still follows them to every reader.
+
+
+def _txt() -> Reader:
+    from pipeline.readers.text import TEXT_READER
+    return TEXT_READER
+
+
+def _html() -> Reader:
+    from pipeline.readers.text import HTML_READER
+    return HTML_READER
+
+
+def _docx() -> Reader:
+    from pipeline.readers.docx import READER
+    return READER
+
+
+def _doc() -> Reader:
+    from pipeline.readers.doc import READER
+    return READER
+
+
+def _pdf() -> Reader:
+    from pipeline.readers.pdf import READER
+    return READER
+
+
+READERS: dict[str, Callable[[], Reader]] = {
+    "txt": _txt, "html": _html, "docx": _docx, "doc": _doc, "pdf": _pdf,
+}
+"""Sniffed format → the loader of its reader."""
+
+
+def reader_for(fmt: str) -> Reader | None:
+    """The reader of a sniffed format, or None when vanban does not read it."""
+    load = READERS.get(fmt)
+    if load is None:
+        return None
+    reader = load()
+    assert fmt in reader.formats, (fmt, reader)
+    return reader
+
+
 def read_document(path: str | Path, limits: Limits | None = None) -> Document:
     """Read any supported file into one normalised document. Raises
     :class:`VanbanError` with a one-line reason for anything unreadable."""
@@ -65,31 +117,13 @@ def read_document(path: str | Path, limits: Limits | None = None) -> Document:
     with path.open("rb") as fh:
         head = fh.read(2048)
     fmt = sniff_format(path, head)
-    pages: int | None = None
-    ocr_pages: tuple[int, ...] = ()
-    warnings: tuple[str, ...] = ()
-    raw: list[RawBlock]
-    if fmt == "txt":
-        from pipeline.readers.text import read_text
-        raw = read_text(path, limits)
-    elif fmt == "html":
-        from pipeline.readers.text import read_html
-        raw = read_html(path, limits)
-    elif fmt == "docx":
-        from pipeline.readers.docx.reader import read_docx
-        raw = read_docx(path, limits)
-    elif fmt == "doc":
-        from pipeline.readers.doc import read_doc
-        raw = read_doc(path, limits)
-    elif fmt == "pdf":
-        from pipeline.readers.pdf.reader import read_pdf
-        res = read_pdf(path, limits)
-        raw, pages, ocr_pages, warnings = res.blocks, res.pages, res.ocr_pages, res.warnings
-    else:
+    reader = reader_for(fmt)
+    if reader is None:
         raise VanbanError(str(path), f"unsupported format '.{fmt}' (vanban reads "
                           + ", ".join(SUPPORTED) + ")", kind="unsupported")
-    source = Source(path=str(path), sha256=sha256_file(path), format=fmt, pages=pages)
-    doc = assemble(raw, source, ocr_pages=ocr_pages, warnings=warnings)
+    res = reader.read(path, limits)
+    source = Source(path=str(path), sha256=sha256_file(path), format=fmt, pages=res.pages)
+    doc = assemble(res.blocks, source, ocr_pages=res.ocr_pages, warnings=res.warnings)
     if not doc.text.strip():
         raise VanbanError(str(path), "no text found in the document", kind="empty")
     return doc

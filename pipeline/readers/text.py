@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 
 from pipeline.document.doctypes import type_line_re
-from pipeline.readers.encoding import decode_bytes, repair_legacy
 from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import RawBlock, VanbanError
 from pipeline.document.normalize import normalize_text
 from pipeline.document.paragraphs import join_lines
+from pipeline.readers.base import BlockReader
+from pipeline.readers.encoding import decode_bytes, repair_legacy
 
 _MD_SEP = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MD_ROW = re.compile(r"^\|.*\|$")
@@ -108,7 +109,7 @@ def read_text(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
 
 def read_html(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     """HTML: block elements become paragraphs, ``td``/``th`` become table cells."""
-    import lxml.html
+    import lxml.html  # lazy: about 0.1 s to load, and most text files are not HTML
 
     text = decode_file(path, limits)
     try:
@@ -164,3 +165,9 @@ def read_html(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     body = root.find("body")
     walk(body if body is not None else root)
     return out
+
+
+TEXT_READER = BlockReader(("txt",), read_text)
+"""The :class:`~pipeline.readers.base.Reader` of plain text files."""
+HTML_READER = BlockReader(("html",), read_html)
+"""The :class:`~pipeline.readers.base.Reader` of HTML files (web copies)."""
