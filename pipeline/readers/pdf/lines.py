@@ -13,9 +13,9 @@ from pipeline.readers.pdf.ocr import OcrPage
 
 @dataclass(slots=True)
 class Box:
-    """A word (glyphs merged by :func:`_glyphs`, or one OCR word) in PDF points, y
-    upwards. ``run`` numbers its run (consecutive words of the content stream on one
-    baseline); ``sp`` says the stream had a space just before it."""
+    """A word (glyphs merged by :mod:`pipeline.readers.pdf.pages`, or one OCR word) in
+    PDF points, y upwards. ``run`` numbers its run (consecutive words of the content
+    stream on one baseline); ``sp`` says the stream had a space just before it."""
 
     text: str
     x0: float

@@ -8,7 +8,7 @@ One engine for every page: word boxes → visual lines → blocks.
   ``cd_2003``, ``nd_55``) are flattened first, so the stamp text lands where it is
   printed (``Số: 173 /KH-UBND``, ``ngày 28 tháng 4``), not at the end of the page.
 * Pages without a text layer (scans) and pages whose text is not Vietnamese (wrong font
-  mapping, see :func:`pipeline.readers.pdf.ocr.vietnamese_score`) are OCR'd
+  mapping, see :func:`pipeline.readers.pdf.quality.vietnamese_score`) are OCR'd
   (:mod:`pipeline.readers.pdf.ocr`); Tesseract's words and boxes go through the same layout. A
   legacy TCVN3/VNI text layer is converted instead when the result reads as Vietnamese.
   A page with no text and no image (a blank page) is skipped.
