@@ -5,11 +5,11 @@ The corpus is extracted once (cached next to the database). Each synthetic docum
 corpus document with another number, date and issuing province (also replaced in its
 text), some lines dropped, swapped or borrowed from another document, some references
 renumbered or pointed at other synthetic documents, and its deadlines moved with its
-date. Reported: build documents/s (``store.bulk``: FTS merges once at the end), database
-size, search latency p50/p95 of 200 mixed queries (full ``search()``: matching ids,
-filters, facets, ranking, snippets; each query cold, the match cache cleared) per query
-kind, ``cited_by`` time, and a follow-up search (a facet clicked, the next page) that
-reuses the previous query's matches, as the web page would.
+date. Reported: build documents/s (``pipeline.index.sqlite.store.bulk``: FTS merges once
+at the end), database size, search latency p50/p95 of 200 mixed queries (full
+``search()``: matching ids, filters, facets, ranking, snippets; each query cold, the match
+cache cleared) per query kind, ``cited_by`` time, and a follow-up search (a facet
+clicked, the next page) that reuses the previous query's matches, as the web page would.
 
     python benchmarks/bench_index.py            # 100,000 documents
     python benchmarks/bench_index.py --n 20000 --db /tmp/bench.db
@@ -29,11 +29,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.index.search import Filters, search  # noqa: E402
-from pipeline.index.facets import clear_match_cache  # noqa: E402
-from pipeline.index.store import CODE_VERSION, bulk, connect, index_document, transaction  # noqa: E402
-from pipeline.index.graph import cited_by  # noqa: E402
-from pipeline.index.schema import SCHEMA_VERSION  # noqa: E402
+from pipeline.index import Filters  # noqa: E402
+from pipeline.index.sqlite.facets import clear_match_cache  # noqa: E402
+from pipeline.index.sqlite.graph import cited_by  # noqa: E402
+from pipeline.index.sqlite.schema import SCHEMA_VERSION  # noqa: E402
+from pipeline.index.sqlite.search import search  # noqa: E402
+from pipeline.index.sqlite.store import (  # noqa: E402
+    CODE_VERSION,
+    bulk,
+    connect,
+    index_document,
+    transaction,
+)
 
 PROVINCES = ["Hải Dương", "Lâm Đồng", "Hà Nội", "Đà Nẵng", "Nghệ An", "Thanh Hóa", "Quảng Ninh",
              "Cần Thơ", "Đắk Lắk", "Khánh Hòa", "Bắc Ninh", "Huế", "Gia Lai", "Lào Cai",

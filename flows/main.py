@@ -181,7 +181,7 @@ def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
     """Bring ``<out>/index.db`` up to date with the manifest (``pipeline/store.py``)."""
     logger = get_run_logger()
     try:
-        from pipeline.index import store  # noqa: F401
+        import pipeline.index  # noqa: F401
     except ImportError:
         logger.warning("index step skipped: pipeline/store.py does not exist yet")
         return None

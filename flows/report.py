@@ -117,25 +117,26 @@ def publish(summary: dict[str, Any]) -> int:
 
 def index_outputs(out: Path, state: Path, entries: dict[str, dict[str, Any]],
                   db: Path | None = None) -> dict[str, int]:
-    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline.index.store``).
+    """Bring ``<out>/index.db`` up to date with the manifest (:mod:`pipeline.index`).
 
     Every document recorded as done whose index row is missing or older (other sha256
     or code version) is stored from its ``<stem>.json`` and the text the worker kept in
     ``<state>/texts/``, one transaction each. Idempotent: a run killed halfway through
     indexing is completed by the next run, even one that extracts nothing.
     """
-    from pipeline.index import store
+    # deliberately lazy: this runs in a child process of its own (index_in_child), and
+    # importing this module should not load the index (numpy, the database driver)
+    from pipeline.index import Stamp, open_index, store_path
 
-    conn = store.connect(db or out / "index.db")
+    index = open_index(db or out / "index.db")
     counts = {"indexed": 0, "current": 0, "missing_text": 0}
     try:
-        have = {p: (sha, cv) for p, sha, cv in
-                conn.execute("SELECT path, sha256, code_version FROM documents")}
+        have = index.stamps()
         for path, e in entries.items():
             if e.get("status") != "ok":
                 continue
-            key = store.store_path(path)
-            if have.get(key) == (e["sha256"], store.CODE_VERSION):
+            key = store_path(path)
+            if have.get(key) == Stamp(e["sha256"], index.code_version):
                 counts["current"] += 1
                 continue
             text_file = state / "texts" / f"{e['stem']}.txt"
@@ -144,10 +145,10 @@ def index_outputs(out: Path, state: Path, entries: dict[str, dict[str, Any]],
                 counts["missing_text"] += 1
                 continue
             result = json.loads(out_file.read_text("utf-8"))
-            store.index_document(conn, result, text_file.read_text("utf-8"), path=key)
+            index.store(result, text_file.read_text("utf-8"), path=key)
             counts["indexed"] += 1
     finally:
-        conn.close()
+        index.close()
     return counts
 
 

@@ -16,8 +16,9 @@ import pytest
 from conftest import CORPUS, ROOT
 
 from flows.state import RunLock
-from pipeline.index.search import search
-from pipeline.index.store import connect, index_paths
+from pipeline.index.ingest import index_paths
+from pipeline.index.sqlite.search import search
+from pipeline.index.sqlite.store import connect
 
 A = ["kh_580_ubnd-haiduong_2020.txt", "qd_773_ttg_2018.txt"]
 B = ["luat_120_qh15_2025.txt", "tt_118_btc_2025.txt", "bc_dt-da06-t08_bcd-lamdong_2025.docx",

@@ -12,13 +12,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS
 
-from pipeline.index.search import Filters, search
-from pipeline.index.facets import clear_match_cache, facet_table
-from pipeline.index.query import parse_query
-from pipeline.index.store import connect, index_document, index_paths
-from pipeline.index.graph import cited_by, cited_by_document, cites, not_held
+from pipeline.index import Filters
+from pipeline.index.ingest import index_paths
 from pipeline.index.keys import name_key
-from pipeline.index.schema import SCHEMA_VERSION, migrate, schema_version
+from pipeline.index.query import parse_query
+from pipeline.index.sqlite.facets import clear_match_cache, facet_table
+from pipeline.index.sqlite.graph import cited_by, cited_by_document, cites, not_held
+from pipeline.index.sqlite.schema import SCHEMA_VERSION, migrate, schema_version
+from pipeline.index.sqlite.search import search
+from pipeline.index.sqlite.store import connect, index_document
 
 SCANNED = {"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pdf"}
 KH580 = "kh_580_ubnd-haiduong_2020.txt"
@@ -301,7 +303,7 @@ def test_cli_commands(indexed, tmp_path):
 
 
 def test_large_match_sets_rank_titles_then_newest(conn, monkeypatch):
-    import pipeline.index.search as search_mod
+    import pipeline.index.sqlite.search as search_mod
 
     full = search(conn, "ubnd", limit=100)
     monkeypatch.setattr(search_mod, "RANK_ALL", 2)
@@ -322,7 +324,7 @@ def test_large_match_sets_rank_titles_then_newest(conn, monkeypatch):
     '"cai nghien"*', "nghị định -\"ủy ban nhân dân tỉnh\""])
 def test_document_level_index_agrees_with_positions(conn, query):
     """fts_terms (no positions) answers which documents match exactly as fts_fold does."""
-    from pipeline.index import search as s
+    from pipeline.index.sqlite import search as s
 
     plan = s._Plan(parse_query(query), None, Filters())
     table = facet_table(conn)
@@ -335,7 +337,7 @@ def test_document_level_index_agrees_with_positions(conn, query):
 
 def test_long_phrase_superset_when_not_checked(conn, monkeypatch):
     """Above VERIFY_MAX candidates a phrase of 3+ words is the AND of its word pairs."""
-    from pipeline.index import search as s
+    from pipeline.index.sqlite import search as s
 
     monkeypatch.setattr(s, "VERIFY_MAX", 0)
     clear_match_cache()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -20,20 +19,22 @@ _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 def _open(db: str):
     """The index read-only; one made by an older vanban is upgraded first."""
-    from pipeline.index.store import connect
+    # deliberately lazy, as every import of the index below: the vanban commands that do
+    # not use the index do not load it (numpy, the database driver) at start-up
+    from pipeline.index import StoreError, open_index
 
     try:
         try:
-            return connect(db, readonly=True)
+            return open_index(db, readonly=True)
         except VanbanError as err:
             if err.kind != "schema":
                 raise
-            connect(db).close()  # apply the migrations, then read as usual
-            return connect(db, readonly=True)
+            open_index(db).close()  # apply the migrations, then read as usual
+            return open_index(db, readonly=True)
     except VanbanError as err:
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
-    except (RuntimeError, sqlite3.DatabaseError) as err:
+    except (RuntimeError, StoreError) as err:
         click.echo(f"vanban: {db}: {err}", err=True)
         sys.exit(2)
 
@@ -59,7 +60,8 @@ def _doc_line(d: dict) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
 def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
     """Store documents under PATHS in the index (unchanged files are skipped)."""
-    from pipeline.index.store import index_paths
+    from pipeline.index import StoreError  # lazy: see _open
+    from pipeline.index.ingest import index_paths  # lazy: readers and extractors too
 
     try:
         summary = index_paths([Path(p) for p in paths], db,
@@ -67,7 +69,7 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
     except VanbanError as err:
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
-    except sqlite3.DatabaseError as err:  # opening or upgrading the index
+    except StoreError as err:  # opening or upgrading the index
         click.echo(f"vanban: {db}: {err}", err=True)
         sys.exit(2)
     click.echo(summary.describe())
@@ -94,12 +96,11 @@ def search_cmd(query: str, db: str, doc_type: str | None, issuer: str | None,
                as_of: str | None, limit: int, offset: int, as_json: bool) -> None:
     """Search the index: words (accents optional), "phrases", prefix*, -exclude, or a
     number/symbol in any spelling (1696/QĐ-TTg, QĐ 1696, quyet dinh 1696)."""
-    from pipeline.index.search import Filters, search
+    from pipeline.index import Filters  # lazy: see _open
 
-    conn = _open(db)
     filters = Filters(doc_type=doc_type, issuer=issuer, year=year, owner=owner,
                       has_findings=has_findings, open_duties=open_duties, as_of=as_of)
-    res = search(conn, query, filters, limit=limit, offset=offset, owner_facet=True)
+    res = _open(db).search(query, filters, limit=limit, offset=offset, owner_facet=True)
     if as_json:
         _dump(res)
         return
@@ -122,9 +123,7 @@ def search_cmd(query: str, db: str, doc_type: str | None, issuer: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.cites/1 JSON.")
 def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
     """What the document SYMBOL (any spelling, or its path) cites, held or not."""
-    from pipeline.index.graph import cites
-
-    res = cites(_open(db), symbol)
+    res = _open(db).cites(symbol)
     if as_json:
         _dump(res)
         return
@@ -145,9 +144,7 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.citedby/1 JSON.")
 def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
     """Which indexed documents cite SYMBOL (1696/QĐ-TTg, 1696/qd-ttg, QĐ 1696, 1696)."""
-    from pipeline.index.graph import cited_by
-
-    res = cited_by(_open(db), symbol)
+    res = _open(db).cited_by(symbol)
     if as_json:
         _dump(res)
         return
@@ -166,9 +163,7 @@ def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
     """Documents that indexed documents cite but the index does not hold."""
-    from pipeline.index.graph import not_held
-
-    rows = not_held(_open(db), limit)
+    rows = _open(db).not_held(limit)
     if as_json:
         _dump({"schema": "vanban.notheld/1", "documents": rows})
         return

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.document.normalize import fold
-from pipeline.index.schema import pair_token, term_words
+from pipeline.index.terms import pair_token, term_words
 
 _ITEM = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -77,7 +77,7 @@ class Query:
 
     def terms_expr(self) -> tuple[str | None, bool]:
         """The ``fts_terms`` expression for the documents that match (words and adjacent
-        word pairs; see :mod:`pipeline.index.schema`) and whether it is exact: a phrase of
+        word pairs; see :mod:`pipeline.index.terms`) and whether it is exact: a phrase of
         three or more words becomes the AND of its pairs, a superset. ``(None, False)`` when
         there is nothing to match or ``fts_terms`` cannot answer (an excluded phrase of
         three or more words)."""

@@ -159,7 +159,7 @@ def ids_from_sql(conn: sqlite3.Connection, sql: str, params: list | tuple,
 
 def filter_ids(conn: sqlite3.Connection, t: FacetTable, ids: np.ndarray,
                filters) -> np.ndarray:
-    """``ids`` that pass ``filters`` (a :class:`pipeline.index.search.Filters`), ascending."""
+    """``ids`` that pass ``filters`` (a :class:`pipeline.index.base.Filters`), ascending."""
     ids = ids[(ids >= 0) & (ids < len(t.present))]
     ids = ids[t.present[ids]]
     if filters.doc_type:

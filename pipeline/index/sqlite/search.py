@@ -23,14 +23,15 @@ plain text.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import re
 import sqlite3
-from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.index.facets import (
+from pipeline.index.base import Filters
+from pipeline.index.keys import SymbolSpec, name_key, parse_symbol_spec, type_abbr
+from pipeline.index.query import Highlighter, Query, parse_query
+from pipeline.index.sqlite.facets import (
     FacetTable,
     count_facets,
     facet_table,
@@ -40,8 +41,6 @@ from pipeline.index.facets import (
     owner_counts,
     sorted_unique,
 )
-from pipeline.index.query import Highlighter, Query, parse_query
-from pipeline.index.keys import SymbolSpec, name_key, parse_symbol_spec, type_abbr
 
 VERIFY_MAX = 2000  # a long phrase's candidates checked exactly up to this many (text_ids)
 RANK_ALL = 1000  # more matches than this: titles first, then newest indexed (see _tiers)
@@ -49,41 +48,28 @@ SNIPPET_SCAN = 12_000  # characters of a result searched first for its snippet
 _FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title"
 
 
-@dataclass(frozen=True)
-class Filters:
-    doc_type: str | None = None
-    issuer: str | None = None
-    year: int | None = None
-    owner: str | None = None
-    has_findings: bool = False
-    open_duties: bool = False
-    as_of: str | None = None  # ISO date for open_duties; default today
-
-    def as_of_date(self) -> str:
-        return self.as_of or _dt.date.today().isoformat()
-
-    def sql(self) -> tuple[str, list]:
-        """``AND …`` conditions on ``documents d`` and their parameters."""
-        parts: list[str] = []
-        params: list = []
-        if self.doc_type:
-            parts.append("d.doc_type = ?")
-            params.append(type_abbr(self.doc_type) or self.doc_type)
-        if self.issuer:
-            parts.append("d.issuer_key = ?")
-            params.append(name_key(self.issuer))
-        if self.year:
-            parts.append("d.year = ?")
-            params.append(int(self.year))
-        if self.owner:
-            parts.append("d.id IN (SELECT doc_id FROM doc_owners WHERE owner_key = ?)")
-            params.append(name_key(self.owner))
-        if self.has_findings:
-            parts.append("d.n_findings > 0")
-        if self.open_duties:
-            parts.append("d.max_deadline >= ?")
-            params.append(self.as_of_date())
-        return "".join(f" AND {p}" for p in parts), params
+def filter_sql(filters: Filters) -> tuple[str, list]:
+    """``AND …`` conditions on ``documents d`` for ``filters``, and their parameters."""
+    parts: list[str] = []
+    params: list = []
+    if filters.doc_type:
+        parts.append("d.doc_type = ?")
+        params.append(type_abbr(filters.doc_type) or filters.doc_type)
+    if filters.issuer:
+        parts.append("d.issuer_key = ?")
+        params.append(name_key(filters.issuer))
+    if filters.year:
+        parts.append("d.year = ?")
+        params.append(int(filters.year))
+    if filters.owner:
+        parts.append("d.id IN (SELECT doc_id FROM doc_owners WHERE owner_key = ?)")
+        params.append(name_key(filters.owner))
+    if filters.has_findings:
+        parts.append("d.n_findings > 0")
+    if filters.open_duties:
+        parts.append("d.max_deadline >= ?")
+        params.append(filters.as_of_date())
+    return "".join(f" AND {p}" for p in parts), params
 
 
 def _spec_sql(spec: SymbolSpec, alias: str) -> tuple[str, list]:
@@ -106,7 +92,7 @@ class _Plan:
         self.negated = any(t.negated for t in query.terms)
         self.terms, self.terms_exact = query.terms_expr()
         self.cited_ids: np.ndarray | None = None  # documents citing the symbol (match_ids)
-        self.filter_sql, self.filter_params = filters.sql()
+        self.filter_sql, self.filter_params = filter_sql(filters)
 
 
 def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray,

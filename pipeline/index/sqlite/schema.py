@@ -8,61 +8,31 @@ append a new one.
 Full-text search uses two contentless FTS5 tables over the same rows (rowid = document
 id), columns ``title`` and ``body``:
 
-- ``fts_fold``: text with đ/Đ → d/D (:func:`index_fold`), tokenizer
+- ``fts_fold``: text with đ/Đ → d/D (:func:`pipeline.index.terms.index_fold`), tokenizer
   ``unicode61 remove_diacritics 2``: accent-insensitive matching;
 - ``fts_exact``: text as written, ``remove_diacritics 0``: exact-accent matching, used to
   rank documents that match the accents the user typed first.
 
 A third, ``fts_terms`` (``detail=none``: row ids only, no positions), lists each
 document's distinct words and distinct pairs of adjacent words (``_binh_dang``), folded by
-:func:`term_words`. It answers "which documents match" — the count, facets and paging of a
-search — reading a few bytes per document instead of every position of every word: a
-phrase becomes the AND of its word pairs (exact for two words, a close superset for more;
-:mod:`pipeline.index.search` checks longer phrases against ``fts_fold`` when that is cheap).
+:func:`pipeline.index.terms.term_words`. It answers "which documents match" — the count,
+facets and paging of a search — reading a few bytes per document instead of every
+position of every word: a phrase becomes the AND of its word pairs (exact for two words,
+a close superset for more; :mod:`pipeline.index.sqlite.search` checks longer phrases
+against ``fts_fold`` when that is cheap).
 
 Contentless tables keep only the index; a row is removed by giving back the values it was
 indexed with (``'delete'``), which the store does from ``texts``. Changing
-:func:`index_fold` or :func:`term_words` therefore needs a new migration that rebuilds the
+what :mod:`pipeline.index.terms` gives therefore needs a new migration that rebuilds the
 tables (:func:`rebuild_fts`).
 """
 from __future__ import annotations
 
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
-def index_fold(text: str) -> str:
-    """What ``fts_fold`` indexes: đ/Đ → d/D (same length); the tokenizer strips the rest."""
-    return text.replace("đ", "d").replace("Đ", "D")
-
-
-_COMBINING = re.compile("[\u0300-\u036f]")
-_WORD = re.compile(r"[^\W_]+")
-
-
-def term_words(text: str) -> list[str]:
-    """Words of ``text`` lower-cased, accents stripped, đ → d (as typed queries are folded)."""
-    folded = _COMBINING.sub("", unicodedata.normalize("NFD", text.lower()))
-    return _WORD.findall(folded.replace("đ", "d"))
-
-
-def pair_token(a: str, b: str) -> str:
-    return f"_{a}_{b}"
-
-
-def doc_terms(title: str | None, text: str) -> str:
-    """What ``fts_terms`` indexes for a document: distinct words, then distinct pairs of
-    adjacent words (within the title, within the text)."""
-    words: set[str] = set()
-    pairs: set[str] = set()
-    for part in (title or "", text):
-        ws = term_words(part)
-        words.update(ws)
-        pairs.update(map(pair_token, ws, ws[1:]))
-    return " ".join(sorted(words)) + " " + " ".join(sorted(pairs))
+from pipeline.index.terms import doc_terms, index_fold
 
 
 @dataclass(frozen=True)

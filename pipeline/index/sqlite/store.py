@@ -1,31 +1,34 @@
-"""The archive index: one SQLite file (default ``outputs/index.db``) of extracted documents.
+"""The SQLite archive index: one file (default ``outputs/index.db``) of extracted documents.
 
-``index_paths`` reads, extracts and stores files; ``index_document`` stores a result that a
-caller already has (the Prefect flow). A document is identified by its path; re-indexing
-a changed file (other sha256 or other :data:`CODE_VERSION`) replaces all its rows in one
-transaction and keeps its id, an unchanged one is skipped, an unreadable one is reported
-and skipped. Schema and migrations: :mod:`pipeline.index.schema`; citation links:
-:mod:`pipeline.index.graph`; search: :mod:`pipeline.index.search`.
+:func:`connect` opens (creates, upgrades) it; :func:`index_document` stores one result. A
+document is identified by its path; storing a path again (other sha256 or other
+:data:`CODE_VERSION`) replaces all its rows in one transaction and keeps its id. Schema
+and migrations: :mod:`pipeline.index.sqlite.schema`; citation links:
+:mod:`pipeline.index.sqlite.graph`; search: :mod:`pipeline.index.sqlite.search`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from importlib import metadata as _metadata
 from pathlib import Path
 
-from pipeline.document.version import EXTRACTION, code_version
 from pipeline.document.model import Block, VanbanError
+from pipeline.document.version import EXTRACTION, code_version
+from pipeline.index.base import DEFAULT_DB, store_path
 from pipeline.index.keys import name_key, number_key, symbol_key
-from pipeline.index.schema import SCHEMA_VERSION, fts_delete, fts_insert, migrate, schema_version
-
-DEFAULT_DB = Path("outputs/index.db")
+from pipeline.index.sqlite.graph import resolve_references
+from pipeline.index.sqlite.schema import (
+    SCHEMA_VERSION,
+    fts_delete,
+    fts_insert,
+    migrate,
+    schema_version,
+)
 
 
 def _package_version() -> str:
@@ -104,16 +107,6 @@ def bulk(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         for t in _FTS_TABLES:
             conn.execute(f"INSERT INTO {t}({t}) VALUES ('optimize')")
             conn.execute(f"INSERT INTO {t}({t}, rank) VALUES ('automerge', 4)")
-
-
-def store_path(path: str | Path) -> str:
-    """The path a document is stored under: relative to the working directory when inside
-    it, else absolute; so ``corpus/x.txt`` and ``./corpus/x.txt`` are one document."""
-    p = Path(os.path.abspath(path))
-    try:
-        return p.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return p.as_posix()
 
 
 def _year(date: str | None) -> int | None:
@@ -212,8 +205,6 @@ def index_document(conn: sqlite3.Connection, result: dict, text: str, *,
     """Store one ``vanban.document/1`` result and its normalised ``text``, replacing any
     earlier rows of the same path, in one transaction (a savepoint inside a caller's).
     Returns ``(document id, "new" | "changed")``."""
-    from pipeline.index.graph import resolve_references
-
     src = result.get("source") or {}
     meta = result.get("metadata") or {}
     signer = meta.get("signer") or {}
@@ -261,86 +252,3 @@ def index_document(conn: sqlite3.Connection, result: dict, text: str, *,
             resolve_references(conn, doc_ids=[doc_id], keys=keys)
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
     return doc_id, status
-
-
-def _storage_full(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "disk is full" in text or "disk i/o error" in text or "file too large" in text
-
-
-@dataclass
-class IndexSummary:
-    new: int = 0
-    changed: int = 0
-    skipped: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def counts(self) -> dict[str, int]:
-        return {"new": self.new, "changed": self.changed, "skipped": self.skipped,
-                "failed": len(self.failed)}
-
-    def describe(self) -> str:
-        lines = [f"{self.new} new, {self.changed} changed, {self.skipped} unchanged, "
-                 f"{len(self.failed)} failed in {self.seconds:.1f} s"]
-        lines += [f"  failed: {p}: {why}" for p, why in self.failed]
-        return "\n".join(lines)
-
-
-def index_paths(paths: Iterable[str | Path], db: str | Path | sqlite3.Connection = DEFAULT_DB,
-                code_version: str = CODE_VERSION,
-                progress: Callable[[str], None] | None = None) -> IndexSummary:
-    """Index every file under ``paths``: skip unchanged files (same sha256 and code
-    version), extract and store the rest one transaction each; an unreadable file is
-    counted in ``failed`` and the batch goes on."""
-    from pipeline.outputs import iter_inputs
-    from extractors import extract_json
-    from pipeline.readers.registry import SUPPORTED, read_document, sha256_file
-
-    conn = db if isinstance(db, sqlite3.Connection) else connect(db)
-    summary = IndexSummary()
-    t0 = time.perf_counter()
-    own = conn.execute("PRAGMA database_list").fetchone()[2]
-    own_files = {own + s for s in ("", "-wal", "-shm", "-journal")} if own else set()
-    try:
-        files = [f for f in iter_inputs([Path(p) for p in paths])
-                 if os.path.abspath(f) not in own_files]
-        for i, path in enumerate(files, 1):
-            name = store_path(path)
-            try:
-                if path.suffix.lower() not in SUPPORTED and path.suffix:
-                    raise VanbanError(str(path), f"unsupported format '{path.suffix}'",
-                                      kind="unsupported")
-                if not path.is_file():
-                    raise VanbanError(str(path), "no such file", kind="missing")
-                row = conn.execute("SELECT sha256, code_version FROM documents WHERE path = ?",
-                                   (name,)).fetchone()
-                if row and row[0] == sha256_file(path) and row[1] == code_version:
-                    summary.skipped += 1
-                    continue
-                doc = read_document(path)
-                result = extract_json(doc)
-                _, status = index_document(conn, result, doc.text, path=name,
-                                           code_version=code_version, blocks=doc.blocks)
-                setattr(summary, status, getattr(summary, status) + 1)
-                if progress:
-                    progress(f"[{i}/{len(files)}] {status}: {name}")
-            except VanbanError as err:
-                summary.failed.append((name, err.reason))
-            except sqlite3.OperationalError as exc:
-                if _storage_full(exc):  # every next document would fail the same way: stop
-                    raise VanbanError(own or str(db), "the disk is full (or the file size "
-                                      "limit is reached) while writing the index; "
-                                      f"{summary.new + summary.changed} documents were stored, "
-                                      "the index holds everything it held before",
-                                      kind="disk_full") from exc
-                summary.failed.append((name, f"index error: {exc}"))
-            except Exception as exc:  # an input we did not foresee: report it, go on
-                summary.failed.append((name, f"internal error: {type(exc).__name__}: {exc}"))
-            if progress and summary.failed and summary.failed[-1][0] == name:
-                progress(f"[{i}/{len(files)}] failed: {name}: {summary.failed[-1][1]}")
-    finally:
-        if not isinstance(db, sqlite3.Connection):
-            conn.close()
-    summary.seconds = time.perf_counter() - t0
-    return summary
