@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline.index.store import connect, index_paths
+from pipeline.index.ingest import index_paths
+from pipeline.index.sqlite.store import connect
 from pipeline.web.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent

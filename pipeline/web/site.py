@@ -1,0 +1,88 @@
+"""What every page of the web app shares: its settings, the index (read on a small pool
+of threads, each with its own read-only handle) and the Jinja2 templates."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from pipeline.document.doctypes import lookup_abbr
+from pipeline.index import Index, open_index
+
+PKG = resources.files("pipeline.web")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path
+    gaps: Path | None = None  # folder of gap reports (<plan file stem>.html)
+    token: str | None = None
+    hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    workers: int = 2
+
+
+class Reader:
+    """Read-only index handles, one per worker thread."""
+
+    def __init__(self, db: Path, workers: int) -> None:
+        self.db = db
+        self.local = threading.local()
+        self.pool = ThreadPoolExecutor(max_workers=max(1, workers),
+                                       thread_name_prefix="vanban-web")
+
+    def index(self) -> Index:
+        i = getattr(self.local, "index", None)
+        if i is None:
+            i = self.local.index = open_index(self.db, readonly=True)
+        return i
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(index, *args)`` on a worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, lambda: fn(self.index(), *args))
+
+
+def vn_date(iso: str | None) -> str:
+    """``2020-03-02`` → ``02/03/2020``; partial dates as far as they go."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if all(p.isdigit() for p in parts) else iso
+
+
+def type_name(abbr: str | None) -> str:
+    t = lookup_abbr(abbr) if abbr else None
+    return t.name.capitalize() if t else (abbr or "")
+
+
+def templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(PKG / "templates")),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["vndate"] = vn_date
+    env.filters["typename"] = type_name
+    env.globals["typename"] = type_name
+    return env
+
+
+class Site:
+    """The settings, the index reader and the templates, handed to every view."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.index = Reader(settings.db, settings.workers)
+        self.env = templates()
+
+    def render(self, name: str, status: int = 200, **ctx) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(name).render(**ctx), status_code=status)
+
+    def error(self, status: int, message: str) -> HTMLResponse:
+        return self.render("error.html", status=status, message=message, code=status)
