@@ -1,0 +1,45 @@
+"""The words people read for the codes vanban writes: statuses, coverage and submissions of
+a gap report, document types and recurrences. One place, so that the HTML, XLSX and DOCX
+reports, the terminal and the web app say the same thing.
+
+Plain dicts keyed by the values the JSON holds (``"done_on_time"``, ``"monthly"`` …); a
+``StrEnum`` member of the same value finds the same entry. This is the bottom layer: any
+stage may import it.
+"""
+from __future__ import annotations
+
+from pipeline.document.doctypes import lookup_abbr
+
+STATUS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
+          "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn"}
+"""A duty's status bucket (the Government Office's four), as a report heading writes it."""
+
+STATUS_EN = {"done_on_time": "done on time", "done_late": "done late", "pending": "pending",
+             "overdue": "overdue"}
+"""The same buckets in English, for the Prefect UI's artifacts."""
+
+COVERAGE = {"addressed": "đã báo cáo thực hiện", "partial": "thực hiện một phần",
+            "not_addressed": "báo cáo không đề cập", "no_report": "không có báo cáo"}
+"""How far an owner's reports speak of a duty."""
+
+SUBMISSION = {"on_time": "đúng hạn", "late": "muộn", "missing": "chưa nhận",
+              None: "chưa rõ ngày"}
+"""A report asked for by a date: received on time, late, not received (None: undated)."""
+
+RECURRENCE = {"monthly": "hằng tháng", "quarterly": "hằng quý", "semiannual": "6 tháng một lần",
+              "annual": "hằng năm"}
+"""A duty's cycle (``Task.recurrence``)."""
+
+
+def doc_type(abbr: str | None) -> str:
+    """``KH`` → ``Kế hoạch`` (from ``pipeline/data/doc_types.tsv``); an unknown code as is."""
+    t = lookup_abbr(abbr) if abbr else None
+    return t.name.capitalize() if t else (abbr or "")
+
+
+def vn_date(iso: str | None) -> str:
+    """ISO date → ``dd/mm/yyyy`` as Vietnamese documents print it; '—' for none."""
+    if not iso:
+        return "—"
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
