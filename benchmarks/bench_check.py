@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.crosscheck.check import check_loaded, load  # noqa: E402
+from pipeline.crosscheck.check import check_loaded  # noqa: E402
+from pipeline.crosscheck.model import load  # noqa: E402
 
 OWNERS = ["Sở Y tế", "Sở Tài chính", "Sở Tư pháp", "Sở Nội vụ", "Công an tỉnh", "Sở Xây dựng"]
 
@@ -50,7 +51,7 @@ def main() -> None:
         t1 = time.perf_counter()
         gaps = check_loaded(plan, loaded, "2020-12-31")
         t2 = time.perf_counter()
-    print(f"plan duties: {len(plan.data['tasks'])}, reports: {len(loaded)}, "
+    print(f"plan duties: {len(plan.extraction.tasks)}, reports: {len(loaded)}, "
           f"duty rows checked: {len(gaps['duties'])}")
     print(f"read + extract: {t1 - t0:.2f} s; check: {t2 - t1:.2f} s; total {t2 - t0:.2f} s "
           f"(target < 10 s: {'ok' if t2 - t0 < 10 else 'MISSED'})")

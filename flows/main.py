@@ -44,6 +44,7 @@ from flows.state import (
     code_version,
 )
 from flows.work import check_one, process_document, warm_up
+from pipeline.crosscheck.model import BUCKETS
 from pipeline.reports import archive as gaprun
 from pipeline.outputs import clean_temp_files, quarantine
 
@@ -315,7 +316,7 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
         if not local:
             _notify("checked", len(checked) + len(failures), len(due), batch[0][0].path)
     gaprun.save_index(Path(out), index)
-    totals = {b: sum(e["counts"].get(b, 0) for e in index.values()) for b in gaprun.BUCKETS}
+    totals = {b: sum(e["counts"].get(b, 0) for e in index.values()) for b in BUCKETS}
     summary["check_task_runs"] = len(futures)
     summary["gaps"] = {"dir": str(Path(out) / gaprun.GAPS), "plans": len(index),
                        "checked": checked, "current": len(links) - len(due),

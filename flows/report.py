@@ -10,13 +10,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pipeline.crosscheck.model import BUCKETS
+from pipeline.document.labels import STATUS_EN
 from pipeline.document.normalize import fold
+from pipeline.reports.markdown import gap_markdown
 
 COUNTS_KEY = "vanban-run-counts"
 GAPS_KEY = "vanban-gap-counts"
-BUCKETS_VI = {"done_on_time": "done on time", "done_late": "done late", "pending": "pending",
-              "overdue": "overdue"}
-_MAX_DUTIES = 200
 
 
 def artifact_key(stem: str) -> str:
@@ -30,7 +30,7 @@ def counts_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
             for k in ("new", "changed", "skipped", "failed", "extracted")]
     gaps = summary.get("gaps") or {}
     rows.append({"documents": "plans cross-checked", "count": gaps.get("plans", 0)})
-    rows += [{"documents": f"duties {BUCKETS_VI[b]}", "count": n}
+    rows += [{"documents": f"duties {STATUS_EN[b]}", "count": n}
              for b, n in (gaps.get("duties") or {}).items()]
     return rows
 
@@ -38,36 +38,10 @@ def counts_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
 def gap_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per plan: its duties in each bucket, reports linked, submissions missing."""
     return [{"plan": p.get("symbol") or Path(p["path"]).name, "duties": p["duties"],
-             **{b: p["counts"].get(b, 0) for b in BUCKETS_VI},
+             **{b: p["counts"].get(b, 0) for b in BUCKETS},
              "reports": p["reports"], "missing submissions": p["missing_submissions"],
              "gap report": p["html"]}
             for p in (summary.get("gaps") or {}).get("by_plan", [])]
-
-
-def _cell(text: Any, limit: int = 160) -> str:
-    s = "" if text is None else (", ".join(text) if isinstance(text, list) else str(text))
-    s = " ".join(s.split()).replace("|", "\\|")
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def gap_markdown(gaps: dict[str, Any], html: str) -> str:
-    """A plan's duties with owner, deadline and status, as a markdown table."""
-    plan = gaps.get("plan") or {}
-    duties = gaps.get("duties") or []
-    counts = {b: sum(1 for d in duties if d["status"] == b) for b in BUCKETS_VI}
-    lines = [f"# {plan.get('symbol') or plan.get('path')}: {_cell(plan.get('title'), 200)}", "",
-             f"{plan.get('issuer') or ''}, {plan.get('date') or 'no date'} — {len(duties)} "
-             f"duties as of {gaps.get('as_of')}: "
-             + ", ".join(f"{n} {BUCKETS_VI[b]}" for b, n in counts.items())
-             + f". Gap report: `gaps/{html}`", "",
-             "| item | owner | due | status | coverage | duty |", "|---|---|---|---|---|---|"]
-    for d in duties[:_MAX_DUTIES]:
-        lines.append(f"| {_cell(d.get('task_id'), 20)} | {_cell(d.get('owner'))} | "
-                     f"{_cell(d.get('due'), 12)} | {BUCKETS_VI.get(d['status'], d['status'])} | "
-                     f"{_cell(d.get('coverage'), 20)} | {_cell(d.get('text'))} |")
-    if len(duties) > _MAX_DUTIES:
-        lines.append(f"\n… and {len(duties) - _MAX_DUTIES} more in the gap report.")
-    return "\n".join(lines) + "\n"
 
 
 def _create(kind: str, data: Any, key: str, description: str) -> None:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.crosscheck.check import check_loaded, link, link_folder, load
+from pipeline.crosscheck.check import check_loaded
 from pipeline.crosscheck.coverage import Passage, bm25, decide, has_cue, load_cues
+from pipeline.crosscheck.link import link, link_folder
+from pipeline.crosscheck.model import load
 from pipeline.crosscheck.status import done_date, event_date, status
 from pipeline.reports.html import render_html
 
@@ -45,7 +47,7 @@ def test_link_by_symbol_citation():
 def test_link_draft_plan_by_title():
     plan = loaded(str(CORPUS / "kh_dt-tongket-clqg-pcmt_ubnd-lamdong_2025.doc"))
     rep = loaded(str(CORPUS / "bc_dt-tongket-clqg-pcmt_ubnd-lamdong_2026.docx"))
-    assert plan.meta["symbol"] is None
+    assert plan.meta.symbol is None
     assert link(plan, rep) == "title"
     other = loaded(str(CORPUS / "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"))
     assert link(plan, other) is None
@@ -171,19 +173,20 @@ def test_loaded_key_changes_when_the_document_is_written_again(tmp_path):
     later run extracted again, even from the same bytes (new rules, new outline)."""
     import os
 
+    from pipeline.document.contract import to_json
+    from pipeline.outputs import document_file, save_document, write_json_atomic
     from pipeline.reports import archive as gaprun
-    from pipeline.outputs import write_json_atomic
 
     rep = loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt"))
     state = tmp_path / ".state"
-    write_json_atomic(tmp_path / "bc.json", rep.data)
-    gaprun.save_doc(state, "bc", rep.doc)
+    write_json_atomic(tmp_path / "bc.json", to_json(rep.extraction))
+    save_document(state, "bc", rep.doc)
     src = gaprun.Source(rep.path, "bc", "ab12")
-    first = gaprun._loaded(src, tmp_path, state)
+    first = gaprun.load_source(src, tmp_path, state)
     assert first.key[:3] == (str(tmp_path), "bc", "ab12")
-    assert gaprun._loaded(src, tmp_path, state).key == first.key
-    os.utime(gaprun.doc_file(state, "bc"), ns=(1, 10**18))  # written again, later
-    assert gaprun._loaded(src, tmp_path, state).key != first.key
+    assert gaprun.load_source(src, tmp_path, state).key == first.key
+    os.utime(document_file(state, "bc"), ns=(1, 10**18))  # written again, later
+    assert gaprun.load_source(src, tmp_path, state).key != first.key
 
 
 # --- status --------------------------------------------------------------------------------
@@ -288,14 +291,13 @@ def test_xlsx_and_docx(tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from pipeline.reports.docx import write_docx
-    from pipeline.reports.xlsx import write_xlsx
+    from pipeline.reports.registry import writer
 
     g = gaps580()
-    write_xlsx(g, tmp_path / "g.xlsx")
+    writer("xlsx").write(g, tmp_path / "g.xlsx")
     ws = load_workbook(tmp_path / "g.xlsx")["Nhiệm vụ"]
     assert ws.max_row == len(g["duties"]) + 1 and ws.auto_filter.ref
-    write_docx(g, tmp_path / "g.docx")
+    writer("docx").write(g, tmp_path / "g.docx")
     text = "\n".join(p.text for p in Document(tmp_path / "g.docx").paragraphs)
     assert "BÁO CÁO" in text and "580/KH-UBND" in text
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
+from pipeline.document import labels
 from pipeline.document.model import VanbanError
 
-BUCKETS_VI = {"done_on_time": "hoàn thành đúng hạn", "done_late": "hoàn thành quá hạn",
-              "pending": "chưa hoàn thành, còn hạn", "overdue": "chưa hoàn thành, quá hạn"}
+FORMATS = ("html", "xlsx", "docx")
 
 
 @click.command()
@@ -32,8 +33,9 @@ BUCKETS_VI = {"done_on_time": "hoàn thành đúng hạn", "done_late": "hoàn t
 def check(plan: str, reports: tuple[str, ...], as_of: str | None, as_json: bool,
           html_out: str | None, xlsx_out: str | None, docx_out: str | None) -> None:
     """Did every owner report on every duty of PLAN, on time? REPORT may be files or folders."""
-    from pipeline.outputs import iter_inputs
+    # imported here, not at the top: the other commands (and --help) do not load them
     from pipeline.crosscheck.check import check as run_check
+    from pipeline.outputs import iter_inputs
 
     if as_of:
         import datetime as _dt
@@ -53,18 +55,13 @@ def check(plan: str, reports: tuple[str, ...], as_of: str | None, as_json: bool,
             raise
         click.echo(f"vanban: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
-    if html_out:
-        from pipeline.reports.html import render_html
+    targets = dict(zip(FORMATS, (html_out, xlsx_out, docx_out), strict=True))
+    if any(targets.values()):
+        from pipeline.reports.registry import writer  # lazy, as above
 
-        Path(html_out).write_text(render_html(gaps), "utf-8")
-    if xlsx_out:
-        from pipeline.reports.xlsx import write_xlsx
-
-        write_xlsx(gaps, Path(xlsx_out))
-    if docx_out:
-        from pipeline.reports.docx import write_docx
-
-        write_docx(gaps, Path(docx_out))
+        for name, target in targets.items():
+            if target:
+                writer(name).write(gaps, Path(target))
     if as_json:
         click.echo(json.dumps(gaps, ensure_ascii=False, indent=2))
     elif not (html_out or xlsx_out or docx_out):
@@ -73,14 +70,15 @@ def check(plan: str, reports: tuple[str, ...], as_of: str | None, as_json: bool,
 
 def summary(gaps: dict) -> str:
     """A few lines for the terminal: counts by bucket, missing submissions."""
-    from collections import Counter
+    # lazy like the check itself (loaded by it already): not at the CLI's start-up
+    from pipeline.crosscheck.model import Submission
 
     p = gaps["plan"]
     name = p.get("symbol") or p.get("title") or "?"
     lines = [f"{name} — {len(gaps['duties'])} nhiệm vụ (tính đến {gaps['as_of']})"]
     c = Counter(d["status"] for d in gaps["duties"])
-    lines += [f"  {BUCKETS_VI[k]}: {c.get(k, 0)}" for k in BUCKETS_VI]
-    miss = [s for s in gaps["submissions"] if s["status"] == "missing"]
+    lines += [f"  {v.lower()}: {c.get(k, 0)}" for k, v in labels.STATUS.items()]
+    miss = [s for s in gaps["submissions"] if s["status"] == Submission.MISSING]
     lines.append(f"  báo cáo chưa nhận: {len(miss)}")
     if gaps["unmatched_reports"]:
         lines.append("  báo cáo không gắn với kế hoạch: " + ", ".join(gaps["unmatched_reports"]))

@@ -1,11 +1,10 @@
 """Cross-check reports against the duties a plan assigned (``vanban.gaps/1``).
 
-Linking: a report answers a plan when it cites one of the plan's symbols (the plan's
-own number, or a self-citation such as an attachment's "Gửi kèm Công văn số …"); a
-draft plan with no number is matched by title. A report's owner is its issuer
-(canonical); a report issued by the plan's own issuer is a consolidated report and
-speaks for every owner. Coverage per (duty, owner) is in :mod:`crosscheck_coverage`,
-dates and submissions in :mod:`crosscheck_status`.
+Which reports answer the plan, and whose they are, is :mod:`pipeline.crosscheck.link`. A
+report issued by the plan's own issuer is a consolidated report and speaks for every
+owner. Coverage per (duty, owner) is in :mod:`pipeline.crosscheck.coverage`, dates and
+submissions in :mod:`pipeline.crosscheck.status`; the rows are
+:mod:`pipeline.crosscheck.model`'s.
 """
 from __future__ import annotations
 
@@ -14,10 +13,21 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.crosscheck.coverage import Passage, decide, passages
+from pipeline.crosscheck.link import expand, link, owner_of
+from pipeline.crosscheck.model import (
+    Coverage,
+    DutyRow,
+    Evidence,
+    GapReport,
+    LinkRow,
+    Loaded,
+    PlanRef,
+    SubmissionRow,
+    load,
+)
 from pipeline.crosscheck.status import (
     addressee,
     done_date,
@@ -26,134 +36,14 @@ from pipeline.crosscheck.status import (
     status,
     submissions,
 )
+from pipeline.document.facts import Task
 from pipeline.document.normalize import fold
 
-TITLE_MATCH = 90  # rapidfuzz token_sort_ratio on folded titles, for unnumbered plans
 # A process keeps the passages of the reports it read last, up to this many passages
 # (about 4.4 KB each, measured: 70 MB at most): one report often answers many plans (a
 # yearly report, every copy of a plan), and splitting it costs ~20 ms of Python per check
 # (measured: a plan against 100 reports, 4.7 s → 0.9–1.7 s).
 PASSAGE_CACHE = 16_000
-
-
-@dataclass
-class Loaded:
-    """A read and extracted document."""
-
-    path: str
-    doc: object  # pipeline.document.model.Document
-    data: dict  # vanban.document/1
-    # what identifies its content (e.g. output dir, stem, sha256), set by a caller
-    # that knows it: the report's passages are then kept for the next plan checked
-    key: tuple | None = None
-    _passages: dict[str | None, list[Passage]] = field(default_factory=dict, repr=False)
-
-    @property
-    def meta(self) -> dict:
-        return self.data["metadata"]
-
-    @property
-    def label(self) -> str:
-        return self.meta.get("symbol") or Path(self.path).name
-
-    @property
-    def is_report(self) -> bool:
-        return self.meta.get("doc_type") == "BC" or \
-            fold(self.meta.get("title") or "").startswith("bao cao")
-
-
-def load(path: str | Path) -> Loaded:
-    """Read and extract one file."""
-    from extractors import extract_json
-    from pipeline.readers.registry import read_document
-
-    doc = read_document(path)
-    return Loaded(str(path), doc, extract_json(doc))
-
-
-def _sym(s: str | None) -> str:
-    return re.sub(r"\s+", "", fold(s or ""))
-
-
-def plan_symbols(plan: Loaded) -> set[str]:
-    """The plan's own symbol, plus self-citations (same date, same issuer or type)."""
-    out = {_sym(plan.meta.get("symbol"))} - {""}
-    date, issuer = plan.meta.get("date"), fold(plan.meta.get("issuer") or "")
-    for r in plan.data.get("references", []):
-        if r.get("symbol") and date and r.get("date") == date and (
-                (issuer and issuer in fold(r.get("text") or ""))
-                or r.get("doc_type") == plan.meta.get("doc_type")):
-            out.add(_sym(r["symbol"]))
-    return out
-
-
-def link(plan: Loaded, report: Loaded) -> str | None:
-    """How ``report`` answers ``plan`` (``"cites 580/KH-UBND"``, ``"title"``), or None."""
-    if plan.path == report.path:
-        return None
-    syms = plan_symbols(plan)
-    for r in report.data.get("references", []):
-        if r.get("symbol") and _sym(r["symbol"]) in syms:
-            return f"cites {r['symbol']}"
-    if not plan.meta.get("symbol"):
-        from rapidfuzz import fuzz
-
-        a, b = fold(plan.meta.get("title") or ""), fold(report.meta.get("title") or "")
-        if a and b and fuzz.token_sort_ratio(a, b) >= TITLE_MATCH:
-            return "title"
-    return None
-
-
-def link_folder(paths: Iterable[str | Path], skipped: list[str] | None = None) -> list[dict]:
-    """Every plan → report link among the files under ``paths`` (no pairs named); files
-    that cannot be read are left out (and named in ``skipped`` when given)."""
-    from pipeline.outputs import iter_inputs
-
-    docs = []
-    for p in iter_inputs([Path(x) for x in paths]):
-        try:
-            docs.append(load(p))
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
-            if skipped is not None:
-                skipped.append(f"{p}: {exc}")
-    out = []
-    for plan in docs:
-        if plan.is_report:
-            continue
-        for rep in docs:
-            if rep.is_report and (how := link(plan, rep)):
-                out.append({"plan": plan.path, "plan_symbol": plan.meta.get("symbol"),
-                            "report": rep.path, "report_symbol": rep.meta.get("symbol"),
-                            "how": how})
-    return out
-
-
-def owner_of(report: Loaded, home: str | None) -> str:
-    from extractors.owners import canonical_agency
-
-    return canonical_agency(report.meta.get("issuer") or "", on=report.meta.get("date"),
-                            home=home)
-
-
-def _group_match(group: str, name: str) -> bool:
-    """``UBND các tỉnh, thành phố …`` holds ``UBND tỉnh Lâm Đồng`` (levels listed)."""
-    m = re.match(r"(?i)(UBND|Ủy ban nhân dân|Công an)\s+các\s+(.*)", group)
-    if not m:
-        return False
-    levels = [x.strip() for x in re.split(r",|\bvà\b", m.group(2)) if x.strip()]
-    head = "Công an" if m.group(1).lower().startswith("công") else "UBND"
-    return any(name.lower().startswith(f"{head} {lv.split()[0]} ".lower())
-               for lv in levels if lv)
-
-
-def expand(lead: str, known: list[str]) -> list[str]:
-    """Members of a group owner among ``known`` names; the name itself otherwise."""
-    from extractors.owners import expand_group, group_members
-
-    if not (group_members(lead) or re.match(r"(?i)(?:các|UBND các|Công an các)\s", lead)):
-        return [lead]
-    members = expand_group(lead, known) or [k for k in known if _group_match(lead, k)]
-    return members or [lead]
 
 
 def check(plan_path: str | Path, report_paths: Iterable[str | Path],
@@ -163,12 +53,18 @@ def check(plan_path: str | Path, report_paths: Iterable[str | Path],
 
 
 def check_loaded(plan: Loaded, reports: list[Loaded], as_of: str | None = None) -> dict:
-    from extractors.owners import canonical_agency
+    """:func:`gap_report` as ``vanban.gaps/1`` JSON."""
+    return gap_report(plan, reports, as_of).to_json()
+
+
+def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) -> GapReport:
+    """The gap report of ``plan`` against candidate ``reports``, as of a date (today)."""
+    from extractors.owners import canonical_agency  # lazy: it loads spaCy (see link.owner_of)
 
     as_of = as_of or _dt.date.today().isoformat()
     meta = plan.meta
-    home = meta.get("place")
-    plan_owner = canonical_agency(meta.get("issuer") or "", home=home)
+    home = meta.place
+    plan_owner = canonical_agency(meta.issuer or "", home=home)
     linked: list[tuple[Loaded, str, str]] = []
     unmatched: list[str] = []
     for r in reports:
@@ -177,50 +73,40 @@ def check_loaded(plan: Loaded, reports: list[Loaded], as_of: str | None = None) 
             linked.append((r, how, owner_of(r, home)))
         else:
             unmatched.append(r.label)
-    tasks = plan.data.get("tasks", [])
-    named = [canonical_agency(x, home=home) for t in tasks for x in t.get("lead", [])]
+    tasks = plan.extraction.tasks
+    named = [canonical_agency(x, home=home) for t in tasks for x in t.lead]
     known = list(dict.fromkeys([n for n in named if not re.match(r"(?i)các\s", n)]
                                + [o for _, _, o in linked]))
     by_owner: dict[str, list[Loaded]] = {}
     consolidated: list[Loaded] = []
     for r, _how, owner in linked:
         (consolidated if owner == plan_owner else by_owner.setdefault(owner, [])).append(r)
-    task_owners = [(t, list(dict.fromkeys(o for lead in t.get("lead", [])
-                                          for o in expand(lead, known)))) for t in tasks]
+    task_owners = [(t, list(dict.fromkeys(o for lead in t.lead for o in expand(lead, known))))
+                   for t in tasks]
     used_owners = {o for _, os_ in task_owners for o in os_}
     for r, _how, owner in linked:
         if owner not in used_owners and owner != plan_owner:
             unmatched.append(r.label)
     reporting = [(t, os_) for t, os_ in task_owners if is_reporting(t)]
-    subs = submissions(reporting, {o: [{"label": r.label, "date": r.meta.get("date"),
-                                        "title": r.meta.get("title") or ""} for r in rs]
-                                   for o, rs in by_owner.items()})
+    subs = submissions(reporting, by_owner)
     report_due: dict[str, str] = {}
     for t, os_ in reporting:
         for o in os_:
             if due_of(t) and due_of(t) > report_due.get(o, ""):
                 report_due[o] = due_of(t)
     sections = {n.id: n.title for n in plan.doc.flat_outline()}
-    duties = []
-    for t, owners in task_owners:
-        for owner in owners:
-            duties.append(_duty(plan, t, owner, by_owner.get(owner, []), consolidated,
-                                subs, report_due, sections, as_of))
-    return {
-        "schema": "vanban.gaps/1",
-        "plan": {"symbol": meta.get("symbol"), "issuer": meta.get("issuer"),
-                 "date": meta.get("date"), "title": meta.get("title"), "path": plan.path},
-        "as_of": as_of,
-        "duties": duties,
-        "submissions": subs,
-        "unmatched_reports": list(dict.fromkeys(unmatched)),
-        "links": [{"report": r.label, "path": r.path, "how": how, "owner": owner,
-                   "date": r.meta.get("date"), "consolidated": r in consolidated}
-                  for r, how, owner in linked],
-    }
+    duties = [_duty(plan, t, owner, by_owner.get(owner, []), consolidated, subs, report_due,
+                    sections, as_of)
+              for t, owners in task_owners for owner in owners]
+    return GapReport(
+        plan=PlanRef(meta.symbol, meta.issuer, meta.date, meta.title, plan.path),
+        as_of=as_of, duties=duties, submissions=subs,
+        unmatched_reports=list(dict.fromkeys(unmatched)),
+        links=[LinkRow(r.label, r.path, how, owner, r.meta.date, r in consolidated)
+               for r, how, owner in linked])
 
 
-class _Kept:
+class PassageCache:
     """Passages of the reports read last in this process, up to :data:`PASSAGE_CACHE`
     passages in all (the oldest go first; the newest report always stays)."""
 
@@ -250,68 +136,64 @@ class _Kept:
             self.size = 0
 
 
-_kept = _Kept()
+_kept = PassageCache()
 
 
-def _pool(r: Loaded, plan: Loaded) -> list[Passage]:
+def pool(r: Loaded, plan: Loaded) -> list[Passage]:
     """The report's passages as seen from ``plan`` (its opening citing the plan left out),
     from this process's cache when the report's content is known (``r.key``)."""
-    sym = plan.meta.get("symbol")
-    got = r._passages.get(sym)
+    sym = plan.meta.symbol
+    got = r.passages_for(sym)
     if got is None:
         key = None if r.key is None else (r.key, sym)
         got = None if key is None else _kept.get(key)
         if got is None:
-            got = passages(r.label, r.doc, sym, r.meta.get("date"))
+            got = passages(r.label, r.doc, sym, r.meta.date)
             if key is not None:
                 _kept.put(key, got)
-        r._passages[sym] = got
+        r.keep_passages(sym, got)
     return got
 
 
-def _duty(plan: Loaded, t: dict, owner: str, own: list[Loaded], consolidated: list[Loaded],
-          subs: list[dict], report_due: dict[str, str], sections: dict[str, str],
-          as_of: str) -> dict:
+def _title_evidence(r: Loaded) -> list[Evidence]:
+    span = r.meta.spans.get("title") or (0, 0)
+    return [Evidence(r.label, r.meta.title, span[0], span[1], "tiêu đề")]
+
+
+def _duty(plan: Loaded, t: Task, owner: str, own: list[Loaded], consolidated: list[Loaded],
+          subs: list[SubmissionRow], report_due: dict[str, str], sections: dict[str, str],
+          as_of: str) -> DutyRow:
     due = due_of(t) or report_due.get(owner)
-    row = {"task_id": t.get("id"), "owner": owner, "text": t.get("text"),
-           "deadline": t.get("deadline"), "due": due, "start": t.get("start"),
-           "end": t.get("end")}
+    row = DutyRow(t.id, owner, t.text, t.deadline, due, t.start, t.end)
     sources = own + consolidated
-    sub = next((s for s in subs if s["task_id"] == t.get("id") and s["owner"] == owner), None)
-    if sub and sub["report"]:
-        rep = next(r for r in own if r.label == sub["report"])
-        span = (rep.meta.get("spans") or {}).get("title") or [0, 0]
-        row.update(coverage="addressed", reason=f"đã nhận {sub['report']} ({sub['status']})",
-                   evidence=[{"report": rep.label, "text": rep.meta.get("title"),
-                              "start": span[0], "end": span[1], "section": "tiêu đề"}])
-        row["status"] = status("addressed", due, sub["received"], as_of)
+    sub = next((s for s in subs if s.task_id == t.id and s.owner == owner), None)
+    if sub and sub.report:
+        rep = next(r for r in own if r.label == sub.report)
+        row.coverage, row.reason = Coverage.ADDRESSED, f"đã nhận {sub.report} ({sub.status})"
+        row.evidence = _title_evidence(rep)
+        row.status = status(Coverage.ADDRESSED, due, sub.received, as_of)
         return row
     to = addressee(t) if is_reporting(t) else None
     via = next((r for r in consolidated if to and any(
-        to in fold(x) for x in (r.meta.get("recipients") or []) + [r.doc.text[-1500:]])), None)
-    if not (sub and sub["report"]) and via is not None:
-        span = (via.meta.get("spans") or {}).get("title") or [0, 0]
-        row.update(coverage="addressed", reason=f"báo cáo tổng hợp {via.label} gửi {to}",
-                   evidence=[{"report": via.label, "text": via.meta.get("title"),
-                              "start": span[0], "end": span[1], "section": "tiêu đề"}])
-        row["status"] = status("addressed", due, via.meta.get("date"), as_of)
+        to in fold(x) for x in list(r.meta.recipients) + [r.doc.text[-1500:]])), None)
+    if via is not None:
+        row.coverage, row.reason = Coverage.ADDRESSED, f"báo cáo tổng hợp {via.label} gửi {to}"
+        row.evidence = _title_evidence(via)
+        row.status = status(Coverage.ADDRESSED, due, via.meta.date, as_of)
         return row
     if sub and own and due_of(t):
-        row.update(coverage="not_addressed", reason=f"chưa nhận {sub['what']} của đơn vị",
-                   evidence=[])
-        row["status"] = status("not_addressed", due, None, as_of)
+        row.coverage, row.reason = Coverage.NOT_ADDRESSED, f"chưa nhận {sub.what} của đơn vị"
+        row.status = status(Coverage.NOT_ADDRESSED, due, None, as_of)
         return row
     if not sources:
-        row.update(coverage="no_report", reason="không có báo cáo của đơn vị", evidence=[])
-        row["status"] = status("no_report", due, None, as_of)
+        row.coverage, row.reason = Coverage.NO_REPORT, "không có báo cáo của đơn vị"
+        row.status = status(Coverage.NO_REPORT, due, None, as_of)
         return row
-    pool = [p for r in sources for p in _pool(r, plan)]
-    cov = decide(t.get("text") or "", plan.meta.get("title"), sections.get(t.get("section") or ""),
-                 pool)
-    reason = cov.reason + (" (báo cáo tổng hợp)" if not own else "")
-    ev = [{"report": p.report, "text": p.text[:800], "start": p.start, "end": p.end,
-           "section": p.section} for p in cov.evidence]
-    done = done_date(cov.evidence)
-    row.update(coverage=cov.coverage, reason=reason, evidence=ev)
-    row["status"] = status(cov.coverage, due, done, as_of)
+    found = [p for r in sources for p in pool(r, plan)]
+    cov = decide(t.text or "", plan.meta.title, sections.get(t.section or ""), found)
+    row.coverage = cov.coverage
+    row.reason = cov.reason + (" (báo cáo tổng hợp)" if not own else "")
+    row.evidence = [Evidence(p.report, p.text[:800], p.start, p.end, p.section)
+                    for p in cov.evidence]
+    row.status = status(cov.coverage, due, done_date(cov.evidence), as_of)
     return row

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.crosscheck.model import Coverage
+from pipeline.document.model import Document
+
 CUES_FILE = Path(__file__).resolve().parent.parent / "data" / "coverage_cues.tsv"
 K1, B = 1.5, 0.75
 SECTION_BONUS = 0.3
@@ -53,7 +56,7 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=20000)
 def _tokens(text: str) -> tuple[str, ...]:
-    from extractors.nlp import segment
+    from extractors.nlp import segment  # lazy: it loads spaCy and underthesea
 
     out = []
     for w in segment(text):
@@ -84,7 +87,7 @@ class Passage:
         return self._tf
 
 
-def passages(label: str, doc, plan_symbol: str | None, date: str | None) -> list[Passage]:
+def passages(label: str, doc: Document, plan_symbol: str | None, date: str | None) -> list[Passage]:
     """The report's body passages (blocks of ≥ 25 characters), with their section."""
     cues = load_cues()
     nodes = doc.flat_outline()
@@ -112,7 +115,7 @@ def passages(label: str, doc, plan_symbol: str | None, date: str | None) -> list
                               frozenset(_tokens(sec)) - cues.generic if sec else frozenset())
         sec, fut, sec_toks = sections[path]
         # the token tuple is the one _tokens keeps: shared, not copied (a report's
-        # passages stay in memory while it answers plans, see crosscheck._pool)
+        # passages stay in memory while it answers plans, see check.pool)
         out.append(Passage(label, text, b.start, b.end, sec, fut, _tokens(text), sec_toks,
                            date))
     return out
@@ -165,19 +168,19 @@ def bm25(query: list[str], tfs: list[Counter[str]]) -> list[float]:
 
 
 @dataclass
-class Coverage:
-    coverage: str
+class Decision:
+    coverage: Coverage
     evidence: list[Passage]
     reason: str
     score: float = 0.0
 
 
 def decide(duty_text: str, plan_title: str | None, section_title: str | None,
-           pool: list[Passage]) -> Coverage:
+           pool: list[Passage]) -> Decision:
     """addressed / partial / not_addressed for a duty over an owner's passages."""
     cues = load_cues()
     if not pool:
-        return Coverage("not_addressed", [], "báo cáo không có đoạn nội dung")
+        return Decision(Coverage.NOT_ADDRESSED, [], "báo cáo không có đoạn nội dung")
     spec, wide, strict = key_terms(duty_text, plan_title)
     deliverable = _DELIVERABLE.search(duty_text)
     query = [t for t in tokens(duty_text) if t in spec or t in wide]
@@ -203,7 +206,7 @@ def decide(duty_text: str, plan_title: str | None, section_title: str | None,
         best = ranked[0] if ranked else None
         why = f"không có đoạn nêu từ khóa riêng của nhiệm vụ (BM25 cao nhất {best[0]:.1f}, " \
               f"{best[1]}/{len(spec)} từ khóa)" if best else "không có đoạn phù hợp"
-        return Coverage("not_addressed", [], why, best[0] if best else 0.0)
+        return Decision(Coverage.NOT_ADDRESSED, [], why, best[0] if best else 0.0)
     score, hits, _, p, hit_spec = good[0]
     cue = has_cue(p.text, cues.partial)
     ev = [p]
@@ -216,9 +219,9 @@ def decide(duty_text: str, plan_title: str | None, section_title: str | None,
                 break
     terms = ", ".join(sorted(hit_spec)[:4])
     if cue:
-        return Coverage("partial", ev,
+        return Decision(Coverage.PARTIAL, ev,
                         f"BM25 {score:.1f}, {hits}/{len(spec)} từ khóa ({terms}); tín hiệu "
                         f"'{cue}'", score)
-    return Coverage("addressed", ev,
+    return Decision(Coverage.ADDRESSED, ev,
                     f"BM25 {score:.1f}, {hits}/{len(spec)} từ khóa ({terms}); không có tín hiệu "
                     "dở dang", score)

@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.crosscheck.check import check
+from pipeline.crosscheck.model import Coverage
 from pipeline.document.normalize import fold
 
-LABELS = ("addressed", "partial", "not_addressed", "no_report")
+LABELS = tuple(c.value for c in Coverage)
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "gold" / "coverage"
 
 
@@ -38,8 +40,6 @@ def evaluate_coverage(gold_dir: Path = GOLD_DIR, root: Path | None = None,
                       echo: Callable[[str], None] | None = print) -> dict:
     """Run ``check`` for every gold file; print and return accuracy and the confusion table.
     Paths in gold files are relative to ``root`` (the project folder by default)."""
-    from pipeline.crosscheck.check import check
-
     root = root or gold_dir.resolve().parent.parent.parent
     rows: list[dict] = []
     for f in sorted(Path(gold_dir).glob("*.json")):

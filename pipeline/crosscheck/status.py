@@ -2,43 +2,48 @@
 from __future__ import annotations
 
 import re
+from datetime import date as _date
 
+from extractors.dates import find_dates
+from extractors.dates_vocab import citation_tail_re, near_tail_re
+from pipeline.crosscheck.model import Coverage, Loaded, Status, Submission, SubmissionRow
+from pipeline.document.facts import Task
 from pipeline.document.normalize import fold
 
 _REPORTING = re.compile(r"\bbao cao\b")
 
 
-def is_reporting(task: dict) -> bool:
+def is_reporting(task: Task) -> bool:
     """A duty that asks for a report by a date (or on a cycle)."""
-    t = fold(task.get("text") or "")
+    t = fold(task.text or "")
     return bool(_REPORTING.search(t)) and bool(
-        task.get("deadline") or task.get("recurrence") or (task.get("period") or {}).get("end")
+        task.deadline or task.recurrence or (task.period or {}).get("end")
         or re.search(r"bao cao (tong ket|so ket|ket qua)", t))
 
 
-def addressee(task: dict) -> str | None:
+def addressee(task: Task) -> str | None:
     """Folded name of the body a reporting duty sends its report to (``gửi … về X``)."""
-    t = fold(task.get("text") or "")
+    t = fold(task.text or "")
     m = re.search(r"gui(?: bao cao| ve| toi)*\s+((?:bo|so|cong an|ubnd|uy ban|van phong)[^,;(.]{2,40})", t)
     if not m:
         return None
     return " ".join(m.group(1).split()[:3])
 
 
-def due_of(task: dict) -> str | None:
-    return task.get("deadline") or (task.get("period") or {}).get("end")
+def due_of(task: Task) -> str | None:
+    return task.deadline or (task.period or {}).get("end")
 
 
-def status(coverage: str, due: str | None, done: str | None, as_of: str) -> str:
+def status(coverage: str, due: str | None, done: str | None, as_of: str) -> Status:
     """done_on_time | done_late | pending | overdue. ``done`` is the date of the report
     that shows the duty done; an undated report counts as on time (it cannot be shown late)."""
-    if coverage == "addressed":
+    if coverage == Coverage.ADDRESSED:
         if due and done and done > due:
-            return "done_late"
-        return "done_on_time"
+            return Status.DONE_LATE
+        return Status.DONE_ON_TIME
     if due is None or as_of <= due:
-        return "pending"
-    return "overdue"
+        return Status.PENDING
+    return Status.OVERDUE
 
 
 def event_date(text: str, report_date: str | None) -> str | None:
@@ -46,9 +51,6 @@ def event_date(text: str, report_date: str | None) -> str | None:
     event ("Ngày 15/6/2020, Sở đã tổ chức …", "đến ngày 30/6/2020 đã hoàn thành …"), not
     after the report itself; ``None`` when it gives none. A cited document's date, a
     cut-off ("tính đến ngày"), an issue date and the start of a period do not count."""
-    from extractors.dates import find_dates
-    from extractors.dates_vocab import citation_tail_re, near_tail_re
-
     year = int(report_date[:4]) if report_date and report_date[:4].isdigit() else None
     found = []
     for m in find_dates(text, year):
@@ -71,14 +73,14 @@ def done_date(passages: list, report_date_of=lambda p: p.date) -> str | None:
     return min((d for d in dates if d), default=None)
 
 
-def what_of(task: dict) -> str:
+def what_of(task: Task) -> str:
     """A short name for a reporting duty: ``báo cáo 6 tháng``, ``báo cáo năm`` …"""
-    t = fold(task.get("text") or "")
+    t = fold(task.text or "")
     if re.search(r"6 thang|sau thang|giua nam", t):
         return "báo cáo 6 tháng"
-    if re.search(r"(?<!\w)(?:quý|hằng quý|hàng quý)(?!\w)", (task.get("text") or "").lower()):
+    if re.search(r"(?<!\w)(?:quý|hằng quý|hàng quý)(?!\w)", (task.text or "").lower()):
         return "báo cáo quý"
-    if re.search(r"hang thang|thang \d", t) and task.get("recurrence") == "monthly":
+    if re.search(r"hang thang|thang \d", t) and task.recurrence == "monthly":
         return "báo cáo tháng"
     if re.search(r"nam \d{4}|hang nam|tong ket|ca nam", t):
         return "báo cáo năm"
@@ -94,38 +96,38 @@ def _kind_of_report(title: str) -> str:
     return "báo cáo năm"
 
 
-def submissions(duties: list[tuple[dict, list[str]]], reports: dict[str, list[dict]]) -> list[dict]:
+def submissions(duties: list[tuple[Task, list[str]]], reports: dict[str, list[Loaded]]
+                ) -> list[SubmissionRow]:
     """One row per (reporting duty, owner): ``duties`` pairs a task with its owners;
-    ``reports`` maps an owner to its reports (``label``, ``date``, ``title``). A report is
-    used once, by the duty of the same kind (6-month, annual …) closest in date."""
-    rows: list[dict] = []
+    ``reports`` maps an owner to its reports. A report is used once, by the duty of the
+    same kind (6-month, annual …) closest in date."""
+    rows: list[SubmissionRow] = []
     used: set[tuple[str, str]] = set()
     ordered = sorted(duties, key=lambda d: due_of(d[0]) or "9999")
     for task, owners in ordered:
         what, due = what_of(task), due_of(task)
         for owner in owners:
-            cands = [r for r in reports.get(owner, []) if (owner, r["label"]) not in used]
-            same = [r for r in cands if what in ("báo cáo", _kind_of_report(r["title"]))]
+            cands = [r for r in reports.get(owner, []) if (owner, r.label) not in used]
+            same = [r for r in cands if what in ("báo cáo", _kind_of_report(r.meta.title or ""))]
             pick = None
             if same:
-                pick = min(same, key=lambda r: abs(_days(r["date"], due)))
-            row = {"owner": owner, "what": what, "task_id": task.get("id"), "due": due,
-                   "report": None, "received": None, "status": "missing"}
+                pick = min(same, key=lambda r: abs(_days(r.meta.date, due)))
+            row = SubmissionRow(owner, what, task.id, due)
             if pick:
+                received = pick.meta.date
                 if due:
-                    used.add((owner, pick["label"]))
-                row.update(report=pick["label"], received=pick["date"])
-                if pick["date"] is None:
-                    row["status"] = None  # an undated draft: cannot say on time or late
+                    used.add((owner, pick.label))
+                row.report, row.received = pick.label, received
+                if received is None:
+                    row.status = None  # an undated draft: cannot say on time or late
                 else:
-                    row["status"] = "late" if due and pick["date"] > due else "on_time"
+                    row.status = Submission.LATE if due and received > due \
+                        else Submission.ON_TIME
             rows.append(row)
     return rows
 
 
 def _days(date: str | None, due: str | None) -> int:
-    from datetime import date as _d
-
     if not date or not due:
         return 10 ** 6
-    return abs((_d.fromisoformat(date) - _d.fromisoformat(due)).days)
+    return abs((_date.fromisoformat(date) - _date.fromisoformat(due)).days)

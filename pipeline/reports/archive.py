@@ -11,18 +11,24 @@ another day (statuses move with the date); otherwise its gap report is kept.
 from __future__ import annotations
 
 import json
-import pickle
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.outputs import write_json_atomic
-from pipeline.crosscheck.check import Loaded, check_loaded, link
+from pipeline.crosscheck.check import check_loaded
+from pipeline.crosscheck.link import link, norm_symbol, plan_symbols
+from pipeline.crosscheck.model import BUCKETS, Loaded, Submission
+from pipeline.document.contract import from_json
 from pipeline.document.doctypes import lookup_abbr
+from pipeline.document.facts import Extraction
+from pipeline.outputs import load_document, write_json_atomic
+from pipeline.readers.registry import read_document
+from pipeline.reports.registry import writer
 
-BUCKETS = ("done_on_time", "done_late", "pending", "overdue")
 GAPS = "gaps"
 INDEX = "index.json"
+FORMATS = ("html", "xlsx")
+"""Written beside each plan's ``<plan>.json``; the index entry names each file."""
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,12 @@ def _data(out: Path, stem: str) -> dict | None:
         return None
 
 
-def is_plan(data: dict) -> bool:
+def is_plan(ex: Extraction) -> bool:
     """An administrative document that assigns duties and is not itself a report; laws,
     decrees and circulars (normative) are not checked against reports."""
-    meta = data.get("metadata") or {}
-    if not data.get("tasks"):
+    if not ex.tasks:
         return False
-    code = meta.get("doc_type")
+    code = ex.metadata.doc_type
     if code == "BC":
         return False
     t = lookup_abbr(code) if code else None
@@ -58,20 +63,18 @@ def plan_links(sources: list[Source], out: Path) -> dict[str, list[str]]:
     """Plan stem → stems of the reports that answer it (by citation, or by title for an
     unnumbered plan), over every extracted document. Reports are looked up by the
     symbols they cite, so this grows with plans + reports, not their product."""
-    from pipeline.crosscheck.check import _sym, plan_symbols
-
     # linking needs only the metadata and references: no document is loaded
-    stubs = {s.stem: Loaded(s.path, None, d) for s in sources if (d := _data(out, s.stem))}
+    stubs = {s.stem: Loaded(s.path, from_json(d)) for s in sources if (d := _data(out, s.stem))}
     reports = [(stem, st) for stem, st in stubs.items() if st.is_report]
     citing: dict[str, list[str]] = {}
     for stem, rep in reports:
-        for key in {_sym(r.get("symbol")) for r in rep.data.get("references", [])} - {""}:
+        for key in {norm_symbol(r.symbol) for r in rep.extraction.references} - {""}:
             citing.setdefault(key, []).append(stem)
     out_links: dict[str, list[str]] = {}
     for stem, st in stubs.items():
-        if st.is_report or not is_plan(st.data):
+        if st.is_report or not is_plan(st.extraction):
             continue
-        if st.meta.get("symbol"):  # by citation: only reports citing one of its symbols
+        if st.meta.symbol:  # by citation: only reports citing one of its symbols
             cands = {r for key in plan_symbols(st) for r in citing.get(key, ())}
         else:  # an unnumbered plan: by title, against every report
             cands = {r for r, _ in reports}
@@ -79,34 +82,21 @@ def plan_links(sources: list[Source], out: Path) -> dict[str, list[str]]:
     return out_links
 
 
-def doc_file(state: Path, stem: str) -> Path:
-    return state / "docs" / f"{stem}.pickle"
-
-
-def save_doc(state: Path, stem: str, doc: object) -> None:
-    """Keep a read document for the cross-check (written by the extraction worker)."""
-    target = doc_file(state, stem)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(target)
-
-
-def _loaded(src: Source, out: Path, state: Path) -> Loaded:
+def load_source(src: Source, out: Path, state: Path) -> Loaded:
+    """A document of the archive for the check: its extraction from ``<out>/<stem>.json``
+    and the read document the extraction worker kept (``pipeline.outputs``)."""
     data = _data(out, src.stem)
     if data is None:
         raise FileNotFoundError(out / f"{src.stem}.json")
-    kept = doc_file(state, src.stem)
-    try:
-        written = kept.stat().st_mtime_ns
-        doc = pickle.loads(kept.read_bytes())
-    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
-        from pipeline.readers.registry import read_document  # kept by an older run: read it again
-
-        written, doc = 0, read_document(src.path)
+    kept = load_document(state, src.stem)
+    if kept is None:  # none kept, or kept by an older vanban: read it again (the
+        # extraction is the one in <stem>.json, so only the document is needed)
+        doc, written = read_document(src.path), 0
+    else:
+        doc, written = kept
     # the content's identity for the passage cache of a long-lived process (a Dask
     # worker): the source's hash, and when this run's extraction wrote the document
-    return Loaded(src.path, doc, data, key=(str(out), src.stem, src.sha256, written))
+    return Loaded(src.path, from_json(data, doc), key=(str(out), src.stem, src.sha256, written))
 
 
 def fingerprint(plan: Source, reports: list[Source], as_of: str) -> dict:
@@ -138,31 +128,26 @@ def check_plan(plan: Source, reports: list[Source], out: Path, state: Path,
                as_of: str) -> dict:
     """Check ``plan`` against ``reports`` and write its gap reports; returns its entry of
     ``gaps/index.json`` (files, counts, missing submissions, what it was made from)."""
-    from pipeline.reports.html import render_html
-    from pipeline.reports.xlsx import write_xlsx
-
-    gaps = check_loaded(_loaded(plan, out, state), [_loaded(r, out, state) for r in reports],
-                        as_of)
+    gaps = check_loaded(load_source(plan, out, state),
+                        [load_source(r, out, state) for r in reports], as_of)
     folder = out / GAPS
-    folder.mkdir(parents=True, exist_ok=True)
     write_json_atomic(folder / f"{plan.stem}.json", gaps)
-    html = folder / f"{plan.stem}.html"
-    tmp = html.with_name(html.name + ".tmp")
-    tmp.write_text(render_html(gaps), "utf-8")
-    tmp.replace(html)
-    write_xlsx(gaps, folder / f"{plan.stem}.xlsx")
+    files = {}
+    for name in FORMATS:
+        w = writer(name)
+        files[name] = f"{plan.stem}{w.suffix}"
+        w.write(gaps, folder / files[name])
     meta = gaps["plan"]
     return {"stem": plan.stem, "symbol": meta.get("symbol"), "title": meta.get("title"),
-            "html": html.name, "json": f"{plan.stem}.json", "xlsx": f"{plan.stem}.xlsx",
+            "html": files["html"], "json": f"{plan.stem}.json", "xlsx": files["xlsx"],
             "duties": len(gaps["duties"]), "counts": bucket_counts(gaps),
             "reports": len(gaps.get("links") or []),
             "missing_submissions": sum(1 for s in gaps.get("submissions") or []
-                                       if s.get("status") == "missing"),
+                                       if s.get("status") == Submission.MISSING),
             "made_from": fingerprint(plan, reports, as_of)}
 
 
 def save_index(out: Path, index: dict[str, dict]) -> None:
-    (out / GAPS).mkdir(parents=True, exist_ok=True)
     write_json_atomic(out / GAPS / INDEX, index)
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from html import escape
 
-STATUS_VI = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
-             "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn"}
-COVERAGE_VI = {"addressed": "đã báo cáo thực hiện", "partial": "thực hiện một phần",
-               "not_addressed": "báo cáo không đề cập", "no_report": "không có báo cáo"}
-SUB_VI = {"on_time": "đúng hạn", "late": "muộn", "missing": "chưa nhận", None: "chưa rõ ngày"}
-COLOURS = {"done_on_time": "#d4edda", "done_late": "#fff3cd", "pending": "#d6e9f8",
-           "overdue": "#f8d7da"}
+from pipeline.crosscheck.model import Status
+from pipeline.document import labels
+from pipeline.document.labels import vn_date
+from pipeline.reports.base import GapReportWriter
+
+COLOURS = {Status.DONE_ON_TIME: "#d4edda", Status.DONE_LATE: "#fff3cd",
+           Status.PENDING: "#d6e9f8", Status.OVERDUE: "#f8d7da"}
+"""A status bucket's background, in the HTML page and the XLSX sheet."""
 
 CSS = """
 body{font-family:"Times New Roman",serif;margin:2em;color:#111}
@@ -33,14 +34,6 @@ blockquote{margin:0;font-style:italic;color:#333}
 """
 
 
-def _d(iso: str | None) -> str:
-    """ISO date → dd/mm/yyyy; '—' for none."""
-    if not iso:
-        return "—"
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
-
-
 def _e(x: object) -> str:
     return escape("" if x is None else str(x))
 
@@ -48,7 +41,7 @@ def _e(x: object) -> str:
 def _counts(duties: list[dict]) -> str:
     c = Counter(d["status"] for d in duties)
     cells = "".join(f'<td class="{k}">{_e(v)}: <b>{c.get(k, 0)}</b></td>'
-                    for k, v in STATUS_VI.items())
+                    for k, v in labels.STATUS.items())
     return f'<table id="buckets"><tr>{cells}<td>Tổng: <b>{len(duties)}</b></td></tr></table>'
 
 
@@ -56,9 +49,9 @@ def _by_owner(duties: list[dict]) -> str:
     rows = defaultdict(Counter)
     for d in duties:
         rows[d["owner"]][d["status"]] += 1
-    head = "".join(f"<th>{_e(v)}</th>" for v in STATUS_VI.values())
+    head = "".join(f"<th>{_e(v)}</th>" for v in labels.STATUS.values())
     body = "".join(
-        f"<tr><td>{_e(o)}</td>" + "".join(f"<td>{c.get(k, 0)}</td>" for k in STATUS_VI)
+        f"<tr><td>{_e(o)}</td>" + "".join(f"<td>{c.get(k, 0)}</td>" for k in labels.STATUS)
         + "</tr>" for o, c in sorted(rows.items()))
     return f'<table id="owners"><tr><th>Cơ quan, đơn vị</th>{head}</tr>{body}</table>'
 
@@ -82,9 +75,9 @@ def _owner_table(owner: str, duties: list[dict]) -> str:
         rows.append(
             f'<tr class="duty" data-owner="{_e(owner)}" data-status="{_e(d["status"])}">'
             f"<td>{_e(d.get('task_id'))}</td><td>{_e(d.get('text'))}</td>"
-            f"<td class=\"d\">{_e(_d(d.get('deadline') or d.get('due')))}</td>"
-            f'<td class="st {_e(d["status"])}">{_e(STATUS_VI.get(d["status"], d["status"]))}'
-            f"<br><small>{_e(COVERAGE_VI.get(d['coverage'], d['coverage']))}</small></td>"
+            f"<td class=\"d\">{_e(vn_date(d.get('deadline') or d.get('due')))}</td>"
+            f'<td class="st {_e(d["status"])}">{_e(labels.STATUS.get(d["status"], d["status"]))}'
+            f"<br><small>{_e(labels.COVERAGE.get(d['coverage'], d['coverage']))}</small></td>"
             f"<td>{_evidence(d)}</td></tr>")
     return (f"<h2>{_e(owner)}</h2><table class=\"owner\"><tr><th>Mục</th><th>Nhiệm vụ</th>"
             f"<th>Thời hạn</th><th>Tình trạng</th><th>Căn cứ trong báo cáo</th></tr>"
@@ -96,9 +89,9 @@ def _submissions(subs: list[dict]) -> str:
         return "<p>Kế hoạch không có yêu cầu báo cáo có thời hạn.</p>"
     rows = "".join(
         f"<tr><td>{_e(s['owner'])}</td><td>{_e(s['what'])}</td><td class=\"d\">"
-        f"{_e(_d(s['due']))}</td><td>{_e(s.get('report') or '—')}</td><td class=\"d\">"
-        f"{_e(_d(s.get('received')))}</td><td class=\"{_e(s['status'])}\">"
-        f"{_e(SUB_VI.get(s['status'], s['status']))}</td></tr>" for s in subs)
+        f"{_e(vn_date(s['due']))}</td><td>{_e(s.get('report') or '—')}</td><td class=\"d\">"
+        f"{_e(vn_date(s.get('received')))}</td><td class=\"{_e(s['status'])}\">"
+        f"{_e(labels.SUBMISSION.get(s['status'], s['status']))}</td></tr>" for s in subs)
     return ("<table id=\"submissions\"><tr><th>Cơ quan, đơn vị</th><th>Báo cáo</th><th>Hạn</th>"
             "<th>Văn bản</th><th>Ngày nhận</th><th>Tình trạng</th></tr>" + rows + "</table>")
 
@@ -120,8 +113,8 @@ def render_html(gaps: dict) -> str:
 <title>Tình hình thực hiện {_e(name)}</title><style>{CSS}</style></head>
 <body>
 <h1>Báo cáo tình hình thực hiện nhiệm vụ</h1>
-<p><b>Kế hoạch:</b> {_e(name)} ngày {_e(_d(plan.get('date')))} của {_e(plan.get('issuer'))}
-— {_e(plan.get('title'))}<br><b>Tính đến ngày:</b> {_e(_d(gaps.get('as_of')))}</p>
+<p><b>Kế hoạch:</b> {_e(name)} ngày {_e(vn_date(plan.get('date')))} của {_e(plan.get('issuer'))}
+— {_e(plan.get('title'))}<br><b>Tính đến ngày:</b> {_e(vn_date(gaps.get('as_of')))}</p>
 <h2>Tổng hợp theo tình trạng</h2>{_counts(gaps['duties'])}
 <h2>Tổng hợp theo cơ quan, đơn vị</h2>{_by_owner(gaps['duties'])}
 <h2>Tình hình gửi báo cáo</h2>{_submissions(gaps.get('submissions') or [])}
@@ -129,3 +122,10 @@ def render_html(gaps: dict) -> str:
 <p class="where">Lập tự động bởi vanban; mỗi nhận định kèm lý do để cán bộ kiểm tra lại.</p>
 </body></html>
 """
+
+
+class HtmlWriter(GapReportWriter):
+    name, suffix = "html", ".html"
+
+    def render(self, gaps: dict) -> str:
+        return render_html(gaps)
