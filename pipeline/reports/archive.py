@@ -5,8 +5,9 @@ calls :func:`plan_links` once and :func:`check_plan` once per plan.
 Outputs go to ``<out>/gaps/``: ``<plan>.json`` (``vanban.gaps/1``), ``<plan>.html`` and
 ``<plan>.xlsx``, and ``index.json``, which maps each plan's source path to its files and
 bucket counts (the web app links plans to their reports through it). A plan is checked
-again when it, or a report linked to it, changed, or when its report was made for
-another day (statuses move with the date); otherwise its gap report is kept.
+again when it, or a report linked to it, changed, when its report was made for another
+day (statuses move with the date), or when the code that makes gap reports changed
+(:func:`fingerprint`); otherwise its gap report is kept.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pipeline.crosscheck.model import BUCKETS, Loaded, Submission
 from pipeline.document.contract import from_json
 from pipeline.document.doctypes import lookup_abbr
 from pipeline.document.facts import Extraction
+from pipeline.document.version import GAP_REPORTS, code_version
 from pipeline.outputs import load_document, write_json_atomic
 from pipeline.readers.registry import read_document
 from pipeline.reports.registry import writer
@@ -100,9 +102,11 @@ def load_source(src: Source, out: Path, state: Path) -> Loaded:
 
 
 def fingerprint(plan: Source, reports: list[Source], as_of: str) -> dict:
-    """What a gap report was made from: when it is unchanged the report is current."""
+    """What a gap report was made from: when it is unchanged the report is current. The
+    code that makes gap reports counts too (``pipeline.document.version.GAP_REPORTS``)."""
     return {"as_of": as_of, "plan": plan.sha256,
-            "reports": {r.stem: r.sha256 for r in reports}}
+            "reports": {r.stem: r.sha256 for r in reports},
+            "code": code_version(GAP_REPORTS)}
 
 
 def load_index(out: Path) -> dict[str, dict]:
