@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extractors import extract_json  # noqa: E402
-from pipeline.readers.registry import read_document  # noqa: E402
+from pipeline.readers import read_document  # noqa: E402
 
 
 def main() -> None:

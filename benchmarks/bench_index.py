@@ -69,7 +69,7 @@ def extract_corpus(corpus: Path, cache: Path) -> list[dict]:
             return data["docs"]
     from pipeline.outputs import iter_inputs
     from extractors import extract_json
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     docs = []
     for p in iter_inputs([corpus]):

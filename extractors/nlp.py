@@ -23,7 +23,6 @@ import extractors.components.agencies  # noqa: F401  registers "vanban_agencies"
 import extractors.components.dates  # noqa: F401  registers "vanban_dates"
 import extractors.components.references  # noqa: F401  registers "vanban_references"
 from extractors.tokenizer import VanbanTokenizer
-from extractors.words import segment  # noqa: F401  kept here for pipeline.crosscheck.coverage
 
 __all__ = ["COMPONENTS", "analyse", "get_nlp"]
 

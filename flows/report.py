@@ -157,10 +157,9 @@ def describe(summary: dict[str, Any]) -> str:
     gaps = summary.get("gaps")
     if gaps:
         d = gaps["duties"]
-        lines.append(f"duties of {gaps['plans']} plans: {d['done_on_time']} done on time, "
-                     f"{d['done_late']} done late, {d['pending']} pending, {d['overdue']} "
-                     f"overdue ({len(gaps['checked'])} checked now, {gaps['current']} "
-                     f"unchanged)")
+        lines.append(f"duties of {gaps['plans']} plans: "
+                     + ", ".join(f"{d[b]} {label}" for b, label in STATUS_EN.items())
+                     + f" ({len(gaps['checked'])} checked now, {gaps['current']} unchanged)")
         lines.append(f"gap reports: {gaps['dir']}/<plan>.html (.json, .xlsx)")
         lines += [f"  not checked: {f['path']}: {f['reason']}" for f in gaps["failures"]]
     idx = summary.get("index")

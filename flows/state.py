@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline.document import version
 from pipeline.outputs import iter_inputs, safe_stem, write_atomic
-from pipeline.readers.registry import sha256_file
+from pipeline.readers import sha256_file
 
 MANIFEST_SCHEMA = "vanban.manifest/1"
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import extractors
+from pipeline.document.contract import to_json
 from pipeline.document.facts import Extraction
 from pipeline.document.model import Document, VanbanError
-from pipeline.readers.registry import SUPPORTED, read_document
+from pipeline.readers import SUPPORTED, read_document
 
 QUARANTINE = "quarantine"
 IGNORED_NAMES = ("SOURCES.md", "README.md")
@@ -210,8 +211,6 @@ class Summary:
 def extract_batch(paths: list[Path], out: Path,
                   progress: Callable[[str], None] | None = None) -> Summary:
     """``vanban extract-all``: every file under ``paths`` to ``<out>/<stem>.json``."""
-    from pipeline.document.contract import to_json
-
     out.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     t0 = time.perf_counter()

@@ -22,7 +22,7 @@ def corpus_files() -> list[Path]:
 def extracted(name: str) -> dict:
     """The vanban.document/1 JSON of one corpus file, computed once per test session."""
     from extractors import extract_json
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     return extract_json(read_document(CORPUS / name))
 

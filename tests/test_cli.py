@@ -76,8 +76,8 @@ def test_directory_run_sets_bad_files_aside_and_goes_on(tmp_path):
 
 
 def test_pipeline_and_extractors_never_import_prefect():
-    code = ("import sys, flows.cli, pipeline.readers.registry, pipeline.outputs, extractors.metadata;"
-            "from pipeline.readers.registry import read_document;"
+    code = ("import sys, flows.cli, pipeline.readers, pipeline.outputs, extractors.metadata;"
+            "from pipeline.readers import read_document;"
             "read_document('corpus/kh_580_ubnd-haiduong_2020.txt');"
             "print('prefect' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

@@ -204,7 +204,7 @@ def test_date_findings_table():
 # --- real documents ------------------------------------------------------------------
 @cache
 def doc_text(name: str) -> str:
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     return read_document(ROOT / "corpus" / name).text
 

@@ -72,7 +72,7 @@ def test_docx_numbering_label_becomes_visible_text():
 
 
 def test_kh580_outline(corpus_dir):
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     doc = read_document(corpus_dir / "kh_580_ubnd-haiduong_2020.txt")
     ids = [n.id for n in doc.flat_outline()]

@@ -30,7 +30,7 @@ def nfd(s: str) -> str:
 
 @cache
 def corpus_text(name: str) -> str:
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     return read_document(ROOT / "corpus" / name).text
 

@@ -215,7 +215,7 @@ def test_document_locality(header, expected):
 
 @cache
 def _text(name: str) -> str:
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     return read_document(CORPUS / name).text
 

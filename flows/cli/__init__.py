@@ -17,7 +17,7 @@ def _fail(err: VanbanError) -> None:
 
 
 def _read(path: str):
-    from pipeline.readers.registry import read_document
+    from pipeline.readers import read_document
 
     try:
         return read_document(path)

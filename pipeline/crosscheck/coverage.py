@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.words import segment
 from pipeline.crosscheck.model import Coverage
 from pipeline.document.model import Document
+
 
 CUES_FILE = Path(__file__).resolve().parent.parent / "data" / "coverage_cues.tsv"
 K1, B = 1.5, 0.75
@@ -56,8 +58,6 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=20000)
 def _tokens(text: str) -> tuple[str, ...]:
-    from extractors.nlp import segment  # lazy: it loads spaCy and underthesea
-
     out = []
     for w in segment(text):
         w = w.lower().strip()

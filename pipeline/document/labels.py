@@ -14,6 +14,10 @@ STATUS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thàn
           "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn"}
 """A duty's status bucket (the Government Office's four), as a report heading writes it."""
 
+STATUS_COUNTED = {"done_on_time": "hoàn thành đúng hạn", "done_late": "hoàn thành quá hạn",
+                  "pending": "chưa hoàn thành còn hạn", "overdue": "quá hạn"}
+"""The same buckets after a count, in running text ("3 quá hạn")."""
+
 STATUS_EN = {"done_on_time": "done on time", "done_late": "done late", "pending": "pending",
              "overdue": "overdue"}
 """The same buckets in English, for the Prefect UI's artifacts."""
@@ -37,9 +41,10 @@ def doc_type(abbr: str | None) -> str:
     return t.name.capitalize() if t else (abbr or "")
 
 
-def vn_date(iso: str | None) -> str:
-    """ISO date → ``dd/mm/yyyy`` as Vietnamese documents print it; '—' for none."""
+def vn_date(iso: str | None, missing: str = "—") -> str:
+    """ISO date → ``dd/mm/yyyy`` as Vietnamese documents print it (``2020-03`` → ``03/2020``);
+    ``missing`` for none; anything else as it is."""
     if not iso:
-        return "—"
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+        return missing
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if all(p.isdigit() for p in parts) else iso

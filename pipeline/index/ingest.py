@@ -19,7 +19,7 @@ from pipeline.document.model import VanbanError
 from pipeline.index import open_index
 from pipeline.index.base import DEFAULT_DB, Index, StoreError, store_path
 from pipeline.outputs import SetAside, attempt, iter_inputs
-from pipeline.readers.registry import SUPPORTED, sha256_file
+from pipeline.readers import SUPPORTED, sha256_file
 
 
 @dataclass

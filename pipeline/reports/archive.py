@@ -24,7 +24,7 @@ from pipeline.document.doctypes import lookup_abbr
 from pipeline.document.facts import Extraction
 from pipeline.document.version import GAP_REPORTS, code_version
 from pipeline.outputs import load_document, write_json_atomic
-from pipeline.readers.registry import read_document
+from pipeline.readers import read_document
 from pipeline.reports.registry import writer
 
 GAPS = "gaps"

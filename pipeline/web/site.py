@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-from pipeline.document.doctypes import lookup_abbr
+from pipeline.document import labels
 from pipeline.index import Index, open_index
 
 PKG = resources.files("pipeline.web")
@@ -51,16 +51,8 @@ class Reader:
 
 
 def vn_date(iso: str | None) -> str:
-    """``2020-03-02`` → ``02/03/2020``; partial dates as far as they go."""
-    if not iso:
-        return ""
-    parts = iso.split("-")
-    return "/".join(reversed(parts)) if all(p.isdigit() for p in parts) else iso
-
-
-def type_name(abbr: str | None) -> str:
-    t = lookup_abbr(abbr) if abbr else None
-    return t.name.capitalize() if t else (abbr or "")
+    """The page's date: ``dd/mm/yyyy``, nothing for none."""
+    return labels.vn_date(iso, missing="")
 
 
 def templates() -> Environment:
@@ -68,8 +60,9 @@ def templates() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["vndate"] = vn_date
-    env.filters["typename"] = type_name
-    env.globals["typename"] = type_name
+    env.filters["typename"] = labels.doc_type
+    env.globals["typename"] = labels.doc_type
+    env.globals["status_counted"] = labels.STATUS_COUNTED
     return env
 
 
