@@ -358,3 +358,36 @@ def test_fast_fold_is_fold_position_for_position(text):
     assert len(folded) == len(text)
     if all(len(fold(c)) == 1 for c in text):
         assert folded == fold(text)
+
+
+def test_query_terms_are_capped(indexed):
+    """A query of 10,000 words (library, CLI and web share the parser) is cut to its first
+    MAX_TERMS terms and MAX_QUERY_CHARS characters, and answers at once."""
+    import time
+
+    from pipeline.index import open_index
+    from pipeline.index.query import MAX_QUERY_CHARS, MAX_TERMS
+
+    words = " ".join(f"w{i}" for i in range(10_000))
+    q = parse_query(words)
+    assert len(q.terms) == MAX_TERMS == 32 and q.shortened
+    assert q.text == " ".join(f"w{i}" for i in range(32))
+    assert len(parse_query("x" * 5000).text) == MAX_QUERY_CHARS == 1000
+    assert parse_query('"' + "a " * 2000 + '"').shortened
+    assert not parse_query("bình đẳng giới -nam").shortened
+    # a phrase counts as one term; its words are cut with the characters
+    assert len(parse_query(" ".join(['"a b c"'] * 40)).terms) == 32
+    index = open_index(indexed[0], readonly=True)
+    try:
+        t = time.perf_counter()
+        res = index.search(words)
+        assert time.perf_counter() - t < 1.0
+        assert res["shortened"] is True and res["total"] == 0
+        assert res["query"] == q.text
+        t = time.perf_counter()
+        res = index.search('"' + " ".join(["binh dang gioi"] * 400) + '" ' + words)
+        assert time.perf_counter() - t < 1.0 and res["shortened"] is True
+        ok = index.search("binh dang gioi")
+        assert ok["shortened"] is False and _names(ok)[0] == KH580
+    finally:
+        index.close()

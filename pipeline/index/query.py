@@ -1,7 +1,10 @@
 """User query text → safe FTS5 expressions and accent-insensitive highlighting.
 
 Syntax: words (all must occur), ``"a phrase"``, ``prefix*`` (at least three letters
-before the star, else the star is ignored), ``-word`` (must not occur). Every term
+before the star, else the star is ignored), ``-word`` (must not occur). A query keeps its
+first :data:`MAX_TERMS` terms within its first :data:`MAX_QUERY_CHARS` characters
+(``Query.shortened`` says it was cut): the CLI, the library and the web app share this
+parser, so no caller can send 10,000 terms to FTS5 and the highlighter. Every term
 reaches FTS5 as a double-quoted string, so no user text is ever FTS5 syntax (``NEAR(``,
 ``*``, ``"``, ``-``, ``OR`` are plain text). Two or more plain words also match as a
 phrase, which ranks documents with the words in sequence higher.
@@ -36,10 +39,15 @@ class Term:
         return _WORD.findall(self.text)
 
 
+MAX_TERMS = 32  # terms of one query (a phrase is one term)
+MAX_QUERY_CHARS = 1000  # characters of one query
+
+
 @dataclass(frozen=True)
 class Query:
-    text: str
+    text: str  # as used: cut to MAX_QUERY_CHARS and to the end of its MAX_TERMS-th term
     terms: tuple[Term, ...] = field(default_factory=tuple)
+    shortened: bool = False  # the text given was longer than ``text``
 
     @property
     def positives(self) -> list[Term]:
@@ -114,10 +122,19 @@ def _long_enough(raw: str) -> bool:
 
 
 def parse_query(text: str) -> Query:
-    """Split user text into terms; never raises."""
+    """Split user text into terms, at most :data:`MAX_TERMS` of them within
+    :data:`MAX_QUERY_CHARS` characters; never raises."""
     text = unicodedata.normalize("NFC", text or "")
+    shortened = len(text) > MAX_QUERY_CHARS
+    text = text[:MAX_QUERY_CHARS]
     terms: list[Term] = []
     for m in _ITEM.finditer(text):
+        if len(terms) == MAX_TERMS:
+            if _WORD.search(m.group(0)):  # a term more: the query stops before it
+                shortened = True
+                text = text[:m.start()].rstrip()
+                break
+            continue
         if m.group(4) is not None:
             raw = m.group(4)
             neg = raw.startswith("-") and len(raw) > 1
@@ -133,7 +150,7 @@ def parse_query(text: str) -> Query:
             if _WORD.search(raw):
                 terms.append(Term(raw, phrase=True, prefix=bool(m.group(3)) and _long_enough(raw),
                                   negated=bool(m.group(1))))
-    return Query(text, tuple(terms))
+    return Query(text, tuple(terms), shortened)
 
 
 _CHUNK = 2000  # characters folded at a time when looking for a snippet

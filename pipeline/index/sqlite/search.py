@@ -19,7 +19,9 @@ with no value for a facet (no issuer found, say) is not counted in that facet.
 "Open duties": the document has a duty whose deadline (or period end) is on or after
 ``as_of`` (default today); a duty without any date never counts as open.
 ``snippet`` is HTML: document text escaped, matches in ``<mark>``; the other fields are
-plain text.
+plain text. ``query`` is the query as searched: a longer one is cut to its first
+:data:`~pipeline.index.query.MAX_TERMS` terms and
+:data:`~pipeline.index.query.MAX_QUERY_CHARS` characters, and ``shortened`` is true.
 """
 from __future__ import annotations
 
@@ -228,8 +230,8 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
            owner_facet: bool = False) -> dict:
     """``vanban.search/1`` for ``query`` (may be empty: filters only, newest first)."""
     filters = filters or Filters()
-    q = parse_query(query)
-    spec = parse_symbol_spec(query)
+    q = parse_query(query)  # at most MAX_TERMS terms and MAX_QUERY_CHARS characters
+    spec = parse_symbol_spec(q.text)
     plan = _Plan(q, spec, filters)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     table = facet_table(conn)
@@ -256,8 +258,8 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
             results.append({"path": r[1], "symbol": r[2], "doc_type": r[3], "issuer": r[4],
                             "date": r[5], "title": r[6], "snippet": snippet,
                             "score": score, "match": tier, "id": doc_id})
-    out: dict = {"schema": "vanban.search/1", "query": query, "total": len(matches),
-                 "results": results, "facets": {}}
+    out: dict = {"schema": "vanban.search/1", "query": q.text, "shortened": q.shortened,
+                 "total": len(matches), "results": results, "facets": {}}
     if facets:
         out["facets"] = count_facets(table, matches, filters.as_of_date())
         if owner_facet:
