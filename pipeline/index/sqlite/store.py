@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata as _metadata
 from pathlib import Path
+from urllib.parse import quote
 
 from pipeline.document.model import Block, VanbanError
 from pipeline.document.version import EXTRACTION, code_version
@@ -45,14 +46,29 @@ stores what extraction made, so only an extraction change re-indexes documents."
 
 def connect(db: str | Path = DEFAULT_DB, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (and create or upgrade) the index. WAL mode; autocommit, so callers use
-    :func:`transaction`. ``readonly`` opens without writing and refuses an old schema."""
+    :func:`transaction`. ``readonly`` opens without writing (SQLite's ``mode=ro``) and
+    refuses an old schema (VanbanError ``kind="schema"``) and anything that is not an
+    index: a directory, a file that is not SQLite, an SQLite file without our tables
+    (``kind="not-index"``)."""
     db = Path(db)
     if readonly:
         if not db.exists():
             raise VanbanError(str(db), "no index here (run `vanban index` first)", kind="missing")
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None,
-                               check_same_thread=False)
-        if schema_version(conn) != SCHEMA_VERSION:
+        if db.is_dir():
+            raise VanbanError(str(db), "not a vanban index (a directory)", kind="not-index")
+        # the path is escaped: a ? # or % in it is part of the name, not of the URI
+        conn = sqlite3.connect(f"file:{quote(str(db))}?mode=ro", uri=True,
+                               isolation_level=None, check_same_thread=False)
+        try:
+            version = schema_version(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise VanbanError(str(db), f"not a vanban index ({exc})", kind="not-index") from exc
+        if version == 0:  # every index has its schema_version table, from its first write
+            conn.close()
+            raise VanbanError(str(db), "not a vanban index (no vanban tables)",
+                              kind="not-index")
+        if version != SCHEMA_VERSION:
             conn.close()
             raise VanbanError(str(db), "index made by another vanban version; run "
                               "`vanban index` to upgrade it", kind="schema")
