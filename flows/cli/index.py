@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -14,11 +15,15 @@ from pipeline.document.model import VanbanError
 
 DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
                          type=click.Path(dir_okay=False), help="The index file.")
+# reading commands: a directory given as --db is "not a vanban index", one line, exit 2
+READ_DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
+                              type=click.Path(), help="The index file.")
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
 def _open(db: str):
-    """The index read-only; one made by an older vanban is upgraded first."""
+    """The index read-only; one made by an older vanban is upgraded first. Anything else
+    (no file, not an index, a newer vanban's): one line ``vanban: DB: reason``, exit 2."""
     # deliberately lazy, as every import of the index below: the vanban commands that do
     # not use the index do not load it (numpy, the database driver) at start-up
     from pipeline.index import StoreError, open_index
@@ -79,10 +84,10 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
 
 @click.command("search")
 @click.argument("query", required=False, default="")
-@DB_OPTION
+@READ_DB_OPTION
 @click.option("--type", "doc_type", help="Document type: KH, QĐ (or qd), BC, …")
 @click.option("--issuer", help="Issuing body, any accents: 'UBND tỉnh Hải Dương'.")
-@click.option("--year", type=int, help="Year of the document's date.")
+@click.option("--year", type=click.IntRange(1, 9999), help="Year of the document's date.")
 @click.option("--owner", help="An agency named as lead or support of a duty.")
 @click.option("--has-findings", is_flag=True, help="Only documents with findings.")
 @click.option("--open-duties", is_flag=True,
@@ -97,10 +102,14 @@ def search_cmd(query: str, db: str, doc_type: str | None, issuer: str | None,
     """Search the index: words (accents optional), "phrases", prefix*, -exclude, or a
     number/symbol in any spelling (1696/QĐ-TTg, QĐ 1696, quyet dinh 1696)."""
     from pipeline.index import Filters  # lazy: see _open
+    from pipeline.index.query import MAX_QUERY_CHARS, MAX_TERMS
 
     filters = Filters(doc_type=doc_type, issuer=issuer, year=year, owner=owner,
                       has_findings=has_findings, open_duties=open_duties, as_of=as_of)
     res = _open(db).search(query, filters, limit=limit, offset=offset, owner_facet=True)
+    if res.get("shortened"):
+        click.echo(f"vanban: query shortened to its first {MAX_TERMS} terms "
+                   f"({MAX_QUERY_CHARS:,} characters at most): {res['query']}"[:200], err=True)
     if as_json:
         _dump(res)
         return
@@ -140,7 +149,7 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
 
 @click.command("cited-by")
 @click.argument("symbol")
-@DB_OPTION
+@READ_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.citedby/1 JSON.")
 def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
     """Which indexed documents cite SYMBOL (1696/QĐ-TTg, 1696/qd-ttg, QĐ 1696, 1696)."""
@@ -173,7 +182,7 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
 
 
 @click.command("serve")
-@DB_OPTION
+@READ_DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback exposes the archive: set "
                    "--token too.")
@@ -183,27 +192,36 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
 @click.option("--token", envvar="VANBAN_SERVE_TOKEN", default=None,
               help="Require this token (?token=… once, or Authorization: Bearer). "
                    "Also read from VANBAN_SERVE_TOKEN.")
-@click.option("--allow-host", "allow_hosts", multiple=True,
-              help="Extra Host header names to answer (behind a proxy, say).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="A Host header name to answer besides loopback (the name clients use, "
+                   "behind a proxy say); repeatable. Also VANBAN_ALLOW_HOSTS, comma-separated. "
+                   "With --host 0.0.0.0 and none given: loopback and this machine's host name.")
 def serve_cmd(db: str, host: str, port: int, gaps: str | None, token: str | None,
               allow_hosts: tuple[str, ...]) -> None:
     """Read-only web app over the index: search, documents, citations (Vietnamese UI)."""
     import uvicorn
 
     from pipeline.web.app import Settings, create_app
+    from pipeline.web.guard import LOOPBACK, allowed_hosts
 
-    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+    env = [h.strip() for h in os.environ.get("VANBAN_ALLOW_HOSTS", "").split(",") if h.strip()]
+    try:
+        hosts = allowed_hosts(host, allow_hosts + tuple(env))
+    except ValueError as err:
+        click.echo(f"vanban: {err}", err=True)
+        sys.exit(2)
+    if host not in LOOPBACK and not token:
         click.echo(f"vanban: serving on {host} without --token: anyone who can reach this "
                    "machine can read the archive", err=True)
-    hosts = ("127.0.0.1", "localhost", "[::1]", "::1") + tuple(allow_hosts) + \
-        ((host,) if host not in ("0.0.0.0", "::") else ("*",))
+    _open(db).close()  # one line and exit 2 when it is not an index; upgrades an old one
     try:
         app = create_app(Settings(db=Path(db), gaps=Path(gaps) if gaps else
                                   Path(db).parent / "gaps", token=token, hosts=hosts))
     except VanbanError as err:
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
-    click.echo(f"vanban: serving {db} read-only on http://{host}:{port}/")
+    click.echo(f"vanban: serving {db} read-only on http://{host}:{port}/ "
+               f"(Host names answered: {', '.join(hosts)})")
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
