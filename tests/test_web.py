@@ -7,6 +7,7 @@ Chromium and sets VANBAN_REQUIRE_BROWSER=1, so there it fails instead of skippin
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -159,7 +160,7 @@ def test_read_only_and_guarded(client, site):
     g = client.get("/gaps/kh_580_ubnd-haiduong_2020.html")
     assert g.status_code == 200 and "script-src" not in g.headers["content-security-policy"]
     assert client.get("/doc/999999").status_code == 404
-    assert client.get("/?page=99999999999&year=abc").status_code == 200
+    assert client.get("/?page=99999999999&year=abc").status_code == 400
     # the database file is opened read-only: nothing the app does can write it
     before = site[0].stat().st_mtime_ns
     client.get("/", params={"q": "bình đẳng giới"})
@@ -171,11 +172,255 @@ def test_token(site):
     app = create_app(Settings(db=db, gaps=gaps, token="s3cret"))
     c = TestClient(app, base_url="http://127.0.0.1")
     assert c.get("/").status_code == 401
-    assert c.get("/", headers={"authorization": "Bearer wrong"}).status_code == 401
+    assert c.get("/", headers={"authorization": "Bearer wrong"}).status_code == 403
     assert c.get("/", headers={"authorization": "Bearer s3cret"}).status_code == 200
     r = c.get("/", params={"token": "s3cret"})
     assert r.status_code == 200 and "HttpOnly" in r.headers["set-cookie"]
     assert c.get("/api/search").status_code == 200  # the cookie now carries it
+
+
+# ---- hostile requests: every error is Vietnamese, guarded, never a 500 ----------------
+
+SECURITY = ("content-security-policy", "x-content-type-options", "referrer-policy",
+            "x-frame-options")
+ENGLISH = ("Invalid", "Internal Server Error", "Not Found", "Method Not Allowed",
+           "Bad Request", "Traceback", "required")
+
+
+def _guarded(r) -> None:
+    missing = [h for h in SECURITY if h not in r.headers]
+    assert not missing, (r.status_code, r.url, missing)
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    assert not any(w in r.text for w in ENGLISH), r.text[:300]
+
+
+BAD = [  # (method, url, headers, status, text in the answer)
+    ("get", "/doc/9223372036854775808", {}, 400, "Tham số không hợp lệ: doc_id"),
+    ("get", "/doc/99999999999999999999999999", {}, 400, "Tham số không hợp lệ: doc_id"),
+    ("get", "/doc/-1", {}, 400, "Tham số không hợp lệ: doc_id"),
+    ("get", "/doc/%C2%B2", {}, 400, "Tham số không hợp lệ: doc_id"),
+    ("get", "/?page=%C2%B2", {}, 400, "Tham số không hợp lệ: page"),
+    ("get", "/?page=%D9%A3", {}, 400, "Tham số không hợp lệ: page"),
+    ("get", "/?page=0", {}, 400, "Tham số không hợp lệ: page"),
+    ("get", "/?page=99999999999999999999", {}, 400, "Tham số không hợp lệ: page"),
+    ("get", "/?year=%D9%A2%D9%A0%D9%A2%D9%A0", {}, 400, "Tham số không hợp lệ: year"),
+    ("get", "/?year=99999999999999999999", {}, 400, "Tham số không hợp lệ: year"),
+    ("get", "/?year=abc", {}, 400, "Tham số không hợp lệ: year"),
+    ("get", "/api/search?page=%C2%B2", {}, 400, "Tham số không hợp lệ: page"),
+    ("get", "/api/search?year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%90", {}, 400,
+     "Tham số không hợp lệ: year"),
+    ("get", "/api/cited-by", {}, 400, "Cần nhập số, ký hiệu"),
+    ("get", "/cited-by", {}, 400, "Cần nhập số, ký hiệu"),
+    ("get", "/doc/999999", {}, 404, "Không có văn bản số 999999"),
+    ("get", "/nothing/here", {}, 404, "Không tìm thấy trang này"),
+    ("get", "/static/nothing.css", {}, 404, "Không tìm thấy trang này"),
+    ("post", "/", {}, 405, "Chỉ đọc"),
+    ("delete", "/api/search", {}, 405, "Chỉ đọc"),
+    ("get", "/", {"host": "evil.example"}, 400, "Tên máy (Host) không được phục vụ"),
+    ("get", "/static", {"host": "evil.example"}, 400, "Tên máy (Host) không được phục vụ"),
+    ("get", "/", {"host": "127.0.0.1.evil.example"}, 400, "Tên máy (Host)"),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "status", "text"), BAD,
+                         ids=[f"{m} {u} {h.get('host', '')}" for m, u, h, *_ in BAD])
+def test_bad_requests_answer_in_vietnamese_with_headers(site, method, url, headers, status,
+                                                        text):
+    db, gaps = site
+    c = TestClient(create_app(Settings(db=db, gaps=gaps)), base_url="http://127.0.0.1",
+                   raise_server_exceptions=False)
+    r = getattr(c, method)(url, headers=headers, follow_redirects=False)
+    assert r.status_code == status, r.text[:300]
+    assert text in (r.json()["error"] if url.startswith("/api/") else r.text)
+    _guarded(r)
+
+
+def test_good_integers_still_work(client):
+    assert client.get("/?page=2&year=2020").status_code == 200
+    assert client.get("/?page=&year=").status_code == 200  # empty form fields: no filter
+    assert client.get("/api/search", params={"year": "2020"}).json()["total"] >= 1
+
+
+def test_server_error_and_redirect_are_guarded(site):
+    db, gaps = site
+    app = create_app(Settings(db=db, gaps=gaps))
+    c = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False)
+
+    class Broken:
+        async def run(self, *a):
+            raise RuntimeError("disk on fire")
+
+    app.state.vanban.index = Broken()
+    r = c.get("/", params={"q": "x"})
+    assert r.status_code == 500 and "Lỗi máy chủ" in r.text and "fire" not in r.text
+    _guarded(r)
+    # Starlette's slash redirect: guarded, and its Location never names a host
+    r = c.get("/static", follow_redirects=False)
+    assert r.status_code in (301, 307, 308)
+    assert r.headers["location"] == "/static/"
+    _guarded(r)
+
+
+@pytest.mark.parametrize(("token", "kw", "status"), [
+    ("s3cret", {}, 401),
+    ("s3cret", {"params": {"token": "é"}}, 403),
+    ("s3cret", {"headers": {"authorization": "Bearer é".encode()}}, 403),
+    ("s3cret", {"headers": {"authorization": b"Bearer \xff\xfe"}}, 403),
+    ("s3cret", {"headers": {"cookie": "vanban_token=%C3%A9"}}, 401),
+    ("mật-khẩu ñ", {}, 401),
+    ("mật-khẩu ñ", {"params": {"token": "mật-khẩu ñ"}}, 200),
+    ("mật-khẩu ñ", {"headers": {"authorization": "Bearer mật-khẩu ñ".encode()}}, 200),
+    ("mật-khẩu ñ", {"params": {"token": "mat-khau n"}}, 403),
+])
+def test_tokens_of_any_alphabet(site, token, kw, status):
+    db, gaps = site
+    c = TestClient(create_app(Settings(db=db, gaps=gaps, token=token)),
+                   base_url="http://127.0.0.1", raise_server_exceptions=False)
+    r = c.get("/", **kw)
+    assert r.status_code == status, r.text[:200]
+    _guarded(r)
+    if status == 401:
+        assert "Cần mã truy cập" in r.text
+    if status == 403:
+        assert "Mã truy cập không đúng" in r.text
+    if "params" in kw and status == 200:  # the cookie it set lets the next request in
+        assert "HttpOnly" in r.headers["set-cookie"]
+        assert c.get("/api/search").status_code == 200
+
+
+# ---- `vanban serve` and `vanban search` from the command line -----------------------
+
+def _serve(monkeypatch, *args, env: dict | None = None):
+    """Run ``vanban serve ARGS`` up to uvicorn; the app it would serve, and the result."""
+    import uvicorn
+    from click.testing import CliRunner
+
+    from flows.cli.index import serve_cmd
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    res = CliRunner().invoke(serve_cmd, list(args), env=env or {})
+    return served.get("app"), res
+
+
+@pytest.mark.parametrize(("args", "env", "ok", "refused"), [
+    (["--host", "127.0.0.1"], {},
+     ["127.0.0.1", "127.0.0.1:8765", "localhost", "LOCALHOST:1", "[::1]:8765"],
+     ["evil.example", socket.gethostname() + ".evil.example", "0.0.0.0", ""]),
+    (["--host", "0.0.0.0"], {},
+     ["127.0.0.1:8765", "localhost", socket.gethostname(), socket.gethostname() + ":80"],
+     ["evil.example", "0.0.0.0", "archive.example"]),
+    (["--host", "0.0.0.0", "--allow-host", "archive.example", "--allow-host", "10.0.0.5"],
+     {}, ["archive.example", "ARCHIVE.example:8443", "10.0.0.5:8765", "localhost"],
+     ["evil.example", "sub.archive.example"]),
+    (["--host", "::"], {"VANBAN_ALLOW_HOSTS": "a.example, b.example"},
+     ["a.example", "b.example:80", "[::1]"], ["c.example", "a.example.evil"]),
+    (["--host", "192.168.1.7"], {}, ["192.168.1.7:8765", "localhost"], ["evil.example"]),
+])
+def test_serve_host_check_is_always_on(site, monkeypatch, args, env, ok, refused):
+    db, _ = site
+    app, res = _serve(monkeypatch, "--db", str(db), "--token", "t", *args, env=env)
+    assert res.exit_code == 0, res.output
+    c = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False)
+    for host in ok:
+        r = c.get("/healthz", headers={"host": host, "authorization": "Bearer t"})
+        assert r.status_code == 200, host
+    for host in refused:
+        r = c.get("/static", headers={"host": host, "authorization": "Bearer t"},
+                  follow_redirects=False)
+        assert r.status_code == 400, host
+        assert "Tên máy (Host) không được phục vụ" in r.text and "location" not in r.headers
+        _guarded(r)
+
+
+def test_serve_refuses_a_wildcard_host(site, monkeypatch):
+    app, res = _serve(monkeypatch, "--db", str(site[0]), "--allow-host", "*")
+    assert app is None and res.exit_code == 2
+    assert res.stderr.count("\n") == 1 and "--allow-host" in res.stderr
+
+
+@pytest.fixture(scope="module")
+def not_indexes(tmp_path_factory) -> list[Path]:
+    root = tmp_path_factory.mktemp("notindex")
+    (root / "notes.txt").write_text("không phải chỉ mục\n", "utf-8")
+    (root / "empty.db").write_bytes(b"")
+    (root / "folder").mkdir()
+    (root / "garbage.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
+    return [root / "notes.txt", root / "empty.db", root / "folder", root / "garbage.db"]
+
+
+@pytest.mark.parametrize("which", range(4), ids=["text", "empty", "directory", "garbage"])
+@pytest.mark.parametrize("command", ["serve", "search", "cited-by"])
+def test_not_an_index_is_one_line_and_exit_2(monkeypatch, not_indexes, which, command):
+    from click.testing import CliRunner
+
+    from flows.cli.index import cited_by_cmd, search_cmd
+
+    path = not_indexes[which]
+    before = path.read_bytes() if path.is_file() else None
+    if command == "serve":
+        app, res = _serve(monkeypatch, "--db", str(path))
+        assert app is None
+    else:
+        cmd = search_cmd if command == "search" else cited_by_cmd
+        res = CliRunner().invoke(cmd, ["x", "--db", str(path)])
+    assert res.exit_code == 2, res.output
+    assert res.stdout == ""
+    assert res.stderr.startswith(f"vanban: {path}: not a vanban index (")
+    assert res.stderr.count("\n") == 1 and res.stderr.endswith(")\n"), res.stderr
+    if before is not None:
+        assert path.read_bytes() == before  # looked at, never written
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(("-wal", "-shm"))]
+
+
+def test_db_path_with_uri_characters(tmp_path):
+    from click.testing import CliRunner
+
+    from flows.cli.index import index_cmd, search_cmd
+
+    for name in ("a?mode=rw#b", "c%41d", "e#f%3Fg?h"):
+        folder = tmp_path / name
+        folder.mkdir()
+        db = folder / "index.db"
+        runner = CliRunner()
+        res = runner.invoke(index_cmd, [str(CORPUS / "kh_580_ubnd-haiduong_2020.txt"),
+                                        "--db", str(db), "-q"])
+        assert res.exit_code == 0, res.output
+        res = runner.invoke(search_cmd, ["bình đẳng giới", "--db", str(db), "--json"])
+        assert res.exit_code == 0, res.output
+        data = json.loads(res.stdout)
+        assert [Path(r["path"]).name for r in data["results"]] == ["kh_580_ubnd-haiduong_2020.txt"]
+        app = create_app(Settings(db=db))
+        r = TestClient(app, base_url="http://127.0.0.1").get("/api/search",
+                                                             params={"q": "binh dang gioi"})
+        assert r.json()["total"] == 1
+    # nothing was opened at the wrong name (the part of the path before ? or #)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a?mode=rw#b", "c%41d",
+                                                                 "e#f%3Fg?h"])
+
+
+def test_huge_query_is_capped_everywhere(site):
+    from click.testing import CliRunner
+
+    from flows.cli.index import search_cmd
+
+    db, gaps = site
+    words = " ".join(f"w{i}" for i in range(10_000))
+    t = time.perf_counter()
+    res = CliRunner().invoke(search_cmd, [words, "--db", str(db), "--json"])
+    took = time.perf_counter() - t
+    assert res.exit_code == 0, res.output
+    assert took < 1.5, took
+    assert res.stderr.count("\n") == 1 and "shortened" in res.stderr
+    data = json.loads(res.stdout)
+    assert data["shortened"] is True and data["total"] == 0
+    assert len(data["query"].split()) == 32
+    # the web page says so in Vietnamese
+    c = TestClient(create_app(Settings(db=db, gaps=gaps)), base_url="http://127.0.0.1")
+    page = c.get("/", params={"q": " ".join(["bình"] * 40) + " đẳng giới"})
+    assert page.status_code == 200 and "đã được rút gọn" in page.text
+    assert c.get("/", params={"q": "bình đẳng giới"}).text.count("rút gọn") == 0
+    assert c.get("/api/search", params={"q": words}).json()["shortened"] is True
 
 
 # ---- the browser test --------------------------------------------------------------
@@ -258,6 +503,16 @@ def test_browser_search_open_follow(browser, server, site):
     # the page keeps to its CSP: no console errors
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert not errors, errors
+
+
+def test_browser_bad_parameter_page(browser, server):
+    """A bad parameter in a real browser: a Vietnamese error page, its stylesheet loaded
+    under the CSP, no console error but the 400 itself."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/?page=%C2%B2")
+    assert "Tham số không hợp lệ: page" in browser.find_element(By.TAG_NAME, "main").text
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Lỗi 400"
 
 
 def test_browser_runs_nothing_from_a_hostile_document(browser, server, site):

@@ -18,9 +18,12 @@ Read-only by construction: the database is opened with ``mode=ro``; only GET and
 are routed. Every string from a document is escaped (Jinja autoescape; the text and
 snippet HTML is built by :mod:`pipeline.web.marks` and :mod:`pipeline.index.query`, which
 escape every document character). Responses carry a Content-Security-Policy that allows
-no script at all, and the Host header must be one we serve (against DNS rebinding). With
-a token (``--token`` or ``VANBAN_SERVE_TOKEN``) every request must carry it: once as
-``?token=`` (then kept in an HttpOnly cookie) or as ``Authorization: Bearer``.
+no script at all, and the Host header must be one we serve (against DNS rebinding), always.
+With a token (``--token`` or ``VANBAN_SERVE_TOKEN``) every request must carry it: once as
+``?token=`` (then kept in an HttpOnly cookie) or as ``Authorization: Bearer``. Every
+answer, errors included, is in Vietnamese and carries the same headers: :class:`Guard`
+wraps the whole app, outside Starlette's own error handling. Every integer a request
+carries is checked in one place (:func:`pipeline.web.site.int_param`): a bad one is a 400.
 Database work runs on a small pool of threads, each with its own read-only connection.
 
 The views, one module per kind of page: :mod:`.search`, :mod:`.document`,
@@ -30,8 +33,7 @@ This module wires them into the app.
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -42,13 +44,31 @@ from pipeline.web.citations import CitationsView
 from pipeline.web.document import DocumentView
 from pipeline.web.guard import Guard
 from pipeline.web.search import SearchView
-from pipeline.web.site import PKG, Settings, Site
+from pipeline.web.site import PKG, BadParam, Settings, Site
 
 __all__ = ["Settings", "create_app"]
 
 
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True})
+
+
+MESSAGES = {400: "Yêu cầu không hợp lệ.", 401: "Cần mã truy cập (token).",
+            403: "Không được phép.", 404: "Không tìm thấy trang này.",
+            405: "Chỉ đọc: phương thức này không được phép.",
+            500: "Lỗi máy chủ khi đọc chỉ mục."}
+
+
+class GuardedApp(Starlette):
+    """Starlette with :class:`Guard` outside everything, its error pages included."""
+
+    def __init__(self, *args, settings: Settings, **kwargs) -> None:
+        self.settings = settings
+        super().__init__(*args, **kwargs)
+
+    def build_middleware_stack(self):
+        return Guard(super().build_middleware_stack(), token=self.settings.token,
+                     hosts=self.settings.hosts)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -59,7 +79,7 @@ def create_app(settings: Settings) -> Starlette:
     get = ["GET", "HEAD"]
     routes = [
         Route("/", search.page, methods=get),
-        Route("/doc/{doc_id:int}", doc.page, methods=get),
+        Route("/doc/{doc_id}", doc.page, methods=get),
         Route("/cited-by", cites.cited_by_page, methods=get),
         Route("/not-held", cites.not_held_page, methods=get),
         Route("/api/search", search.api, methods=get),
@@ -69,19 +89,26 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", app=StaticFiles(directory=str(PKG / "static")), name="static"),
     ]
 
-    async def not_found(request: Request, exc) -> Response:
-        return site.error(404, "Không tìm thấy trang này.")
+    def answer(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return site.error(status, message)
 
-    async def not_allowed(request: Request, exc) -> Response:
-        return Response("Chỉ đọc: phương thức này không được phép.\n", status_code=405,
-                        headers={"Allow": "GET, HEAD"}, media_type="text/plain")
+    async def bad_param(request: Request, exc: BadParam) -> Response:
+        return answer(request, 400, exc.message)
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        resp = answer(request, exc.status_code,
+                      MESSAGES.get(exc.status_code, MESSAGES[400 if exc.status_code < 500
+                                                             else 500]))
+        if exc.status_code == 405:
+            resp.headers["Allow"] = "GET, HEAD"
+        return resp
 
     async def server_error(request: Request, exc) -> Response:
-        return site.error(500, "Lỗi máy chủ khi đọc chỉ mục.")
+        return answer(request, 500, MESSAGES[500])
 
-    app = Starlette(routes=routes, middleware=[
-        Middleware(Guard, token=settings.token),
-        Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.hosts)),
-    ], exception_handlers={404: not_found, 405: not_allowed, 500: server_error})
+    app = GuardedApp(routes=routes, settings=settings, exception_handlers={
+        BadParam: bad_param, HTTPException: http_error, 500: server_error})
     app.state.vanban = site
     return app

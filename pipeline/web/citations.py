@@ -10,6 +10,7 @@ from pipeline.index import Index
 from pipeline.web.search import MAX_QUERY
 from pipeline.web.site import Site
 
+NEED_SYMBOL = "Cần nhập số, ký hiệu văn bản (ví dụ 1696/QĐ-TTg)."
 MAX_CITING = 500  # citing documents listed on a page (the API lists all)
 
 
@@ -32,7 +33,7 @@ class CitationsView:
     async def cited_by_page(self, request: Request) -> Response:
         symbol = request.query_params.get("symbol", "")[:MAX_QUERY].strip()
         if not symbol:
-            return self.site.error(400, "Cần nhập số, ký hiệu văn bản (ví dụ 1696/QĐ-TTg).")
+            return self.site.error(400, NEED_SYMBOL)
         data, ids = await self.site.index.run(cited_by_with_ids, symbol)
         return self.site.render("citedby.html", symbol=symbol, data=data, ids=ids)
 
@@ -43,5 +44,5 @@ class CitationsView:
     async def api_cited_by(self, request: Request) -> Response:
         symbol = request.query_params.get("symbol", "")[:MAX_QUERY].strip()
         if not symbol:
-            return JSONResponse({"error": "symbol is required"}, status_code=400)
+            return JSONResponse({"error": NEED_SYMBOL}, status_code=400)
         return JSONResponse(await self.site.index.run(lambda i: i.cited_by(symbol)))

@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, Response
 from pipeline.reports.archive import load_index
 from pipeline.web.doc import load_view
 from pipeline.web.guard import CSP_GAPS
-from pipeline.web.site import Site
+from pipeline.web.site import Site, int_param
 
 GAP_NAME = re.compile(r"[\w.-]{1,200}\.html")
 
@@ -24,7 +24,7 @@ class DocumentView:
         self.site = site
 
     async def page(self, request: Request) -> Response:
-        raw = request.path_params["doc_id"]
+        raw = int_param(request.path_params["doc_id"], "doc_id") or 0
         view = await self.site.index.run(load_view, raw)
         if view is None:
             return self.site.error(404, f"Không có văn bản số {raw} trong kho.")

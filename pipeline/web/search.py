@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from pipeline.index import Filters
-from pipeline.web.site import Site
+from pipeline.index.query import MAX_TERMS
+from pipeline.web.site import Site, int_param
 
 PAGE_SIZE = 20
 MAX_PAGE = 50  # deeper than 1,000 results: refine the query
@@ -21,17 +22,23 @@ def _flag(v: str | None) -> bool:
 
 
 def request_filters(request: Request) -> Filters:
+    """The filters of a search request; a bad ``year`` raises BadParam (400)."""
     q = request.query_params
-    year = q.get("year", "")
     return Filters(doc_type=q.get("doc_type") or None, issuer=q.get("issuer") or None,
-                   year=int(year) if year.isdigit() and len(year) == 4 else None,
+                   year=int_param(q.get("year"), "year", 1000, 9999),
                    owner=q.get("owner") or None, has_findings=_flag(q.get("has_findings")),
                    open_duties=_flag(q.get("open_duties")))
 
 
 def request_page(request: Request) -> int:
-    p = request.query_params.get("page", "1")
-    return min(MAX_PAGE, max(1, int(p))) if p.isdigit() and len(p) < 6 else 1
+    """The page asked for, 1 to :data:`MAX_PAGE`; anything else raises BadParam (400)."""
+    return int_param(request.query_params.get("page"), "page", 1, MAX_PAGE) or 1
+
+
+def request_query(request: Request) -> tuple[str, bool]:
+    """The query text, cut to :data:`MAX_QUERY` characters, and whether it was cut."""
+    q = request.query_params.get("q", "")
+    return q[:MAX_QUERY], len(q) > MAX_QUERY
 
 
 def _link(params: dict, **change) -> str:
@@ -44,7 +51,7 @@ class SearchView:
         self.site = site
 
     async def page(self, request: Request) -> Response:
-        q = request.query_params.get("q", "")[:MAX_QUERY]
+        q, cut = request_query(request)
         filters = request_filters(request)
         page = request_page(request)
         data = await self.site.index.run(lambda i: i.search(q, filters, limit=PAGE_SIZE,
@@ -59,12 +66,15 @@ class SearchView:
         pages = (data["total"] + PAGE_SIZE - 1) // PAGE_SIZE
         return self.site.render("search.html", q=q, data=data, params=params, page=page,
                                 pages=min(pages, MAX_PAGE),
-                                link=lambda **kw: _link(params, **kw), filters=filters)
+                                link=lambda **kw: _link(params, **kw), filters=filters,
+                                shortened=cut or data.get("shortened", False),
+                                max_terms=MAX_TERMS, max_chars=MAX_QUERY)
 
     async def api(self, request: Request) -> Response:
-        q = request.query_params.get("q", "")[:MAX_QUERY]
+        q, cut = request_query(request)
         filters = request_filters(request)
         page = request_page(request)
         data = await self.site.index.run(lambda i: i.search(q, filters, limit=PAGE_SIZE,
                                                             offset=(page - 1) * PAGE_SIZE))
+        data["shortened"] = cut or data.get("shortened", False)
         return JSONResponse(data)

@@ -1,8 +1,10 @@
 """What every page of the web app shares: its settings, the index (read on a small pool
-of threads, each with its own read-only handle) and the Jinja2 templates."""
+of threads, each with its own read-only handle), the Jinja2 templates and the one check
+of every integer a request carries (:func:`int_param`)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,8 +27,37 @@ class Settings:
     db: Path
     gaps: Path | None = None  # folder of gap reports (<plan file stem>.html)
     token: str | None = None
-    hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
     workers: int = 2
+
+
+class BadParam(Exception):
+    """A request parameter that is not what the page takes: a 400 naming it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    @property
+    def message(self) -> str:
+        return f"Tham số không hợp lệ: {self.name}"
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() takes ², ٣, ２ too
+INT64_MAX = 2**63 - 1
+
+
+def int_param(value: str | None, name: str, lo: int = 1, hi: int = INT64_MAX) -> int | None:
+    """``value`` as an integer in ``lo..hi`` (ASCII digits only), ``None`` when absent or
+    empty; anything else raises :class:`BadParam` (the app answers 400)."""
+    if value is None or value == "":
+        return None
+    if not _DIGITS.fullmatch(value):
+        raise BadParam(name)
+    n = int(value)
+    if not lo <= n <= hi:
+        raise BadParam(name)
+    return n
 
 
 class Reader:
