@@ -97,10 +97,13 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._gen = 0
         self._pool: ProcessPoolExecutor | None = None  # started on first use
+        self._stopping = False
 
     def _new(self) -> ProcessPoolExecutor:
+        if self._stopping:
+            raise RunStopped("the run is stopping: no new worker processes")
         pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                   initializer=warm_up)
+                                   initializer=warm_up, initargs=(os.getpid(),))
         for _ in range(self.workers):  # start them all now, from this thread
             pool.submit(time.sleep, 0)
         return pool
@@ -121,6 +124,8 @@ class WorkerPool:
             try:
                 return pool.submit(fn, *args).result()
             except BrokenProcessPool:
+                if self._stopping:
+                    raise RunStopped("the run was stopped") from None
                 with self._lock:
                     if gen == self._gen:  # first to notice: replace it
                         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -131,6 +136,29 @@ class WorkerPool:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """End the worker processes now, whatever they are doing, and start no more: the
+        run is being stopped (SIGTERM, Ctrl-C). Safe to call from a signal handler."""
+        self._stopping = True
+        pool = self._pool
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class RunStopped(Exception):
+    """The run was asked to stop (SIGTERM, Ctrl-C) while this work was under way."""
+
+
+def stop_workers() -> None:
+    """Stop this process's worker processes at once (the CLI's SIGTERM/SIGINT handler)."""
+    if _pool is not None:
+        _pool.stop()
 
 
 def prestart_pool(workers: int | None = None) -> None:
@@ -160,6 +188,8 @@ def scan_inboxes(inboxes: list[str], out: str, manifest: Manifest) -> Plan:
     """Hash every input file, compare with the manifest: new / changed / skipped."""
     plan = build_plan([Path(i) for i in inboxes], Path(out), manifest)
     manifest.save()  # reserved output names survive a crash from here on
+    for entry in plan.set_aside:  # its reason only: nothing of a link's target is copied
+        quarantine(Path(entry.path), Path(out), entry.reason, entry.kind)
     return plan
 
 
@@ -393,6 +423,7 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
         plan = scan_inboxes(inboxes, str(out_dir), manifest)
         summary.update(total=len(plan.items), new=plan.count("new"),
                        changed=plan.count("changed"), skipped=plan.count("skipped"))
+        summary["failures"] += [{"path": e.path, "reason": e.reason} for e in plan.set_aside]
         _notify("planned", 0, len(plan.todo), "")
         logger.info("%d documents: %d new, %d changed, %d unchanged", len(plan.items),
                     summary["new"], summary["changed"], summary["skipped"])

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document import version
-from pipeline.outputs import iter_inputs, safe_stem, write_atomic
+from pipeline.inbox import SetAside, scan
+from pipeline.outputs import safe_stem, write_atomic
 from pipeline.readers import sha256_file
 
 MANIFEST_SCHEMA = "vanban.manifest/1"
@@ -45,6 +46,7 @@ class Item:
 @dataclass
 class Plan:
     items: list[Item] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
 
     @property
     def todo(self) -> list[Item]:
@@ -112,38 +114,25 @@ class Manifest:
         return "skipped"
 
 
-def _is_under(path: Path, parent: Path) -> bool:
-    try:
-        path.relative_to(parent)
-        return True
-    except ValueError:
-        return False
-
-
-def find_inputs(inboxes: list[Path], out: Path) -> list[Path]:
-    """Input files under ``inboxes`` (stable order), never anything inside ``out``."""
-    out = out.resolve()
-    seen: set[Path] = set()
-    found: list[Path] = []
-    for p in iter_inputs([Path(i) for i in inboxes]):
-        rp = p.resolve()
-        if rp in seen or _is_under(rp, out) or not rp.is_file():
-            continue
-        seen.add(rp)
-        found.append(rp)
-    return found
-
-
 def build_plan(inboxes: list[Path], out: Path, manifest: Manifest) -> Plan:
-    """Hash every input and sort it into new / changed / skipped; reserve output names."""
-    inputs = find_inputs(inboxes, out)
+    """Hash every input and sort it into new / changed / skipped; reserve output names.
+    An entry that cannot be an input (a link out of the inbox, a pipe, a file the process
+    may not read …) goes to ``plan.set_aside`` with its reason; the scan goes on."""
+    found = scan([Path(i).resolve() for i in inboxes], exclude=[out.resolve()])
+    plan = Plan(set_aside=list(found.set_aside))
+    inputs = list(dict.fromkeys(found.files))  # an inbox named twice: each file once
     current = {str(p) for p in inputs}
     # A name stays taken while its file exists; a moved or deleted file frees it.
     taken = {e["stem"]: p for p, e in manifest.entries.items()
              if "stem" in e and (p in current or Path(p).exists())}
-    plan = Plan()
     for path in inputs:
         key = str(path)
+        try:
+            sha = sha256_file(path)
+        except OSError as err:
+            why = (err.strerror or str(err)).lower()
+            plan.set_aside.append(SetAside(key, f"cannot read: {why}", "unreadable"))
+            continue
         stem = manifest.entries.get(key, {}).get("stem")
         if stem is None:
             stem = safe_stem(path)
@@ -152,7 +141,6 @@ def build_plan(inboxes: list[Path], out: Path, manifest: Manifest) -> Plan:
             taken[stem] = key
             manifest.forget_stem(stem)
             manifest.reserve(key, stem)
-        sha = sha256_file(path)
         plan.items.append(Item(key, sha, stem, manifest.classify(key, sha, out)))
     return plan
 

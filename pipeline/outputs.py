@@ -16,10 +16,13 @@ temporary name first and renamed over the old one.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import pickle
 import shutil
+import stat
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -29,38 +32,40 @@ from pathlib import Path
 import extractors
 from pipeline.document.contract import to_json
 from pipeline.document.facts import Extraction
+from pipeline.document.limits import Limits
 from pipeline.document.model import Document, VanbanError
+from pipeline.inbox import SetAside, scan, still_a_file
 from pipeline.readers import SUPPORTED, read_document
+from pipeline.timelimit import time_limit
 
 QUARANTINE = "quarantine"
-IGNORED_NAMES = ("SOURCES.md", "README.md")
+MAX_STEM_BYTES = 120
+"""File names are at most 255 bytes; a stem this long leaves room for every suffix."""
 
 
 # ── layout ──────────────────────────────────────────────────────────────────────────
 
 def iter_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files under ``paths`` in a stable order; hidden files and our own notes skipped."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or name in IGNORED_NAMES:
-                        continue
-                    found.append(Path(root) / name)
-        else:
-            found.append(p)
-    return found
+    """The inputs under ``paths`` (:func:`pipeline.inbox.scan`), without the entries it
+    sets aside."""
+    return scan(paths).files
 
 
 def safe_stem(path: Path) -> str:
-    """A file-system-safe output name for ``path`` (no separators, no newlines)."""
+    """A file-system-safe output name for ``path`` (no separators, no newlines), short
+    enough for every file named after it (``<stem>.reason.json``, temporary names): a
+    name longer than :data:`MAX_STEM_BYTES` keeps its start and gets a hash of the whole
+    name. The user's own name stays in the output as data (``source.path``)."""
     stem = path.name
     for ch in "/\\\n\r\t\0":
         stem = stem.replace(ch, "_")
     stem = stem.replace("..", "_")
-    return stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem
+    stem = stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem
+    if len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        digest = hashlib.sha1(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+        cut = stem.encode("utf-8")[:MAX_STEM_BYTES - 11].decode("utf-8", "ignore")
+        stem = f"{cut}-{digest}"
+    return stem
 
 
 def quarantine_files(out: Path, path: Path) -> tuple[Path, Path]:
@@ -76,7 +81,7 @@ def write_atomic(target: Path, data: str | bytes, *, durable: bool = False) -> N
     """Write ``data`` to ``target`` so that a reader (or a killed writer) sees the old file
     or the new one, never half of one. ``durable`` also syncs it to disk first."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = _temp_name(target, "")
     try:
         with tmp.open("wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -89,6 +94,14 @@ def write_atomic(target: Path, data: str | bytes, *, durable: bool = False) -> N
         raise
 
 
+def _temp_name(target: Path, suffix: str) -> Path:
+    """A hidden name beside ``target`` for writing it; :func:`clean_temp_files` knows it."""
+    name = target.name
+    if len(name.encode("utf-8")) > 150:
+        name = hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return target.with_name(f".{name}.{os.getpid()}.tmp{suffix}")
+
+
 def write_json_atomic(target: Path, data: object) -> None:
     write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -96,7 +109,7 @@ def write_json_atomic(target: Path, data: object) -> None:
 def write_with(target: Path, write: Callable[[Path], None]) -> None:
     """Atomically make ``target`` with a writer that takes a path (openpyxl, python-docx)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp{target.suffix}")
+    tmp = _temp_name(target, target.suffix)
     try:
         write(tmp)
         os.replace(tmp, target)
@@ -129,26 +142,24 @@ def load_document(state: Path, stem: str) -> tuple[Document, int] | None:
 
 # ── read, extract, write or set aside ──────────────────────────────────────────────
 
-@dataclass(frozen=True)
-class SetAside:
-    """A document that could not be read or extracted, and why (one line)."""
-
-    path: str
-    reason: str
-    kind: str
-
-
 def check_supported(path: Path) -> None:
     if path.suffix and path.suffix.lower() not in SUPPORTED:
         raise VanbanError(str(path), f"unsupported format '{path.suffix}' "
                           f"(vanban reads {', '.join(SUPPORTED)})", kind="unsupported")
 
 
-def read_and_extract(path: str | Path) -> Extraction:
-    """Read ``path`` and extract it; raises :class:`VanbanError` for a bad document."""
+def read_and_extract(path: str | Path, limits: Limits | None = None) -> Extraction:
+    """Read ``path`` and extract it; raises :class:`VanbanError` for a bad document,
+    including one whose extraction takes longer than ``limits.extract_seconds``."""
     path = Path(path)
+    limits = limits or Limits.from_env()
     check_supported(path)
-    return extractors.extract(read_document(path))
+    moved = still_a_file(path)
+    if moved is not None:
+        raise VanbanError(moved.path, moved.reason, moved.kind)
+    doc = read_document(path, limits)
+    with time_limit(limits.extract_seconds, str(path)):
+        return extractors.extract(doc)
 
 
 def attempt(path: str | Path) -> Extraction | SetAside:
@@ -158,6 +169,11 @@ def attempt(path: str | Path) -> Extraction | SetAside:
         return read_and_extract(path)
     except VanbanError as err:
         return SetAside(str(path), err.reason, err.kind)
+    except OSError as err:  # the file itself: permissions, a disk error, gone meanwhile
+        if err.filename is not None and Path(err.filename) == Path(path):
+            return SetAside(str(path), f"cannot read: {(err.strerror or str(err)).lower()}",
+                            "unreadable")
+        return SetAside(str(path), f"internal error: {type(err).__name__}: {err}", "internal")
     except Exception as exc:  # a bug or an input nobody foresaw: this document only
         reason = f"internal error: {type(exc).__name__}: {exc}"
         if os.environ.get("VANBAN_DEBUG"):
@@ -166,15 +182,42 @@ def attempt(path: str | Path) -> Extraction | SetAside:
 
 
 def quarantine(path: Path, out: Path, reason: str, kind: str) -> Path:
-    """Copy ``path`` to ``<out>/quarantine/`` beside a ``.reason.json``."""
+    """Set ``path`` aside in ``<out>/quarantine/``: a ``.reason.json`` saying why, and a
+    copy of the file when it is a regular file (never what a link points to, a pipe or a
+    device: nothing from outside the inbox ends up in the outputs)."""
     reason_file, copy = quarantine_files(out, path)
     reason_file.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file():
-        shutil.copyfile(path, copy)
     info = {"path": str(path), "reason": reason, "kind": kind,
             "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    reason_file.write_text(json.dumps(info, ensure_ascii=False, indent=2), "utf-8")
+    try:
+        _copy_regular(path, copy)
+    except OSError as err:
+        info["copy"] = f"not copied: {err.strerror or err}"
+    write_atomic(reason_file, json.dumps(info, ensure_ascii=False, indent=2))
     return reason_file
+
+
+def _copy_regular(path: Path, copy: Path) -> None:
+    """Copy ``path`` if it is a regular file, opened without following a link."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        if err.errno == errno.ELOOP:  # a symbolic link: not ours to copy
+            return
+        raise
+    with os.fdopen(fd, "rb") as src:
+        if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+            return
+        tmp = _temp_name(copy, "")
+        try:
+            with tmp.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            os.replace(tmp, copy)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 def clear_quarantine(out: Path, path: Path) -> None:
@@ -214,7 +257,13 @@ def extract_batch(paths: list[Path], out: Path,
     out.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     t0 = time.perf_counter()
-    files = iter_inputs(paths)
+    found = scan(paths, exclude=[out])
+    for entry in found.set_aside:
+        quarantine(Path(entry.path), out, entry.reason, entry.kind)
+        summary.failed.append((entry.path, entry.reason))
+        if progress:
+            progress(f"{entry.path}: set aside: {entry.reason}")
+    files = found.files
     for i, path in enumerate(files, 1):
         result = attempt(path)
         if isinstance(result, SetAside):

@@ -18,6 +18,7 @@ class Limits:
     ocr_seconds_per_page: float = 120.0
     ocr_workers: int = 0                # 0 = number of cores
     convert_seconds: float = 120.0      # LibreOffice doc -> docx
+    extract_seconds: float = 300.0      # extraction of one read document (0: none)
 
     @classmethod
     def from_env(cls) -> "Limits":
