@@ -6,6 +6,7 @@ a new version of the same artifact in the Prefect UI instead of a new one.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,7 @@ def index_in_child(out: Path, state: Path, entries: dict[str, dict[str, Any]]
     from flows.work import watch_parent
 
     with ProcessPoolExecutor(1, mp_context=get_context("spawn"),
-                             initializer=watch_parent) as pool:
+                             initializer=watch_parent, initargs=(os.getpid(),)) as pool:
         return pool.submit(index_outputs, out, state, entries).result()
 
 

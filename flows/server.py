@@ -202,7 +202,10 @@ class EmbeddedServer:
             [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory", _EMBEDDED_APP,
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error",
              "--lifespan", "on"],
-            env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            # a session of its own: Ctrl-C in the terminal reaches the run, which records
+            # that it stopped and then stops this server itself (it also dies with the run)
+            env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            start_new_session=True)
         pid_file = _pid_file(self.home, os.getpid())
         pid_file.write_text(f"{self.proc.pid} {os.getpid()}")
         atexit.register(self.stop)  # before Prefect's own exit hooks: runs after them

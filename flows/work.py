@@ -8,6 +8,8 @@ full, permissions): the one failure worth retrying.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,9 @@ from pipeline.outputs import (SetAside, attempt, clear_quarantine, save_document
 from pipeline.reports.archive import Source, check_plan
 
 
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
+
+
 def _exit_with_parent(parent: int) -> None:
     while True:
         time.sleep(1.0)
@@ -25,17 +30,30 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(1)
 
 
-def watch_parent() -> None:
-    """End this (worker) process if the run that started it dies (SIGKILL included)."""
-    import threading
+def watch_parent(parent: int) -> None:
+    """End this (worker) process when the run ``parent`` dies, SIGKILL included.
 
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    The kernel sends SIGKILL to this process when its parent thread exits (Linux's
+    PR_SET_PDEATHSIG); a thread that polls the parent's pid covers other systems. If the
+    parent died before this ran (while the worker was still importing), this process
+    exits now: it would otherwise be adopted by init and never notice."""
+    try:
+        import ctypes  # lazy: only worker processes need it
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
-def warm_up() -> None:
+def warm_up(parent: int) -> None:
     """Load spaCy, the rules and underthesea's models once per worker process, and
-    end this process if the run that started it dies."""
-    watch_parent()
+    end this process if the run ``parent`` that started it dies. SIGINT is the run's to
+    handle (Ctrl-C reaches the whole process group): the run stops its workers itself."""
+    watch_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         from extractors import words

@@ -257,6 +257,63 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
     assert not [p for p in orphans if _alive(p)]
 
 
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        kids = _children(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_ends_the_run_within_seconds_with_no_worker_left(
+        tmp_path: Path, signum: int) -> None:
+    """SIGTERM (a service manager) or SIGINT to the whole process group (Ctrl-C) while the
+    workers are extracting: the run ends within 10 s, says so in one line, leaves no
+    process behind, and the next run finishes the work."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = (CORPUS / "kh_580_ubnd-haiduong_2020.txt").read_text("utf-8")
+    for i in range(40):  # enough work that the run is still extracting when stopped
+        (inbox / f"kh_{i:02}.txt").write_text(text + f"\nBản {i}.\n", "utf-8")
+    out, state = tmp_path / "out", tmp_path / "cli-state"
+    proc = subprocess.Popen(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT,
+                            env=_cli_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.monotonic() + 150
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read().decode()
+        time.sleep(0.05)
+    assert list(out.glob("*.json")), "no output within 150 s"
+    family = _descendants(proc.pid)
+    assert len(family) >= 2, "the workers should be running"
+    t0 = time.monotonic()
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    else:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the run did not end within 10 s of the signal")
+    took = time.monotonic() - t0
+    output = proc.stdout.read().decode()
+    assert len(list(out.glob("*.json"))) < 40, "the run finished before it was stopped"
+    assert proc.returncode == 128 + signum, output
+    assert "the run was stopped" in output, output
+    assert "Traceback" not in output, output
+    time.sleep(1.5)
+    left = [k for k in family + _descendants(proc.pid) if _alive(k)]
+    assert left == [], f"still running after {took:.1f} s: {left}"
+
+    rerun = subprocess.run(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT,
+                           env=_cli_env(), capture_output=True, text=True, timeout=400)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert len(list(out.glob("*.json"))) == 40
+
+
 def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path) -> None:
     """`vanban run` stops its temporary server so that it records every task run of the
     run (it records them from events, in batches, behind the run: the last batch is

@@ -19,12 +19,25 @@ import click
 _STATE_HELP = "Prefect's home and server database go here (env VANBAN_STATE_DIR)."
 
 
+_stopped_by: list[int] = []  # the signal that stopped this run, once one has
+
+
 def _sigterm_as_interrupt() -> None:
-    """SIGTERM ends the run like Ctrl-C, so servers and worker processes are stopped."""
+    """SIGTERM and Ctrl-C end the run within seconds: the worker processes are killed at
+    once (a document's extraction is not waited for, and no worker is started again),
+    then the run unwinds as on Ctrl-C, stopping Prefect's server. A second signal while
+    it unwinds ends the process at once."""
     def handler(signum: int, frame: Any) -> None:
+        if _stopped_by:
+            os._exit(128 + signum)
+        _stopped_by.append(signum)
+        flows_main = sys.modules.get("flows.main")
+        if flows_main is not None:
+            flows_main.stop_workers()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def _need_dask() -> None:
@@ -122,6 +135,11 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     try:
         summary = _run_flow(paths, out, workers, dask_address,
                             sys.stdout.isatty() if progress is None else progress, as_of)
+    except KeyboardInterrupt:
+        signum = _stopped_by[0] if _stopped_by else signal.SIGINT
+        click.echo(f"vanban: the run was stopped ({signal.Signals(signum).name}); what was "
+                   "done is kept, the next run goes on from there", err=True)
+        sys.exit(128 + signum)
     finally:
         if server is not None:
             from flows.server import drain
