@@ -12,6 +12,7 @@ recurrences, and the findings, from these mentions.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
 from extractors.dates_vocab import cue_of, words
@@ -166,9 +167,14 @@ def find_dates(text: str, year: int | None) -> list[DateMention]:
     for odd, slash in _SLASHES.items():
         if odd in text:
             text = text.replace(odd, slash)
-    taken: list[tuple[int, int]] = []
+    # the spans taken so far, non-overlapping, as sorted starts and ends: an overlap test
+    # is two bisections (a scan over every span taken made a long paragraph quadratic)
+    t_starts: list[int] = []
+    t_ends: list[int] = []
     found: list[tuple[int, int, str, str | None, bool]] = []
     for kind, rx, ngay in _PATTERNS:
+        n_starts: list[int] = []  # this pattern's spans
+        n_ends: list[int] = []
         for m in rx.finditer(text):
             s, e = m.span()
             if s and (text[s - 1].isalnum() or text[s - 1] in _GLUE):
@@ -180,7 +186,7 @@ def find_dates(text: str, year: int | None) -> list[DateMention]:
                     s, has_ngay = nb.start(), True
                 elif ngay == "required":
                     continue
-            if any(s < te and ts < e for ts, te in taken):
+            if _overlaps(t_starts, t_ends, s, e) or _overlaps(n_starts, n_ends, s, e):
                 continue
             if _SYMBOL_AFTER.match(text, e) or _NUM_BEFORE.search(text, max(0, s - 6), s):
                 continue
@@ -192,8 +198,12 @@ def find_dates(text: str, year: int | None) -> list[DateMention]:
                 continue
             if kind.startswith("bare_") and cue_of(text[max(0, s - 40):s])[0] is None:
                 continue
-            taken.append((s, e))
+            n_starts.append(s)  # in order: matches go forward, and s < an earlier
+            n_ends.append(e)    # start would overlap that span
             found.append((s, e, k, value, needs_year))
+        if n_starts:
+            spans = sorted(zip(t_starts + n_starts, t_ends + n_ends))
+            t_starts, t_ends = [a for a, _ in spans], [b for _, b in spans]
     found.sort()
     out: list[DateMention] = []
     for i, (s, e, k, value, needs_year) in enumerate(found):
@@ -202,6 +212,13 @@ def find_dates(text: str, year: int | None) -> list[DateMention]:
         cue, _ = cue_of(text[max(0, s - 40):s])
         out.append(DateMention(s, e, original[s:e], value, k, cue))
     return out
+
+
+def _overlaps(starts: list[int], ends: list[int], s: int, e: int) -> bool:
+    """Whether [s, e) overlaps one of the non-overlapping spans given by sorted
+    ``starts`` and ``ends``: the last span starting before ``e`` is the only candidate."""
+    i = bisect_left(starts, e)
+    return i > 0 and ends[i - 1] > s
 
 
 def _borrow_year(text: str, cur: tuple, nxt: tuple) -> str | None:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from extractors.dates import complete
 from extractors.dates_vocab import (
@@ -83,15 +86,25 @@ def recurrence(text: str) -> str | None:
     return None
 
 
-def temporal_facts(text: str, start: int, end: int, mentions: list[DateMention],
+@lru_cache(maxsize=2)
+def _sentence_breaks(text: str) -> tuple[int, ...]:
+    """Where the sentences of ``text`` break ("." and line ends), in order: found once
+    per document, not searched backwards from every duty."""
+    return tuple(m.start() for m in re.finditer(r"[.\n]", text))
+
+
+def temporal_facts(text: str, start: int, end: int, mentions: Sequence[DateMention],
                    issued: str | None) -> Temporal:
     """Deadline, period and recurrence of the duty ``text[start:end]`` from the date
-    ``mentions`` of the document (those inside the span are used). ``issued`` (ISO)
-    gives year-less mentions their year."""
+    ``mentions`` of the document, sorted by start as :func:`extractors.dates.find_dates`
+    gives them (those inside the span are used, found by bisection: a duty costs its own
+    length, not the document's). ``issued`` (ISO) gives year-less mentions their year."""
     year = int(issued[:4]) if issued else None
     span = text[start:end]
     items: list[tuple[DateMention, str, str]] = []
-    for m in mentions:
+    first = bisect_left(mentions, start, key=lambda m: m.start)
+    last = bisect_left(mentions, end, key=lambda m: m.start)
+    for m in mentions[first:last]:
         if m.start < start or m.end > end or m.kind in ("invalid",):
             continue
         value = _value(m, year)
@@ -130,7 +143,9 @@ def temporal_facts(text: str, start: int, end: int, mentions: list[DateMention],
             candidates.append(hi)
     # a duty cut from the middle of a sentence keeps the sentence's fronted adverbial:
     # "Hằng năm, các bộ báo cáo …; Bộ X tổng hợp, báo cáo Thủ tướng"
-    head = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    breaks = _sentence_breaks(text)
+    k = bisect_left(breaks, start)
+    head = breaks[k - 1] + 1 if k else 0
     return Temporal(deadline=max(candidates) if candidates else None, period=period,
                     recurrence=recurrence(text[head:end]))
 

@@ -42,7 +42,8 @@ def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,
     agencies = tuple(sorted((s._.agency for s in nlp_doc.spans.get("agencies", [])),
                             key=lambda a: a.start))
     ctx = DutyContext(doc=doc, agencies=agencies,
-                      dates=tuple(s._.date for s in nlp_doc.spans.get("dates", [])),
+                      dates=tuple(sorted((s._.date for s in nlp_doc.spans.get("dates", [])),
+                                         key=lambda d: d.start)),
                       issued=issued, doc_type=doc_type,
                       agency_starts=tuple(a.start for a in agencies),
                       block_starts=tuple(b.start for b in doc.blocks))
@@ -65,7 +66,7 @@ def deadlines_from_items(ctx: DutyContext, tasks: list[Task]) -> list[Task]:
             out.append(t)
             continue
         end = min([stop] + [u.start for u in tasks[i + 1:] if u.start >= t.end])
-        found = temporal_facts(ctx.doc.text, t.end, end, list(ctx.dates), ctx.issued) \
+        found = temporal_facts(ctx.doc.text, t.end, end, ctx.dates, ctx.issued) \
             if end > t.end else None
         if found and found.deadline:
             t = replace(t, deadline=found.deadline,

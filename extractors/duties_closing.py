@@ -4,6 +4,7 @@ to groups goes to its addressees."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from extractors.duties_context import RECIPIENTS, DutyContext, addressed_to, agencies_in, cue, cues
@@ -48,7 +49,8 @@ def from_closing(ctx: DutyContext, taken: list[tuple[int, int]]) -> list[Task]:
     fenced += [(a.start, a.end) for a in ctx.letters]
     tasks: list[Task] = []
     n = 0
-    for b in doc.blocks:
+    date_starts = [d.start for d in ctx.dates]
+    for bi, b in enumerate(doc.blocks):
         if b.kind == "table_cell" or label_at(b.text) or b.start < first_item \
                 or any(s <= b.start < e for s, e in fenced):
             continue
@@ -72,10 +74,14 @@ def from_closing(ctx: DutyContext, taken: list[tuple[int, int]]) -> list[Task]:
             clause = req.start() if req else s0
             # the paragraph's bracketed tail "(Báo cáo 6 tháng gửi trước ngày 10/6 ...)"
             tail_end = e0
-            nxt = next((x for x in doc.blocks if x.start > b.end and x.kind != "table_cell"), None)
-            if nxt is not None and nxt.text.startswith("(") and e0 == b.end:
-                tail_end = nxt.end
-            deadlines = [d for d in ctx.dates if clause <= d.start < tail_end and d.cue == "before"]
+            if e0 == b.end:
+                nxt = _next_block(doc.blocks, bi)
+                if nxt is not None and nxt.text.startswith("("):
+                    tail_end = nxt.end
+            # the dates inside, by bisection (a scan of every date per sentence was quadratic)
+            deadlines = [d for d in ctx.dates[bisect_left(date_starts, clause):
+                                              bisect_left(date_starts, tail_end)]
+                         if d.cue == "before"]
             cuts = [d.end for d in deadlines] or [e0]
             for cut in cuts:
                 n += 1
@@ -87,6 +93,14 @@ def from_closing(ctx: DutyContext, taken: list[tuple[int, int]]) -> list[Task]:
                 while clause < len(text) and text[clause] in " \n()":
                     clause += 1
     return tasks
+
+
+def _next_block(blocks, i: int):
+    """The first block after ``blocks[i]`` that is no table cell (or None)."""
+    for j in range(i + 1, len(blocks)):
+        if blocks[j].start > blocks[i].end and blocks[j].kind != "table_cell":
+            return blocks[j]
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -120,7 +120,7 @@ def make_task(ctx: DutyContext, node_id: str, section: str | None, start: int, e
     if not text or not lead:
         return None
     lead, support = lead_support(ctx, start, end, lead)
-    t = temporal_facts(ctx.doc.text, start, end, list(ctx.dates), ctx.issued)
+    t = temporal_facts(ctx.doc.text, start, end, ctx.dates, ctx.issued)
     return Task(id=node_id, section=section, text=text, lead=lead, support=support,
                 deadline=t.deadline, period=t.period, recurrence=t.recurrence,
                 start=start, end=end, source=source)

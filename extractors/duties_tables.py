@@ -58,9 +58,9 @@ def from_tables(ctx: DutyContext) -> list[Task]:
             sup_cell = next((row[k] for k, v in roles.items() if v == "support" and k in row), None)
             support = tuple(s for s in split_owners(sup_cell.text) if s not in lead) if sup_cell else ()
             time_cell = next((row[k] for k, v in roles.items() if v == "time" and k in row), None)
-            t = temporal_facts(ctx.doc.text, time_cell.start, time_cell.end, list(ctx.dates),
+            t = temporal_facts(ctx.doc.text, time_cell.start, time_cell.end, ctx.dates,
                                ctx.issued) if time_cell else temporal_facts(
-                ctx.doc.text, content.start, content.end, list(ctx.dates), ctx.issued)
+                ctx.doc.text, content.start, content.end, ctx.dates, ctx.issued)
             if lead:
                 tasks.append(Task(id=f"T{tno + 1}.{r}", section=f"T{tno + 1}", text=content.text,
                                   lead=lead, support=support, deadline=t.deadline, period=t.period,

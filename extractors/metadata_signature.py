@@ -47,11 +47,14 @@ _NAME_TOKEN = _NameToken()
 
 
 def _split_caps_name(text: str) -> tuple[str, str]:
-    """``THỦ TƯỚNG Nguyễn Xuân Phúc`` → (``THỦ TƯỚNG``, ``Nguyễn Xuân Phúc``)."""
+    """``THỦ TƯỚNG Nguyễn Xuân Phúc`` → (``THỦ TƯỚNG``, ``Nguyễn Xuân Phúc``).
+
+    The name is the last 2 to 5 tokens, so only those four split points are tried (a
+    line of n tokens costs O(n), not O(n²) slices and joins)."""
     toks = text.split(" ")
-    for k in range(1, len(toks)):
-        if all(_NAME_TOKEN.match(t) for t in toks[k:]) and is_upper_text(" ".join(toks[:k])) \
-                and 2 <= len(toks) - k <= 5:
+    n = len(toks)
+    for k in range(max(1, n - 5), n - 1):
+        if all(_NAME_TOKEN.match(t) for t in toks[k:]) and is_upper_text(" ".join(toks[:k])):
             return " ".join(toks[:k]), " ".join(toks[k:])
     return text, ""
 

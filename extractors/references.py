@@ -88,7 +88,10 @@ def _type_word_hits(text: str) -> list[re.Match[str]]:
     number or symbol (scanning only there keeps the whole corpus well under a second)."""
     spans: list[list[int]] = []
     for a in _ANCHOR.finditer(text):
-        lo = max(text.rfind("\n", 0, a.start()) + 1, a.start() - _WINDOW)
+        # the line's start, looked for within the window only (a search back to the
+        # start of a long paragraph from every anchor was quadratic)
+        far = max(0, a.start() - _WINDOW)
+        lo = max(text.rfind("\n", far, a.start()) + 1, far)
         if spans and lo <= spans[-1][1]:
             spans[-1][1] = a.start()
         else:
