@@ -22,6 +22,13 @@ _MD_ROW = re.compile(r"^\|.*\|$")
 
 
 def decode_file(path: Path, limits: Limits) -> str:
+    """The file's text. A file too large to hold at most ``max_text_mb`` million characters
+    in any encoding (4 bytes a character at most) is refused before it is read."""
+    size = path.stat().st_size
+    if size > limits.max_text_mb * 4_000_000:
+        raise VanbanError(str(path), f"text of at least {size / 4e6:.0f} M characters exceeds "
+                          f"the limit of {limits.max_text_mb:g} M (VANBAN_MAX_TEXT_MB)",
+                          kind="too_large")
     data = path.read_bytes()
     if not data.strip():
         raise VanbanError(str(path), "empty file", kind="empty")

@@ -38,7 +38,7 @@ KẾ HOẠCH
 class Case:
     name: str  # file name as written (may hold spaces, accents, newlines)
     what: str  # one line for the listing
-    expect: str  # "ok" | "error"
+    expect: str  # "ok" | "error" | "skip" (not an input: neither read nor set aside)
     reason: str = ""  # for errors: a piece of the one-line reason
     finds: str = ""  # for ok: a piece of the extracted JSON (metadata symbol, title …)
     make: Callable[[Path], None] | None = None
@@ -174,8 +174,53 @@ On legal education in 2021
 """
 
 
-def cases() -> list[Case]:
+SECRET_ENV = "VANBAN_TEST_SECRET"
+"""A variable the batch's run has in its environment: it must not reach any output."""
+LONG_NAME = "Kế hoạch triển khai " * 9 + "năm 2026-ab.txt"  # 250 bytes of UTF-8
+
+
+def _link(target: str) -> Callable[[Path], None]:
+    return lambda p: p.symlink_to(target)
+
+
+def _unreadable(p: Path) -> None:
+    p.write_text(PLAN.format(number="61", title="Về pháp luật", body="pháp luật"), "utf-8")
+    p.chmod(0)
+
+
+def _locked_folder(p: Path) -> None:
+    p.mkdir()
+    (p / "inside.txt").write_text(PLAN.format(number="62", title="Về pháp luật",
+                                              body="pháp luật"), "utf-8")
+    p.chmod(0)
+
+
+def hostile_cases() -> list[Case]:
+    """What an inbox on a shared server may hold besides documents (issue 24)."""
     return [
+        Case("link-passwd.txt", "a link to /etc/passwd", "error",
+             "symbolic link to a file outside the inbox", make=_link("/etc/passwd")),
+        Case("link-environ.txt", "a link to /proc/self/environ (the run's secrets)", "error",
+             "symbolic link to a file outside the inbox", make=_link("/proc/self/environ")),
+        Case("link-inside.txt", "a link to another document of the inbox", "skip",
+             make=_link("english.txt")),
+        Case("loop-a.txt", "a link that loops (a → b → a)", "error", "symbolic link loop",
+             make=_link("loop-b.txt")),
+        Case("loop-b.txt", "… and its other half", "error", "symbolic link loop",
+             make=_link("loop-a.txt")),
+        Case("unreadable.txt", "a file the process may not read", "error",
+             "cannot read: permission denied", make=_unreadable),
+        Case("locked-folder", "a folder the process may not list", "error",
+             "cannot list the folder: permission denied", make=_locked_folder),
+        Case("pipe.txt", "a named pipe (reading it would block for ever)", "error",
+             "a named pipe, not a file", make=os.mkfifo),
+        Case(LONG_NAME, "a name of 250 bytes (UTF-8)", "ok", finds="63/KH-UBND",
+             make=_write(PLAN.format(number="63", title="Về pháp luật", body="pháp luật"))),
+    ]
+
+
+def cases() -> list[Case]:
+    return hostile_cases() + [
         Case("empty.txt", "empty text file", "error", "empty file", make=_write(b"")),
         Case("empty.pdf", "empty PDF", "error", "empty file", make=_write(b"")),
         Case("empty.docx", "empty DOCX", "error", "empty file", make=_write(b"")),
@@ -227,8 +272,16 @@ def make_all(folder: Path) -> list[Case]:
     return out
 
 
+def unlock(folder: Path) -> None:
+    """Give back the permissions the cases took away, so the folder can be removed."""
+    for c in cases():
+        p = folder / c.name
+        if p.exists() and not p.is_symlink():
+            p.chmod(0o755 if p.is_dir() else 0o644)
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "bad-inputs")
     for c in make_all(target):
-        size = os.path.getsize(target / c.name)
+        size = os.lstat(target / c.name).st_size
         print(f"{c.name!r:40} {size:>12,} B  {c.what}")
