@@ -18,7 +18,8 @@ from pipeline.document.contract import to_json
 from pipeline.document.model import VanbanError
 from pipeline.index import open_index
 from pipeline.index.base import DEFAULT_DB, Index, StoreError, store_path
-from pipeline.outputs import SetAside, attempt, iter_inputs
+from pipeline.inbox import SetAside, scan
+from pipeline.outputs import attempt
 from pipeline.readers import SUPPORTED, sha256_file
 
 
@@ -73,8 +74,9 @@ def index_paths(paths: Iterable[str | Path], db: str | Path | Index = DEFAULT_DB
     t0 = time.perf_counter()
     own_files = index.files()
     try:
-        files = [f for f in iter_inputs([Path(p) for p in paths])
-                 if os.path.abspath(f) not in own_files]
+        found = scan([Path(p) for p in paths])
+        summary.failed += [(store_path(Path(e.path)), e.reason) for e in found.set_aside]
+        files = [f for f in found.files if os.path.abspath(f) not in own_files]
         for i, path in enumerate(files, 1):
             name = store_path(path)
             try:
