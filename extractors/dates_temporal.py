@@ -86,6 +86,12 @@ def recurrence(text: str) -> str | None:
     return None
 
 
+ADVERBIAL_REACH = 1000
+"""Characters a duty looks back, inside its sentence, for a fronted adverbial ("Hằng năm,
+các bộ …"); the corpus needs 430. Bounded so that the duties of one long sentence (a
+paragraph without a full stop) do not each read it from its start."""
+
+
 @lru_cache(maxsize=2)
 def _sentence_breaks(text: str) -> tuple[int, ...]:
     """Where the sentences of ``text`` break ("." and line ends), in order: found once
@@ -146,6 +152,9 @@ def temporal_facts(text: str, start: int, end: int, mentions: Sequence[DateMenti
     breaks = _sentence_breaks(text)
     k = bisect_left(breaks, start)
     head = breaks[k - 1] + 1 if k else 0
+    if start - head > ADVERBIAL_REACH:  # a paragraph with no full stop: look back so far
+        space = text.find(" ", start - ADVERBIAL_REACH, start)
+        head = space + 1 if space >= 0 else start
     return Temporal(deadline=max(candidates) if candidates else None, period=period,
                     recurrence=recurrence(text[head:end]))
 

@@ -38,6 +38,10 @@ def get_nlp() -> Language:
     with _LOCK:
         nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
         nlp.tokenizer = VanbanTokenizer(nlp.vocab)
+        # spaCy refuses texts over 1M characters for the memory its parser and NER take;
+        # this pipeline has neither (its components are linear rules), and the readers
+        # already bound a document's text (Limits.max_text_mb, 20M characters)
+        nlp.max_length = 10**9
         for name in COMPONENTS:
             nlp.add_pipe(name)
         return nlp
