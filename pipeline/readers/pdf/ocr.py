@@ -9,6 +9,13 @@
   ``OMP_THREAD_LIMIT=1`` (Tesseract's own threads make it 3-7x slower on 2 cores) and
   killed after ``limits.ocr_seconds_per_page``. A page that times out or fails gives a
   warning, never an exception.
+* Rendering is bounded by pixels, not pages (:func:`render_dpi`): a page that would
+  exceed ``limits.max_page_mpixels`` (``VANBAN_MAX_PAGE_MPIXELS``, 40 Mpx: A3 at 300 dpi
+  takes 17) is rendered at the lower dpi that fits, down to ``limits.ocr_min_dpi`` (150);
+  a page larger still is not rendered at all but set aside with a warning naming the page,
+  its size in inches and mm, and the limit (:func:`too_large`), while the other pages are
+  read. The black ink is taken from pdfium's buffer in place (:func:`_bitmap_ink`), so a
+  page costs about 5 bytes a pixel at its peak (200 MB at the limit).
 
 When a page is OCR'd is decided by :mod:`pipeline.readers.pdf.quality`
 (:func:`~pipeline.readers.pdf.quality.vietnamese_score`); the OCR text in the reader's
@@ -35,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
@@ -43,7 +51,7 @@ from pipeline.document.limits import DEFAULT, Limits
 
 PSM = 3
 LANG = "vie"
-MAX_RENDER_PIXELS = 12_000  # longest side of a rendered page; huge pages get a lower dpi
+MAX_RENDER_SIDE = 12_000  # longest side of a rendered page, in pixels
 
 # ----------------------------------------------------------------------------- results
 
@@ -121,14 +129,41 @@ def parse_tsv(tsv: str) -> tuple[int, int, list[OcrWord]]:
 # ----------------------------------------------------------------------------- running
 
 
-def _dpi_for(size_pt: tuple[float, float] | None, dpi: int) -> int:
-    """``dpi``, lowered so that the longest side stays under ``MAX_RENDER_PIXELS``."""
-    if not size_pt:
+def render_dpi(size_pt: tuple[float, float], limits: Limits = DEFAULT) -> int | None:
+    """The dpi a page of ``size_pt`` (width, height in points) is rendered at for OCR:
+    ``limits.ocr_dpi``, lowered until the image holds at most ``limits.max_page_mpixels``
+    million pixels and its longest side ``MAX_RENDER_SIDE`` pixels; None when that
+    takes less than ``limits.ocr_min_dpi`` (the page is set aside, not rendered: memory
+    grows with the pixels, not the page count — a 1.5 KB PDF can declare six pages of
+    200 × 200 inches, 3.6 Gpx each at 300 dpi). No tiling: a page that does not fit
+    40 Mpx at 150 dpi is over 1.7 m², a poster, not a page of a document."""
+    w_in, h_in = (max(abs(v), 1.0) / 72.0 for v in size_pt)
+    dpi = limits.ocr_dpi
+    fit = min((limits.max_page_mpixels * 1e6 / (w_in * h_in)) ** 0.5,
+              MAX_RENDER_SIDE / max(w_in, h_in))
+    if dpi <= fit:
         return dpi
-    longest = max(size_pt) / 72.0
-    if longest * dpi <= MAX_RENDER_PIXELS:
-        return dpi
-    return max(36, int(MAX_RENDER_PIXELS / longest))
+    return int(fit) if int(fit) >= min(limits.ocr_min_dpi, dpi) else None
+
+
+class PageTooLarge(str):
+    """The warning of a page set aside for its size (a ``str``, like every warning)."""
+
+
+def too_large(page: int, size_pt: tuple[float, float], limits: Limits = DEFAULT) -> PageTooLarge:
+    """The one-line reason a page is set aside (:func:`render_dpi` gave None)."""
+    w_in, h_in = (max(abs(v), 1.0) / 72.0 for v in size_pt)
+    dpi = min(limits.ocr_min_dpi, limits.ocr_dpi)
+    mpx = w_in * h_in * dpi * dpi / 1e6
+    size = f"{w_in:.4g} × {h_in:.4g} in ({w_in * 25.4:.0f} × {h_in * 25.4:.0f} mm)"
+    if mpx <= limits.max_page_mpixels:  # a long strip: its longest side is the trouble
+        return PageTooLarge(
+            f"page {page}: not OCR'd, too large: {size} is {max(w_in, h_in) * dpi:,.0f} "
+            f"pixels long even at {dpi} dpi, over {MAX_RENDER_SIDE:,} (VANBAN_OCR_MIN_DPI)")
+    return PageTooLarge(
+        f"page {page}: not OCR'd, too large: {size} is {mpx:,.0f} Mpx even at {dpi} dpi, "
+        f"over the limit of {limits.max_page_mpixels:g} Mpx per page "
+        f"(VANBAN_MAX_PAGE_MPIXELS, VANBAN_OCR_MIN_DPI)")
 
 
 def _run(cmd: list[str], data: bytes | None, timeout: float,
@@ -169,21 +204,39 @@ def black_ink(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def _render(pdf: pdfium.PdfDocument, page: int, dpi: int) -> tuple[bytes, int]:
+def _bitmap_ink(bitmap: pdfium.PdfBitmap) -> bytes:
+    """:func:`black_ink` of a pdfium bitmap, the same bytes, with less memory: the
+    lightest channel is taken from pdfium's BGR buffer in place (1 byte a pixel more,
+    where a PIL copy, its three bands and two intermediates took 9)."""
+    if bitmap.mode != "BGR":
+        return black_ink(bitmap.to_pil())
+    w, h = bitmap.width, bitmap.height
+    rows = np.frombuffer(bitmap.buffer, dtype=np.uint8).reshape(h, bitmap.stride)
+    bgr = rows[:, :w * 3].reshape(h, w, 3)
+    ink = np.maximum(bgr[..., 0], bgr[..., 1])
+    np.maximum(ink, bgr[..., 2], out=ink)
+    return b"P5\n%d %d\n255\n" % (w, h) + ink.tobytes()
+
+
+def _render(pdf: pdfium.PdfDocument, page: int, limits: Limits) -> tuple[bytes, int] | str:
     """Page ``page`` (1-based) rendered in colour, as black-ink PGM bytes, and the dpi
-    used. Annotations are flattened into the page first: pdfium draws signature
-    widgets (stamps, an electronic copy's ``SAO Y`` block) only that way when the
-    document has no usable form."""
+    used (:func:`render_dpi`); the reason it is set aside when it is too large.
+    Annotations are flattened into the page first: pdfium draws signature widgets
+    (stamps, an electronic copy's ``SAO Y`` block) only that way when the document
+    has no usable form."""
     pg = pdf[page - 1]
     try:
+        size = pg.get_size()
+        dpi = render_dpi(size, limits)
+        if dpi is None:
+            return too_large(page, size, limits)
         if pdfium_c.FPDFPage_GetAnnotCount(pg.raw) > 0:
             pdfium_c.FPDFPage_Flatten(pg.raw, pdfium_c.FLAT_NORMALDISPLAY)
             pg.close()
             pg = pdf[page - 1]
-        dpi = _dpi_for(pg.get_size(), dpi)
         bitmap = pg.render(scale=dpi / 72.0)
         try:
-            return black_ink(bitmap.to_pil()), dpi
+            return _bitmap_ink(bitmap), dpi
         finally:
             bitmap.close()
     finally:
@@ -233,12 +286,15 @@ def iter_ocr(path: Path, pages: list[int], limits: Limits = DEFAULT,
                 if p is None:
                     return
                 t0 = time.monotonic()
-                fut: Future = Future()
                 try:
-                    image, dpi = _render(pdf, p, limits.ocr_dpi)
+                    rendered = _render(pdf, p, limits)
                 except Exception as exc:  # pdfium or PIL: one bad page, not the document
-                    fut.set_result(f"page {p}: cannot be rendered for OCR ({exc})")
+                    rendered = f"page {p}: cannot be rendered for OCR ({exc})"
+                if isinstance(rendered, str):  # a bad page, or one too large: set aside
+                    fut: Future = Future()
+                    fut.set_result(rendered)
                 else:
+                    image, dpi = rendered
                     fut = pool.submit(_tesseract, image, p, dpi, limits.ocr_seconds_per_page,
                                       psm, t0)
                 pending.append((p, fut))

@@ -27,7 +27,10 @@ One engine for every page: word boxes → visual lines → blocks.
 
 Limits: a PDF of more pages than ``limits.max_pages`` raises ``too_large`` before any
 page is read (a partial document would silently lose its last duties and its
-signature). Pages are loaded and closed one at a time and the pdfium document is
+signature). A page to OCR that is too large to render even at ``limits.ocr_min_dpi``
+(over ``limits.max_page_mpixels``, see :func:`pipeline.readers.pdf.ocr.render_dpi`) is
+set aside with a warning and the rest is read; when nothing else is left to read, the
+document raises ``too_large`` with that page's reason. Pages are loaded and closed one at a time and the pdfium document is
 reopened every ``REOPEN_EVERY`` pages (pdfium keeps fonts per document), so memory does
 not grow with the page count; only the blocks' text accumulates.
 
@@ -51,7 +54,7 @@ from pipeline.document.model import VanbanError
 from pipeline.readers.base import ReadResult
 from pipeline.readers.pdf.layout import PageOut, assemble_pages, layout_ocr_page, layout_page
 from pipeline.readers.pdf.lines import ocr_lines
-from pipeline.readers.pdf.ocr import iter_ocr
+from pipeline.readers.pdf.ocr import PageTooLarge, iter_ocr
 from pipeline.readers.pdf.pages import convert_legacy_layer, needs_ocr, open_pdf, scan_page
 from pipeline.readers.pdf.paragraphs import Layout
 from pipeline.readers.pdf.quality import readable_share
@@ -136,6 +139,10 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
             continue
         out, lay = layout_page(p, lines, first=p == first_page, tables=None, fallback=lay)
         outs.append(out)
+    too_big = [w for w in warnings if isinstance(w, PageTooLarge)]
+    if too_big and not outs:  # nothing read: the document is too large, not empty
+        more = f" (and {len(too_big) - 1} more pages)" if len(too_big) > 1 else ""
+        raise VanbanError(str(path), too_big[0] + more, kind="too_large")
     if garbled and not outs:
         raise VanbanError(str(path), "unreadable: the text layer is garbled (not Vietnamese, "
                           "not TCVN3/VNI) and OCR reads no words on those pages either",
