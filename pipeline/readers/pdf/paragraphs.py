@@ -72,21 +72,27 @@ def join_wrapped(a: str, b: str) -> str:
 
 
 class Paragraphs:
-    """Joins the body lines of one page (or one table cell) into paragraphs."""
+    """Joins the body lines of one page (or one table cell) into paragraphs.
+
+    The open paragraph is kept as its pieces and its last characters (all that
+    :func:`join_wrapped` and the sentence-end test look at), joined once when it
+    closes: a page of thousands of lines in one paragraph costs its length, not its
+    length times its lines."""
 
     def __init__(self, page: int | None) -> None:
         self.page = page
         self.blocks: list[RawBlock] = []
-        self.text: str | None = None
+        self.parts: list[str] = []       # the open paragraph, in pieces
+        self.tail = ""                   # its last three characters
         self.first: Line | None = None   # first line of the open paragraph
         self.cont_x: float | None = None  # x of its continuation lines
         self.prev: Line | None = None
         self.lay: Layout | None = None
 
     def close(self) -> None:
-        if self.text is not None:
-            self.blocks.append(RawBlock(text=nfc(self.text), page=self.page))
-        self.text = None
+        if self.parts:
+            self.blocks.append(RawBlock(text=nfc("".join(self.parts)), page=self.page))
+        self.parts, self.tail = [], ""
         self.first = self.prev = None
         self.cont_x = None
 
@@ -95,33 +101,39 @@ class Paragraphs:
         if not text or is_rule(text):
             self.close()
             return
-        if self.text is not None and self._continues(ln, text, lay):
-            self.text = join_wrapped(self.text, text)
+        if self.parts and self._continues(ln, text, lay):
+            piece = join_wrapped(self.tail, text)[len(self.tail):]
+            self.parts.append(piece)
+            self.tail = (self.tail + piece)[-3:]
             if self.cont_x is None:
                 self.cont_x = ln.x0
         else:
             self.close()
-            self.text, self.first = text, ln
+            self.parts, self.tail, self.first = [text], text[-3:], ln
         self.prev, self.lay = ln, lay
+
+    def _ended(self) -> bool:
+        """The open paragraph ends a sentence (the pattern reads its last 2 characters)."""
+        return bool(_SENTENCE_END.search(self.tail))
 
     def open_end(self) -> bool:
         """The open paragraph may go on at the top of the next page."""
-        return (self.text is not None and self.prev is not None and self.lay is not None
-                and not _is_short(self.prev, self.lay) and not _SENTENCE_END.search(self.text))
+        return (bool(self.parts) and self.prev is not None and self.lay is not None
+                and not _is_short(self.prev, self.lay) and not self._ended())
 
     def _continues(self, ln: Line, text: str, lay: Layout) -> bool:
         prev, first = self.prev, self.first
-        assert prev is not None and first is not None and self.text is not None
+        assert prev is not None and first is not None and self.parts
         if _is_centered(prev, lay) and _is_centered(ln, lay):
             # a centred title over several lines (trích yếu): same case, no label
-            return (label_at(text) is None and not _SENTENCE_END.search(self.text)
+            return (label_at(text) is None and not self._ended()
                     and is_caps(prev.text) == is_caps(text)
                     and prev.y0 - ln.y1 <= lay.gap + max(3.0, 0.45 * lay.h))
         if lay.right - prev.x1 > _first_word(ln) + 0.3 * ln.h:
             return False  # the next line's first word would have fitted: prev ended
         if prev.y0 - ln.y1 > lay.gap + max(3.0, 0.45 * lay.h):
             return False
-        if label_at(text) is not None and (_SENTENCE_END.search(self.text)
+        if label_at(text) is not None and (self._ended()
                                            or ln.x0 > lay.left + 0.8 * ln.h):
             return False
         if ln.x0 - lay.left <= 0.8 * ln.h:
