@@ -195,6 +195,32 @@ def _locked_folder(p: Path) -> None:
     p.chmod(0)
 
 
+def _huge_pages_pdf(p: Path, pages: int = 6, side_pt: int = 14_400) -> None:
+    """1.5 KB: six pages of 200 × 200 inches with no text, so each goes to OCR (rendered
+    at 300 dpi, 2.3 GB a page)."""
+    draw = f"q {side_pt} 0 0 {side_pt} 0 0 cm /Im0 Do Q".encode()
+    kids = " ".join(f"{3 + i} 0 R" for i in range(pages))
+    content, image = 3 + pages, 4 + pages
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode()]
+    objs += [f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {side_pt} {side_pt}] "
+             f"/Contents {content} 0 R /Resources << /XObject << /Im0 {image} 0 R >> >> >>"
+             .encode()] * pages
+    objs.append(f"<< /Length {len(draw)} >>\nstream\n".encode() + draw + b"\nendstream")
+    objs.append(b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace "
+                b"/DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream")
+    p.write_bytes(_pdf(objs))
+
+
+def _one_paragraph(p: Path, size: int = 1_000_000) -> None:
+    """A plan whose body is one paragraph of ``size`` characters (no line break): the
+    extraction must stay linear in it."""
+    head = PLAN.format(number="60", title="Về pháp luật", body="pháp luật")
+    sentence = ("Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ, UBND các huyện tuyên truyền "
+                "pháp luật cho cán bộ, công chức trước ngày 30/6/2021; ")
+    p.write_text(head + (sentence * (size // len(sentence) + 1))[:size] + "\n", "utf-8")
+
+
 def hostile_cases() -> list[Case]:
     """What an inbox on a shared server may hold besides documents (issue 24)."""
     return [
@@ -214,6 +240,10 @@ def hostile_cases() -> list[Case]:
              "cannot list the folder: permission denied", make=_locked_folder),
         Case("pipe.txt", "a named pipe (reading it would block for ever)", "error",
              "a named pipe, not a file", make=os.mkfifo),
+        Case("huge-pages.pdf", "1.5 KB PDF of six 200 × 200-inch pages to OCR", "error",
+             "VANBAN_MAX_PAGE_MPIXELS", make=_huge_pages_pdf),
+        Case("paragraph-1mb.txt", "one paragraph of 1 MB", "ok", finds="60/KH-UBND",
+             make=_one_paragraph),
         Case(LONG_NAME, "a name of 250 bytes (UTF-8)", "ok", finds="63/KH-UBND",
              make=_write(PLAN.format(number="63", title="Về pháp luật", body="pháp luật"))),
     ]
