@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
@@ -210,6 +209,8 @@ def _bitmap_ink(bitmap: pdfium.PdfBitmap) -> bytes:
     where a PIL copy, its three bands and two intermediates took 9)."""
     if bitmap.mode != "BGR":
         return black_ink(bitmap.to_pil())
+    import numpy as np  # lazy: 15 MB and 0.1 s that a PDF with a text layer never needs
+
     w, h = bitmap.width, bitmap.height
     rows = np.frombuffer(bitmap.buffer, dtype=np.uint8).reshape(h, bitmap.stride)
     bgr = rows[:, :w * 3].reshape(h, w, 3)
