@@ -46,3 +46,41 @@ def test_underthesea_runs_offline():
     assert "Sở Lao động - Thương binh và Xã hội" in words and "Sở Nội vụ" in words
     assert ("tổ chức", "V") in pos_tags("Sở Nội vụ tổ chức tập huấn")
     assert person_names("Phó Chủ tịch Lương Văn Cầu ký") == ["Lương Văn Cầu"]
+
+
+def test_pipeline_takes_any_text_the_readers_take():
+    """spaCy's default cap (1M characters, for parser and NER memory) would refuse a 2 MB
+    paragraph; this pipeline has neither, and the readers bound the text themselves."""
+    from pipeline.document.limits import Limits
+
+    assert get_nlp().max_length >= Limits().max_text_mb * 1_000_000
+
+
+def test_underthesea_is_called_on_bounded_pieces(tmp_path, monkeypatch):
+    """POS tagging and NER grow faster than their input: the extractors hand them a few
+    words (an item's first 12, a signature line of at most 60 characters), however long
+    the paragraph they come from."""
+    import extractors.duties_outline as outline
+    import extractors.metadata_signature as signature
+    from extractors import extract_json
+    from pipeline.readers import read_document
+
+    sizes: dict[str, list[int]] = {"pos_tags": [], "person_names": []}
+
+    def recording(real):
+        def call(text):
+            sizes[real.__name__].append(len(text))
+            return real(text)
+        return call
+
+    monkeypatch.setattr(outline, "pos_tags", recording(outline.pos_tags))
+    monkeypatch.setattr(signature, "person_names", recording(signature.person_names))
+    body = ("hồ sơ tồn đọng của người dân và doanh nghiệp trên địa bàn tỉnh năm 2021 và "
+            "những năm tiếp theo, " * 3000)  # 300 KB, one paragraph
+    assert vars(outline)["_is_action"]("Hồ sơ tồn đọng, " + body) is False  # an item's test
+    p = tmp_path / "long.txt"
+    p.write_text("KẾ HOẠCH\nTuyên truyền\nI. NHIỆM VỤ\n1. Sở Y tế: " + body
+                 + "\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n(Đã ký) ông Lương Văn Cầu ký thay\n", "utf-8")
+    extract_json(read_document(p))
+    assert sizes["pos_tags"] and sizes["person_names"], sizes
+    assert max(sizes["pos_tags"] + sizes["person_names"]) <= 200, sizes
