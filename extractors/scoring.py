@@ -18,7 +18,13 @@ from pathlib import Path
 from extractors.evaluate import METADATA_FIELDS, field_matches, norm_value
 from pipeline.document.normalize import fold
 
-KINDS = ("metadata", "references", "dates", "duties", "lead", "owners", "deadlines")
+KINDS = ("metadata", "header", "header_docs", "signature", "references", "dates", "duties",
+         "lead", "owners", "deadlines")
+HEADER_FIELDS = ("doc_type", "number", "symbol", "issuer", "date", "title", "signer.name")
+"""The header fields measured on documents from other offices: type, number, symbol,
+issuer, date, title, signer (``header``: field accuracy; ``header_docs``: documents with
+every one of them right)."""
+SIGNATURE_FIELDS = ("signature.signed_by", "signature.signed_at")
 
 
 @dataclass
@@ -121,7 +127,7 @@ def owner_tally(pred: list[str], gold: list[str]) -> Tally:
 
 def evaluate(gold_dir: Path, corpus_dir: Path, extract) -> dict[str, Tally | dict]:
     """Score ``extract(path) -> vanban.document/1 dict`` on every gold file."""
-    totals: dict[str, Tally] = {k: Tally() for k in KINDS if k != "metadata"}
+    totals: dict[str, Tally] = {k: Tally() for k in KINDS}
     meta_pairs = []
     per_doc: dict[str, dict[str, Tally]] = {}
     for gpath in sorted(gold_dir.glob("*.json")):
@@ -149,11 +155,18 @@ def evaluate(gold_dir: Path, corpus_dir: Path, extract) -> dict[str, Tally | dic
         per_doc[gold["document"]] = mine
         golden = gold_dir.parent / "golden" / f"{Path(gold['document']).stem}.json"
         if golden.exists():
-            meta_pairs.append((doc["metadata"], json.loads(golden.read_text("utf-8"))))
-    meta = Tally()
-    for p, g in meta_pairs:
+            meta_pairs.append((gold["document"], doc["metadata"],
+                               json.loads(golden.read_text("utf-8"))))
+    meta, header, docs, sig = Tally(), Tally(), Tally(), Tally()
+    for name, p, g in meta_pairs:
         for f in METADATA_FIELDS:
-            ok = field_matches(p, g, f)
-            meta.add(Tally(int(ok), 1, 1))
-    totals["metadata"] = meta
+            meta.add(Tally(int(field_matches(p, g, f)), 1, 1))
+        right = [field_matches(p, g, f) for f in HEADER_FIELDS]
+        header.add(Tally(sum(right), len(right), len(right)))
+        docs.add(Tally(int(all(right)), 1, 1))
+        per_doc[name]["header"] = Tally(sum(right), len(right), len(right))
+        if "signature" in g:
+            sig.add(Tally(sum(field_matches(p, g, f) for f in SIGNATURE_FIELDS),
+                          len(SIGNATURE_FIELDS), len(SIGNATURE_FIELDS)))
+    totals.update(metadata=meta, header=header, header_docs=docs, signature=sig)
     return {"totals": totals, "per_doc": per_doc}

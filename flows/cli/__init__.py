@@ -88,8 +88,8 @@ def extract(file: str, as_json: bool) -> None:
 
 @main.command("eval")
 @click.option("--kind", "kinds", multiple=True,
-              type=click.Choice(["metadata", "references", "dates", "duties", "lead", "owners",
-                                 "deadlines", "coverage"]),
+              type=click.Choice(["metadata", "header", "header_docs", "signature", "references",
+                                 "dates", "duties", "lead", "owners", "deadlines", "coverage"]),
               help="Only these kinds (repeatable). Default: all.")
 @click.option("--gold", default="tests/gold", show_default=True, type=click.Path(file_okay=False))
 @click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
@@ -118,7 +118,9 @@ def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json
     for k, t in rows:
         click.echo(f"{k:<11} {t.precision:>6.3f} {t.recall:>6.3f} {t.f1:>6.3f}   "
                    f"{t.tp}/{t.pred}/{t.gold}")
-    click.echo("(lead, deadlines: share right among matched duties; metadata: field accuracy)")
+    click.echo("(lead, deadlines: share right among matched duties; metadata: field accuracy; "
+               "header: type, number, symbol, issuer, date, title, signer; header_docs: "
+               "documents with all of those right)")
     if per_doc:
         for name, mine in res["per_doc"].items():
             click.echo(f"\n{name}")
