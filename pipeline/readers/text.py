@@ -16,6 +16,7 @@ from pipeline.document.normalize import normalize_text
 from pipeline.document.paragraphs import join_lines
 from pipeline.readers.base import BlockReader
 from pipeline.readers.encoding import decode_bytes, repair_legacy
+from pipeline.readers.markdown import looks_like_markdown, markdown_to_blocks
 
 _MD_SEP = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MD_ROW = re.compile(r"^\|.*\|$")
@@ -111,7 +112,12 @@ def _join_cell(lines: list[str]) -> list[str]:
 
 
 def read_text(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
-    return text_to_blocks(decode_file(path, limits))
+    """A plain text file; one whose content is Markdown (a web copy with ``**bold**``,
+    pipe tables, ``#`` headings or footnotes) is read as Markdown."""
+    text = decode_file(path, limits)
+    if looks_like_markdown(text):
+        return markdown_to_blocks(text)
+    return text_to_blocks(text)
 
 
 def read_html(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
