@@ -42,8 +42,11 @@ def read_title(doc: Document, first: int, issuer: str | None) -> tuple[str | Non
         elif len(text) > 400:
             break
         caps = up
+        vv = re.match(r"V/v\s*[:.]?\s+", text, re.I) if not parts else None
+        if vv:  # a "V/V …" subject under a type name (công điện): the subject alone
+            text = text[vv.end():]
         parts.append(text)
-        start = b.start if start is None else start
+        start = (b.start + (vv.end() if vv else 0)) if start is None else start
         end = b.end
     if not parts:
         return None, None
