@@ -53,7 +53,7 @@ from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import VanbanError
 from pipeline.readers.base import ReadResult
 from pipeline.readers.pdf.layout import PageOut, assemble_pages, layout_ocr_page, layout_page
-from pipeline.readers.pdf.lines import ocr_lines
+from pipeline.readers.pdf.lines import Line, ocr_lines
 from pipeline.readers.pdf.ocr import PageTooLarge, iter_ocr
 from pipeline.readers.pdf.pages import convert_legacy_layer, needs_ocr, open_pdf, scan_page
 from pipeline.readers.pdf.paragraphs import Layout
@@ -75,6 +75,7 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
     ocr_wanted: list[int] = []
     garbled: set[int] = set()  # OCR'd because the text layer is noise
     first_page: int | None = None  # the first page with text or to OCR: header search
+    overlays: dict[int, list[Line]] = {}  # a scan's own text layer (e-signature stamps)
     lay: Layout | None = None
     plumber = None
     try:
@@ -105,6 +106,8 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
             if why:
                 if why == "garbled text":
                     garbled.add(scan.number)
+                elif scan.lines:
+                    overlays[scan.number] = scan.lines
                 ocr_wanted.append(scan.number)
                 first_page = first_page or scan.number
                 continue
@@ -134,6 +137,8 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
             warnings.append(res)
             continue
         lines = ocr_lines(res)
+        if p in overlays:
+            lines = with_overlay(lines, overlays.pop(p))
         if p in garbled and readable_share(" ".join(ln.text for ln in lines)) < MIN_READABLE:
             warnings.append(f"page {p}: garbled text layer, and OCR reads no words there")
             continue
@@ -149,6 +154,27 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
                           kind="unreadable")
     return ReadResult(blocks=assemble_pages(outs), pages=n, ocr_pages=tuple(ocr_wanted),
                      warnings=tuple(warnings))
+
+
+def with_overlay(ocr: list[Line], layer: list[Line]) -> list[Line]:
+    """A scan's OCR lines with its text layer's lines put in: the e-signature stamps
+    typed onto a scanned page (``Ký bởi: …``, ``Thời gian ký: …``) are small print that
+    Tesseract misreads or misses, while their text layer is exact. OCR words inside a
+    text-layer line's box are dropped (the same print read twice)."""
+    def inside(b) -> bool:
+        return any(b.x0 < t.x1 and b.x1 > t.x0 and
+                   min(b.y1, t.y1) - max(b.y0, t.y0) > 0.5 * min(b.y1 - b.y0, t.y1 - t.y0)
+                   for t in layer)
+
+    out = list(layer)
+    for ln in ocr:
+        keep = [b for b in ln.boxes if not inside(b)]
+        if len(keep) == len(ln.boxes):
+            out.append(ln)
+        elif keep:
+            out.append(Line(keep, words=True))
+    out.sort(key=lambda ln: -(ln.y0 + ln.y1))
+    return out
 
 
 class PdfReader:
