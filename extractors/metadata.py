@@ -7,7 +7,16 @@ all reduce to "the lines before the type name" and "the lines at the end".
 
 The header block and the issuer are read in :mod:`extractors.metadata_header`, the title
 in :mod:`extractors.metadata_title`, the signature and recipients in
-:mod:`extractors.metadata_signature`.
+:mod:`extractors.metadata_signature`, the digital-signature stamps in
+:mod:`extractors.metadata_stamp` and a certified copy's own block in
+:mod:`extractors.metadata_copy`.
+
+Stamp text is kept out of the header: a publisher's stamp above the header is no issuer,
+and the motto printed on the issuer's row (two columns read as one line) is cut off.
+E-signed PDFs get their number and day typed into signature boxes, which may land apart
+from ``Số:`` and ``ngày``: a lone number in the header fills a ``Số: /CODE`` without one,
+lone days and months fill a date line's blanks. A document whose date line gives no day
+takes the day of its issuer's own signature stamp.
 """
 from __future__ import annotations
 
@@ -17,12 +26,14 @@ import re
 from extractors.casing import sentence_case
 from extractors.metadata_header import (DATE_LINE, header_end, header_noise, issuer_from_code,
                                         read_issuer)
-from extractors.metadata_lines import doc_lines
+from extractors.metadata_lines import Line, doc_lines
 from extractors.metadata_signature import signer_and_recipients
+from extractors.metadata_stamp import as_signature, choose_signature, find_stamps
 from extractors.metadata_title import read_title
 from pipeline.document.doctypes import by_name, lookup_abbr, type_line_re
 from pipeline.document.facts import Metadata
 from pipeline.document.model import Document
+from pipeline.document.normalize import fold
 
 __all__ = ["extract_metadata"]
 
@@ -38,6 +49,8 @@ _PARTY = re.compile(r"^(?P<num>\d{1,5})\s*-\s*(?P<code>[A-ZĐ][A-Za-zĐđ]*\s*/\
 _PLACE_LINE = re.compile(r"^\s*(?P<place>[^,\n|\d]{2,40}?)\s*,\s*ngày")
 _PASSED = re.compile(r"thông qua ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.I)
 _VV = re.compile(r"^\s*(?:V/v|Về việc)\s*[:.]?\s*(?P<t>.+)", re.I)
+_LONE = re.compile(r"^\s*(\d{1,6})\s*$")  # a number typed into a signature box, alone
+_SO_PREFIX = re.compile(r"^S[ốóồổỗộo]\s*[:.;].*?/\s*[\w&.-]+\s+(?=\S)")  # "Số: 11 /TB-UBND "
 
 
 def _iso(y: str, m: str, d: str) -> str | None:
@@ -47,11 +60,72 @@ def _iso(y: str, m: str, d: str) -> str | None:
         return None
 
 
+def _without_noise(lines: list[Line], cut: list[tuple[int, int]], mottos: set[str]) -> list[Line]:
+    """``lines`` without those of a stamp (spans in ``cut``), and a motto printed on the
+    same row as the issuer taken out (``ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI … TỈNH X Độc lập
+    - Tự do - Hạnh phúc`` → ``ỦY BAN NHÂN DÂN TỈNH X``)."""
+    out = []
+    by_length = sorted(mottos, key=len, reverse=True)
+    for ln in lines:
+        if any(a <= ln.start and ln.end <= b for a, b in cut):
+            continue
+        text, f = ln.text, fold(ln.text)
+        if len(f) == len(text) and f.strip() not in mottos:
+            for m in by_length:
+                at = f.find(m)
+                while at >= 0:
+                    text = text[:at] + " " * len(m) + text[at + len(m):]
+                    f = f[:at] + " " * len(m) + f[at + len(m):]
+                    at = f.find(m)
+            if text != ln.text and text.strip(" |-"):
+                lead = len(text) - len(text.lstrip(" |-"))
+                ln = Line(re.sub(r"\s+", " ", text.strip(" |-")), ln.start + lead, ln.block)
+        out.append(ln)
+    return out
+
+
+_VV_STOP = re.compile(r"^\s*(?:Kính\s+gửi|S[ốo]\s*[:.]|[-+•*]\s|\d+[.)]\s)", re.I)
+
+
+def _vv_continuation(doc: Document, vv: Line, mottos: set[str]) -> list[Line]:
+    """The lines a ``V/v`` subject wraps onto in a narrow left column (a PDF's short
+    lines, ``đổi, bổ sung một số điều của``), up to ``Kính gửi``, the motto, the date
+    line or a body paragraph."""
+    out: list[Line] = []
+    prev = vv.text
+    upper = vv.text.isupper()
+    for ln in doc_lines(doc, vv.block, vv.block + 8):
+        if ln.start <= vv.start or len(out) >= 6:
+            continue
+        text = ln.text.strip()
+        if not text or len(text) > 70 or _VV_STOP.match(text) or DATE_LINE.search(text) \
+                or re.search(r"[.;:]$", prev.strip()) or fold(text) in mottos \
+                or any(fold(text).startswith(m) for m in mottos) or type_line_re().match(text) \
+                or (text.isupper() and not upper):
+            break
+        out.append(ln)
+        prev = text
+    return out
+
+
+def _born_digital(doc: Document, span: tuple[int, int]) -> bool:
+    """The page holding ``span`` has its own text (not OCR'd): a scan e-signed later
+    was signed after its handwritten day, a born-digital document on it."""
+    page = next((b.page for b in doc.blocks if b.start <= span[0] < b.end + 1), None)
+    return page not in doc.ocr_pages
+
+
+def _lone_numbers(lines: list[Line], so_line: Line | None) -> list[Line]:
+    return [ln for ln in lines if _LONE.match(ln.text) and ln is not so_line]
+
+
 def extract_metadata(doc: Document) -> Metadata:
     spans: dict[str, tuple[int, int]] = {}
     h_end = header_end(doc)
-    head_lines = doc_lines(doc, 0, h_end + 1)
     mottos, stamps = header_noise()
+    stamp_list = find_stamps(doc_lines(doc, 0, len(doc.blocks)))
+    cut = [sp for st in stamp_list for sp in st.lines]
+    head_lines = _without_noise(doc_lines(doc, 0, h_end + 1), cut, mottos)
 
     # number / symbol
     number = symbol = code = None
@@ -79,6 +153,13 @@ def extract_metadata(doc: Document) -> Metadata:
         off = ln.start + m.start("rest")
         spans["symbol"] = (off, off + len(rest))
         break
+    if so_line is not None and number is None and code and not _PARTY.match(code):
+        # the number typed into a signature box landed on a line of its own
+        lone = _lone_numbers(head_lines, so_line)
+        if len(lone) >= 1 and int(_LONE.match(lone[0].text).group(1)) > 0:
+            number = _LONE.match(lone[0].text).group(1)
+            year = re.search(r"/\s*((?:19|20)\d\d)\s*/", so_line.text)
+            symbol = f"{number}/{year.group(1)}/{code}" if year else f"{number}/{code}"
 
     # place and date
     place = date = None
@@ -93,7 +174,17 @@ def extract_metadata(doc: Document) -> Metadata:
             continue
         if m:
             place = re.sub(r"^(?:\|\s*)", "", m.group("place")).strip()
+            place = _SO_PREFIX.sub("", place)  # "Số: 507 /UBND-KGVX Quảng Ngãi" on one row
             d, mo = m.group("d").replace(" ", ""), m.group("m").replace(" ", "")
+            if not d or not mo:  # the day (and month) typed into signature boxes, alone
+                lone = [x.text.strip() for x in _lone_numbers(head_lines, so_line)
+                        if x.start != (so_line.start if so_line else -1)]
+                if number and lone and lone[0] == number:
+                    lone = lone[1:]
+                if not d and lone:
+                    d, lone = lone[0], lone[1:]
+                if not mo and lone:
+                    mo = lone[0]
             date = _iso(m.group("y"), mo, d) if d and mo else None
             spans["date"] = (ln.start + m.start(), ln.start + m.end())
             break
@@ -136,10 +227,12 @@ def extract_metadata(doc: Document) -> Metadata:
     elif vv_line is not None:
         m = _VV.match(vv_line.text)
         parts = [m.group("t").strip()]
-        nxt = doc.blocks[vv_line.block + 1] if vv_line.block + 1 < len(doc.blocks) else None
+        end = vv_line.end
+        for ln in _vv_continuation(doc, vv_line, mottos):
+            parts.append(ln.text.strip())
+            end = ln.end
         title = " ".join(parts)
-        spans["title"] = (vv_line.start + m.start("t"), vv_line.end)
-        del nxt
+        spans["title"] = (vv_line.start + m.start("t"), end)
     if title:
         title = sentence_case(title).rstrip(" .;")
         title = title[:1].upper() + title[1:]
@@ -151,6 +244,16 @@ def extract_metadata(doc: Document) -> Metadata:
             spans["date"] = (m.start(), m.end())
 
     signer, recipients = signer_and_recipients(doc, spans)
+    stamp = choose_signature(stamp_list, issuer)
+    if stamp is not None:
+        spans["signature"] = (stamp.start, stamp.end)
+        if date is None and not stamp.publisher and stamp.signed_at and \
+                _born_digital(doc, spans.get("date", (stamp.start, stamp.end))):
+            # no date line gives the day: the issuer's own signing day, if its year agrees
+            y = re.search(r"(19|20)\d\d", doc.text[slice(*spans["date"])]) \
+                if "date" in spans else None
+            if y is None or y.group() == stamp.signed_at[:4]:
+                date = stamp.signed_at[:10]
     return Metadata(doc_type=doc_type, number=number, symbol=symbol, issuer=issuer,
                     issuer_parent=parent, place=place, date=date, title=title, signer=signer,
-                    recipients=tuple(recipients), spans=spans)
+                    signature=as_signature(stamp), recipients=tuple(recipients), spans=spans)

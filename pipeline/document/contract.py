@@ -10,8 +10,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from pipeline.document.facts import (DateMention, Extraction, Finding, Metadata, Reference,
-                                     Signer, Task)
+from pipeline.document.facts import (CopyOf, DateMention, Extraction, Finding, Metadata,
+                                     Reference, Signature, Signer, Task)
 from pipeline.document.model import Document, Source
 
 SCHEMA_DOCUMENT = "vanban.document/1"
@@ -73,6 +73,8 @@ def from_json(data: dict, document: Document | None = None) -> Extraction:
     """``vanban.document/1`` → the typed extraction (``document`` attached if given)."""
     meta = dict(data.get("metadata") or {})
     meta["signer"] = Signer(**(meta.get("signer") or {}))
+    for key, cls in (("signature", Signature), ("copy_of", CopyOf)):
+        meta[key] = _build(cls, meta[key]) if meta.get(key) else None
     meta["spans"] = {k: tuple(v) for k, v in (meta.get("spans") or {}).items()}
     src = data.get("source") or {}
     return Extraction(

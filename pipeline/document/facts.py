@@ -92,6 +92,27 @@ class Signer:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A digital-signature stamp printed on the document: who signed (as printed) and
+    when (ISO 8601 with its offset, ``+07:00`` when none is printed)."""
+
+    signed_by: str | None = None
+    signed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class CopyOf:
+    """A certified copy's own block (``SAO Y``, ``SAO Y BẢN CHÍNH``, ``SAO LỤC``,
+    ``TRÍCH SAO``): its form, the copying office, its số/ký hiệu (``12/SY-VP``) and
+    date. The rest of the metadata is the original's."""
+
+    kind: str | None = None
+    issuer: str | None = None
+    number: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     doc_type: str | None = None
     number: str | None = None
@@ -102,6 +123,8 @@ class Metadata:
     date: str | None = None
     title: str | None = None
     signer: Signer = field(default_factory=Signer)
+    signature: Signature | None = None
+    copy_of: CopyOf | None = None
     recipients: tuple[str, ...] = ()
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
