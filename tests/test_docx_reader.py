@@ -421,3 +421,41 @@ def test_environment_limits_reach_the_reader(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("VANBAN_MAX_UNZIPPED_MB", "0.1")
     with pytest.raises(VanbanError, match=r"limit 0.1\)"):
         read_docx(FIXTURES / "numbering.docx", Limits.from_env())
+
+
+# ---------------------------------------------------------------- notes.docx
+
+
+def test_footnotes_and_endnotes_at_their_anchor() -> None:
+    blocks = read_docx(FIXTURES / "notes.docx")
+    texts = [b.text for b in blocks]
+    cite = texts.index("Thực hiện Nghị quyết của Trung ương[1] và các văn bản của Chính phủ[2], "
+                       "Ủy ban nhân dân thành phố báo cáo như sau:")
+    assert texts[cite + 1].startswith("[1] Nghị quyết số 21-NQ/TW ngày 25/10/2017")
+    # a note of two paragraphs is one block; the separator notes are not notes
+    assert texts[cite + 2] == ("[2] Quyết định số 1679/QĐ-TTg ngày 22/11/2019 của Thủ tướng "
+                               "Chính phủ phê duyệt Chiến lược dân số Việt Nam đến năm 2030; "
+                               "Kế hoạch số 53/KH-UBND ngày 21/3/2018 của UBND thành phố Cần Thơ.")
+    # a mark in a table cell: the note follows the cell
+    cell = next(i for i, b in enumerate(blocks) if b.kind == "table_cell" and b.col == 1)
+    assert blocks[cell].text == "Luật[3]"
+    assert texts[cell + 1] == "[3] Luật Phòng, chống ma túy ngày 30 tháng 3 năm 2021."
+    # an endnote is marked i, ii, … ; a note referenced again is not written twice
+    assert texts[cell + 2] == "2. Các chỉ tiêu chuyên môn đạt kế hoạch[i] theo Nghị quyết nêu trên[1]."
+    assert texts[cell + 3] == "[i] Thông tư số 01/2021/TT-BYT ngày 25/01/2021 của Bộ Y tế."
+    assert sum(t.startswith("[1] ") for t in texts) == 1
+    assert texts[-1] == "Nơi nhận:"
+
+
+def test_citations_in_footnotes_are_references() -> None:
+    from extractors.extraction import extract
+    from pipeline.readers.registry import read_document
+
+    doc = read_document(FIXTURES / "notes.docx")
+    refs = extract(doc).references
+    got = {(r.doc_type, r.symbol or r.title, r.date) for r in refs}
+    assert got >= {("NQ", "21-NQ/TW", "2017-10-25"), ("QĐ", "1679/QĐ-TTg", "2019-11-22"),
+                   ("KH", "53/KH-UBND", "2018-03-21"), ("Luật", "Phòng, chống ma túy", "2021-03-30"),
+                   ("TT", "01/2021/TT-BYT", "2021-01-25")}
+    for r in refs:  # every span points at its text
+        assert doc.text[r.start:r.end] == r.text

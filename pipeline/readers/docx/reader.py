@@ -19,6 +19,13 @@ Conventions:
 - Text boxes follow the paragraph that anchors them (``part="textbox"`` in the body,
   the header's/footer's own part inside those).
 - Headers come before the body and footers after it, each part once.
+- Footnotes and endnotes (``word/footnotes.xml``, ``word/endnotes.xml``) are read at their
+  anchor: the reference mark becomes visible text where Word shows it, ``[1]`` for a
+  footnote (numbered 1, 2, … in order of first reference) and ``[i]`` for an endnote
+  (i, ii, …, Word's default), and the note follows the paragraph that holds the mark
+  (after the whole cell when the mark is in a table cell) as a paragraph
+  ``[1] note text``. A note referenced twice is written once; separator notes are not
+  notes.
 """
 from __future__ import annotations
 
@@ -66,6 +73,7 @@ from pipeline.readers.docx.ooxml import (
     R,
     child_val,
     is_on,
+    is_on_attr,
     to_int,
     wtag,
 )
@@ -111,13 +119,64 @@ def _hidden(run: etree._Element) -> bool:
     return rpr is not None and is_on(rpr.find(wtag("vanish")))
 
 
+_NOTE_REFS = {wtag("footnoteReference"): "footnote", wtag("endnoteReference"): "endnote"}
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+class _Notes:
+    """The document's footnotes and endnotes by id, and the marks given out so far."""
+
+    def __init__(self, footnotes: etree._Element | None, endnotes: etree._Element | None):
+        self.by_kind: dict[str, dict[str, etree._Element]] = {"footnote": {}, "endnote": {}}
+        for kind, root in (("footnote", footnotes), ("endnote", endnotes)):
+            if root is None:
+                continue
+            for note in root.iter(wtag(kind)):
+                if note.get(wtag("type"), "normal") == "normal" and note.get(wtag("id")):
+                    self.by_kind[kind][note.get(wtag("id"))] = note
+        self.marks: dict[tuple[str, str], str] = {}
+        self.count = {"footnote": 0, "endnote": 0}
+
+    def mark(self, kind: str, note_id: str) -> tuple[str, bool]:
+        """The visible mark of a note, and whether this is its first reference."""
+        key = (kind, note_id)
+        if key in self.marks:
+            return self.marks[key], False
+        self.count[kind] += 1
+        n = self.count[kind]
+        self.marks[key] = str(n) if kind == "footnote" else _roman(n)
+        return self.marks[key], True
+
+
 class _Walker:
     """Turns one story (body, header, text box...) into blocks, in document order."""
 
-    def __init__(self, numbering: Numbering, styles: Styles, tables: list[int]):
+    def __init__(self, numbering: Numbering, styles: Styles, tables: list[int],
+                 notes: _Notes | None = None):
         self.numbering = numbering
         self.styles = styles
         self.tables = tables  # one shared counter, boxed so stories continue it
+        self.notes = notes
+        self.pending: list[tuple[str, etree._Element]] = []  # notes referenced, not yet written
+
+    def _flush_notes(self, part: str, out: list[RawBlock]) -> None:
+        """The notes referenced so far, each as one paragraph ``[mark] text``."""
+        pending, self.pending = self.pending, []
+        for mark, note in pending:
+            inner = _Walker(self.numbering.fresh(), self.styles, self.tables)
+            texts = [b.text for b in inner.blocks(note, part)]
+            text = " ".join(t.strip() for t in texts if t.strip())
+            if text:
+                out.append(RawBlock(text=f"[{mark}] {text}", kind="paragraph", part=part))
 
     # -- block level
     def blocks(self, container: etree._Element, part: str) -> list[RawBlock]:
@@ -157,6 +216,7 @@ class _Walker:
             kind = "paragraph"
         if text.strip():
             out.append(RawBlock(text=text, kind=kind, label=label, part=part))
+        self._flush_notes(part, out)
         self._boxes(boxes, part, out)
 
     def _boxes(self, boxes: list[etree._Element], part: str, out: list[RawBlock]) -> None:
@@ -200,6 +260,18 @@ class _Walker:
                 fields: list[bool]) -> None:
         for ch in el:
             tag = ch.tag
+            if tag in _NOTE_REFS and self.notes is not None and not any(fields):
+                kind = _NOTE_REFS[tag]
+                note = self.notes.by_kind[kind].get(ch.get(wtag("id"), ""))
+                if note is not None:
+                    mark, first = self.notes.mark(kind, ch.get(wtag("id"), ""))
+                    if is_on_attr(ch.get(wtag("customMarkFollows"))):
+                        mark = "*"  # the run's own text is the mark
+                    else:
+                        buf.append(f"[{mark}]")
+                    if first:
+                        self.pending.append((mark, note))
+                continue
             if not isinstance(tag, str) or tag in SKIP_TAGS:
                 continue
             if tag == FLDCHAR:
@@ -289,6 +361,7 @@ class _Walker:
                 text, boxes = self.paragraph_text(child)
                 label = self.label(child)
                 lines.append(f"{label} {text}" if label and text.strip() else label or text)
+                self._flush_notes(part, after)
                 self._boxes(boxes, part, after)
             else:
                 self._table(child, part, after)
@@ -364,8 +437,10 @@ def read_docx(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     settings = _xml(settings_part) if settings_part is not None else None
     even_pages = settings is not None and is_on(settings.find(wtag("evenAndOddHeaders")))
 
+    notes = _Notes(*(_xml(part) if part is not None else None
+                     for part in (_related(main, RT.FOOTNOTES), _related(main, RT.ENDNOTES))))
     tables = [0]
-    blocks = _Walker(numbering, styles, tables).blocks(body, "body")
+    blocks = _Walker(numbering, styles, tables, notes).blocks(body, "body")
     headers, footers = _header_footer_parts(main, body, even_pages)
     head = [b for part in headers
             for b in _Walker(numbering.fresh(), styles, tables).blocks(_xml(part), "header")]
