@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.readers.encoding import (
     convert_legacy,
+    convert_legacy_words,
     decode_bytes,
     encode_legacy,
     is_vietnamese_syllable,
@@ -280,3 +281,85 @@ def test_repair_with_known_label_converts_short_lines():
 def test_syllable_check(word, ok):
     assert is_vietnamese_syllable(word) is ok
     assert is_vietnamese_syllable(unicodedata.normalize("NFD", word)) is ok
+
+
+# ------------------------------------------------------------------ a PDF text layer in TCVN3
+
+
+def _pdf(lines: list[tuple[int, int, int, bytes]]) -> bytes:
+    """A one-page PDF drawing ``(x, y, size, bytes)`` lines with the standard Times-Roman
+    font (WinAnsi): a .VnTime document printed without its font's Unicode map, so the
+    text layer holds the TCVN3 codes as Latin-1 letters."""
+    def esc(b: bytes) -> bytes:
+        return b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+    content = b"".join(b"BT /F1 %d Tf %d %d Td (%s) Tj ET\n" % (size, x, y, esc(t))
+                       for x, y, size, t in lines)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding /WinAnsiEncoding >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objs) + 1, xref)
+
+
+TCVN3_PAGE = [  # a plan's header in two columns, capitals included, and its body
+    (70, 790, 12, "ỦY BAN NHÂN DÂN"), (300, 790, 12, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    (75, 775, 12, "TỈNH BẮC NINH"), (330, 775, 12, "Độc lập - Tự do - Hạnh phúc"),
+    (80, 750, 12, "Số: 125/KH-UBND"), (320, 750, 12, "Bắc Ninh, ngày 15 tháng 3 năm 2020"),
+    (260, 715, 13, "KẾ HOẠCH"),
+    (120, 700, 12, "THỰC HIỆN CÔNG TÁC BÌNH ĐẲNG GIỚI NĂM 2020"),
+    (70, 670, 12, "Căn cứ Luật Bình đẳng giới ngày 29 tháng 11 năm 2006;"),
+    (70, 655, 12, "Các sở, ban, ngành căn cứ nhiệm vụ được giao xây dựng kế hoạch, báo cáo"),
+    (70, 640, 12, "kết quả thực hiện chậm nhất ngày 10 tháng 12 năm 2020 để tổng hợp./."),
+    (330, 600, 12, "TM. ỦY BAN NHÂN DÂN"), (350, 585, 12, "KT. CHỦ TỊCH"),
+    (345, 570, 12, "PHÓ CHỦ TỊCH"), (345, 530, 12, "Nguyễn Văn Phong"),
+]
+
+
+def test_pdf_text_layer_in_tcvn3_reads_as_unicode(tmp_path: Path) -> None:
+    from extractors.extraction import extract
+    from pipeline.readers.registry import read_document
+
+    path = tmp_path / "kh_tcvn3.pdf"
+    path.write_bytes(_pdf([(x, y, size, encode_legacy(t, "tcvn3").encode("cp1252"))
+                           for x, y, size, t in TCVN3_PAGE]))
+    doc = read_document(path)
+    assert doc.ocr_pages == ()
+    assert any("legacy" in w for w in doc.warnings)
+    lines = doc.text.split("\n")
+    # capitals from the line's context, and "ư" (0xAD, given as "-" by pdfium) restored
+    for want in ("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "KẾ HOẠCH",
+                 "THỰC HIỆN CÔNG TÁC BÌNH ĐẲNG GIỚI NĂM 2020", "TM. ỦY BAN NHÂN DÂN"):
+        assert want in lines
+    assert "nhiệm vụ được giao" in doc.text
+    m = extract(doc).metadata
+    assert (m.doc_type, m.symbol, m.issuer, m.place, m.date) == (
+        "KH", "125/KH-UBND", "UBND tỉnh Bắc Ninh", "Bắc Ninh", "2020-03-15")
+    assert m.signer.name == "Nguyễn Văn Phong"
+    assert [(r.doc_type, r.title, r.date) for r in extract(doc).references] == [
+        ("Luật", "Bình đẳng giới", "2006-11-29")]
+
+
+@pytest.mark.parametrize("words, unicode_", [
+    (["CéNG", "HßA", "X·", "HéI"], ["CỘNG", "HÒA", "XÃ", "HỘI"]),   # capitals from the line
+    (["KÕ", "HO¹CH"], ["KẾ", "HOẠCH"]),
+    (["nhiÖm", "vô", "®-îc", "giao,"], ["nhiệm", "vụ", "được", "giao,"]),  # "-" was 0xAD
+    (["®Çu", "t-", "ng-êi"], ["đầu", "tư", "người"]),
+    (["T¦íNG", "CHÝNH", "PHñ"], ["TƯỚNG", "CHÍNH", "PHỦ"]),
+    (["Së", "L§-TB&XH"], ["Sở", "LĐ-TB&XH"]),                       # a real hyphen stays
+    (["sè", "21-NQ/TW"], ["số", "21-NQ/TW"]),
+    (["RÞa-Vòng", "Tµu"], ["Rịa-Vũng", "Tàu"]),
+    (["-", "C¸c", "së"], ["-", "Các", "sở"]),
+])
+def test_convert_legacy_words_of_a_pdf_line(words: list[str], unicode_: list[str]) -> None:
+    assert convert_legacy_words(words, "tcvn3") == unicode_

@@ -235,6 +235,50 @@ def convert_legacy(text: str, label: str, capitals: bool = False) -> str:
     return out.upper() if capitals else out
 
 
+_PUNCT = ".,;:!?()[]\"'“”‘’"
+
+
+def _tcvn3_soft_hyphen(word: str) -> str:
+    """TCVN3 writes "ư" as 0xAD, a soft hyphen, which PDF text extraction gives as "-":
+    put 0xAD back where that makes the word one Vietnamese syllable ("®-îc" → được),
+    never in a word that is a syllable already or between a digit or a capital code
+    ("L§-TB", "21-NQ")."""
+    core = word.strip(_PUNCT)
+    if "-" not in core or is_vietnamese_syllable(convert_legacy(core, "tcvn3")):
+        return word
+    chars = list(core)
+    for i, c in enumerate(chars):
+        if c != "-":
+            continue
+        left = chars[i - 1] if i else ""
+        right = chars[i + 1] if i + 1 < len(chars) else ""
+        if left.isdigit() or right.isdigit() or (not left and right.isascii()) \
+                or (not right and not left.isalpha()):
+            return word
+        chars[i] = "\xad"
+    fixed = "".join(chars)
+    if not is_vietnamese_syllable(convert_legacy(fixed, "tcvn3")):
+        return word
+    start = word.index(core)
+    return word[:start] + fixed + word[start + len(core):]
+
+
+def convert_legacy_words(words: list[str], label: str) -> list[str]:
+    """Convert the words of one line of a PDF text layer (one string per word box) to
+    Unicode: together, so that TCVN3's toned capitals get the line's context
+    ("KÕ HO¹CH" → KẾ HOẠCH, not "Kế"), and with TCVN3's "ư" restored where the PDF text
+    gave its soft hyphen as "-". Falls back to word by word if the words do not come
+    back one for one."""
+    if label == "tcvn3":
+        words = [_tcvn3_soft_hyphen(w) for w in words]
+    if any(" " in w for w in words):
+        return [convert_legacy(w, label) for w in words]
+    converted = convert_legacy(" ".join(words), label).split(" ")
+    if len(converted) == len(words):
+        return converted
+    return [convert_legacy(w, label) for w in words]
+
+
 def encode_legacy(text: str, label: str) -> str:
     """Unicode Vietnamese -> legacy ``label`` characters (inverse tables; for tests and
     fixtures). ``.encode("cp1252")`` on the result gives the 8-bit file bytes."""
