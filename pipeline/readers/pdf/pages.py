@@ -17,7 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import VanbanError
-from pipeline.readers.encoding import convert_legacy, repair_legacy
+from pipeline.readers.encoding import convert_legacy_words, repair_legacy
 from pipeline.readers.pdf.lines import Box, Line, cluster_lines
 from pipeline.readers.pdf.quality import letter_count, vietnamese_score
 
@@ -313,8 +313,8 @@ def convert_legacy_layer(scan: PageScan) -> bool:
                 words.append([])
             words[-1].append(b)
             right = max(right, b.x1)
-        ln.replace_boxes([Box(convert_legacy("".join(b.text for b in w), label),
-                              min(b.x0 for b in w), min(b.y0 for b in w), max(b.x1 for b in w),
-                              max(b.y1 for b in w), w[0].run, w[0].sp) for w in words])
+        texts = convert_legacy_words(["".join(b.text for b in w) for w in words], label)
+        ln.replace_boxes([Box(t, min(b.x0 for b in w), min(b.y0 for b in w), max(b.x1 for b in w),
+                              max(b.y1 for b in w), w[0].run, w[0].sp) for t, w in zip(texts, words)])
     scan.text = fixed
     return True
