@@ -20,6 +20,7 @@ takes the day of its issuer's own signature stamp.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -28,7 +29,8 @@ from extractors.metadata_header import (DATE_LINE, header_end, header_noise, iss
                                         read_issuer)
 from extractors.metadata_lines import Line, doc_lines
 from extractors.metadata_signature import signer_and_recipients
-from extractors.metadata_stamp import as_signature, choose_signature, find_stamps
+from extractors.metadata_copy import find_copy
+from extractors.metadata_stamp import Stamp, as_signature, choose_signature, find_stamps
 from extractors.metadata_title import read_title
 from pipeline.document.doctypes import by_name, lookup_abbr, type_line_re
 from pipeline.document.facts import Metadata
@@ -120,10 +122,28 @@ def _lone_numbers(lines: list[Line], so_line: Line | None) -> list[Line]:
 
 
 def extract_metadata(doc: Document) -> Metadata:
+    stamp_list = find_stamps(doc_lines(doc, 0, len(doc.blocks)))
+    copy, (lo, hi) = find_copy(doc, stamp_list)
+    if (lo, hi) != (0, len(doc.text)):  # a copy's own block: read the original alone
+        return dataclasses.replace(_read(_clip(doc, lo, hi), stamp_list), copy_of=copy)
+    return dataclasses.replace(_read(doc, stamp_list), copy_of=copy)
+
+
+def _clip(doc: Document, lo: int, hi: int) -> Document:
+    """``doc`` with only the blocks (or the parts of blocks) inside ``[lo, hi)``: the
+    same text, so every span still points into it."""
+    blocks = []
+    for b in doc.blocks:
+        start, end = max(b.start, lo), min(b.end, hi)
+        if start < end and doc.text[start:end].strip():
+            blocks.append(dataclasses.replace(b, text=doc.text[start:end], start=start, end=end))
+    return dataclasses.replace(doc, blocks=tuple(blocks))
+
+
+def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
     spans: dict[str, tuple[int, int]] = {}
     h_end = header_end(doc)
     mottos, stamps = header_noise()
-    stamp_list = find_stamps(doc_lines(doc, 0, len(doc.blocks)))
     cut = [sp for st in stamp_list for sp in st.lines]
     head_lines = _without_noise(doc_lines(doc, 0, h_end + 1), cut, mottos)
 
