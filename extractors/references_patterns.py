@@ -186,6 +186,46 @@ _QUALIFIERS = re.compile(
 _JOIN = re.compile(r"(?:[ ]*,[ ]*|[ ]+(?i:và)[ ]+)")
 
 
+# A title's end: the clause that follows a law's name ("ngày …", "năm 2015", "số …",
+# "của …", "đã được …", "(sửa đổi)"), punctuation, or a following type word.
+_CLAUSE_STOPS = {"năm", "ngày", "số", "của", "đã", "được", "sửa đổi", "có hiệu lực", "hiện hành"}
+_CLAUSE_END = re.compile(r"[ ]*(?:$|[;.:()\n“”\"]|,[ ]+(?:\S+[ ]+)?(?i:năm|ngày|số)(?!\w))")
+
+
+def _continuation(text: str, pos: int, stops: set[str], depth: int = 0) -> int | None:
+    """End of the words after a "và" or a comma inside a law's name, up to where the
+    name ends ("Tổ chức HĐND và UBND năm 2003", "Bảo vệ và phát triển rừng;"), or None
+    when they run on into the sentence ("Luật Khiếu nại và các văn bản …", "Luật Đất đai
+    và Luật Nhà ở", "Luật Hóa chất và triển khai …")."""
+    types = set(type_words())
+    opening = stops | {w for w, _ in _vocab("and_stop")}
+    end, cur, n = None, pos, 0
+    while n < 7:
+        wm = _TITLE_WORD.match(text, cur)
+        if not wm:
+            break
+        word = wm.group(1)
+        ahead = [word] + _peek(text, wm.end(1))
+        if n == 0:
+            if _starts_with(ahead, opening) or _starts_with(ahead, types) or not word[0].isalpha():
+                return None
+        elif word.lower() == "và" and not wm.group(2):
+            return _continuation(text, wm.end(), stops, depth + 1) if depth < 3 else None
+        elif _starts_with(ahead, stops) or (word[:1].isupper() and _starts_with(ahead, types)):
+            return end if _starts_with(ahead, _CLAUSE_STOPS | types) else None
+        end, cur, n = wm.end(1), wm.end(), n + 1
+        if wm.group(2):  # a comma after this word
+            nxt = _peek(text, cur)
+            if nxt and nxt[0][:1].islower() and depth < 3:
+                deeper = _continuation(text, cur, stops, depth + 1)
+                if deeper is not None:
+                    return deeper
+            return end
+    if end is None:
+        return None
+    return end if _CLAUSE_END.match(text, end) else None
+
+
 def _starts_with(words: list[str], phrases: set[str]) -> bool:
     low = [w.lower() for w in words]
     return any(low[:len(p.split())] == p.split() for p in phrases)
@@ -228,6 +268,11 @@ def law_title(text: str, pos: int, type_capital: bool) -> tuple[int, int] | None
             break
         word = wm.group(1)
         if _starts_with([word] + _peek(text, wm.end(1)), stops):
+            if words and word.lower() == "và" and not wm.group(2):
+                # "và" inside a name: "Tổ chức HĐND và UBND", "Khoa học và Công nghệ"
+                tail = _continuation(text, wm.end(), stops)
+                if tail is not None:
+                    end = tail
             break
         if not words and (_starts_with([word] + _peek(text, wm.end(1)), after)
                           or not (type_capital or word[0].isupper()) or word[0].isdigit()):
@@ -237,8 +282,14 @@ def law_title(text: str, pos: int, type_capital: bool) -> tuple[int, int] | None
         cur = wm.end()
         if wm.group(2):  # a comma: "Phòng, chống ..." continues, a list does not
             nxt = _peek(text, cur)
-            if comma_used or len(words) > 3 or not nxt or not nxt[0][:1].islower() \
-                    or _starts_with(nxt, stops):
+            if not nxt or not nxt[0][:1].islower() or _starts_with(nxt, stops):
+                break
+            if comma_used or len(words) > 3:
+                # "Chất lượng sản phẩm, hàng hóa", "Quản lý, sử dụng vũ khí, vật liệu nổ
+                # và công cụ hỗ trợ": only when the name ends where the clause does
+                tail = _continuation(text, cur, stops)
+                if tail is not None:
+                    end = tail
                 break
             comma_used = True
     return (pos + 1, end) if words else None
