@@ -169,3 +169,14 @@ def test_sniffing_markdown(text: str, markdown: bool) -> None:
 def test_plain_web_copy_stays_plain() -> None:
     corpus = ROOT.parent / "corpus" / "kh_580_ubnd-haiduong_2020.txt"
     assert not looks_like_markdown(corpus.read_text("utf-8"))
+
+
+def test_blank_lines_inside_a_signature_cell() -> None:
+    src = ("Kết thúc./.\n\n|\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n|\n**KT. THỦ TƯỚNG**\n"
+           "**PHÓ THỦ TƯỚNG**\n\n(Đã ký)\n\nTrần Hồng Hà\n|\n\nĐoạn sau.\n")
+    blocks = markdown_to_blocks(src)
+    assert [(b.kind, b.row, b.col, b.text) for b in blocks] == [
+        ("paragraph", None, None, "Kết thúc./."),
+        ("table_cell", 0, 0, "Nơi nhận:\n- Như trên;\n- Lưu: VT."),
+        ("table_cell", 0, 1, "KT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\n(Đã ký)\nTrần Hồng Hà"),
+        ("paragraph", None, None, "Đoạn sau.")]

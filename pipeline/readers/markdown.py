@@ -150,6 +150,20 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return [" ".join(p) for p in paras]
 
 
+def _bar_ahead(lines: list[str], i: int, reach: int = 12) -> bool:
+    """Whether a lone ``|`` closes the cell within ``reach`` lines of the blank line at
+    ``i``, with no two blank lines in a row before it."""
+    blank = 0
+    for ln in lines[i:i + reach]:
+        s = ln.strip()
+        if s == "|":
+            return True
+        blank = blank + 1 if not s else 0
+        if blank >= 2:
+            return False
+    return False
+
+
 class _Builder:
     """Raw blocks of one document, with its running table number."""
 
@@ -250,13 +264,14 @@ class _Builder:
                         continue
                     break
                 continue
-            if not s and cur:  # a blank line inside a cell: the table stops here
-                break
-            if s:
-                cur.append(s)
+            if not s and cur and not _bar_ahead(lines, i):
+                break  # a blank line, and no bar soon after it: the table stops here
+            if s or cur:
+                cur.append(s)  # a blank line inside a cell ("(Đã ký)" set apart) is kept
             i += 1
         if cur:
             segs.append(cur)
+        segs = [seg if any(seg) else [] for seg in segs]
         rows: list[list[list[str]]] = [[]]
         k = 0
         while k < len(segs) and segs[k]:
