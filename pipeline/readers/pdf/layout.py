@@ -9,8 +9,10 @@ from dataclasses import dataclass, field, replace
 from pipeline.document.doctypes import doc_types
 from pipeline.document.model import RawBlock
 from pipeline.document.normalize import fold
-from pipeline.readers.pdf.lines import Line, ocr_lines
+from pipeline.readers.pdf.lines import Box, Line, ocr_lines
 from pipeline.readers.pdf.ocr import OcrPage
+from pipeline.readers.pdf.ocr_words import motto_start, stamp_words
+from pipeline.readers.pdf.stamps import split_title_stamps
 from pipeline.readers.pdf.paragraphs import (
     Layout,
     Paragraphs,
@@ -50,18 +52,25 @@ def _two_parts(line: Line, min_gap: float) -> tuple[Line, Line] | None:
 
 
 def _grow_columns(lines: list[Line], start: int, stop: int, gl: float, gr: float,
-                  centers: tuple[float, float, float] | None) -> _Columns:
+                  centers: tuple[float, float, float] | None,
+                  cut: dict[int, tuple[Line, Line]] | None = None) -> _Columns:
     """Lines from ``start`` down while their pieces (split at gaps wider than the line
     height) fit left or right of the gutter ``(gl, gr)``, narrowing it. With
     ``centers`` (left column, right column, page), each side of a line must sit nearer
     its column's centre than the page centre (the centred title under the header is
-    not part of the right column)."""
+    not part of the right column). ``cut`` gives lines already cut in two (the
+    motto's line); an OCR line's piece that straddles the gutter is cut where the
+    motto begins in it."""
     cols = _Columns(start, start - 1)
     for i in range(start, stop):
         mid = (gl + gr) / 2
-        segs = lines[i].segments(1.0 * lines[i].h)
+        segs = list(cut[i]) if cut and i in cut else lines[i].segments(1.0 * lines[i].h)
+        if lines[i].words:
+            segs = [p for s in segs for p in _cut_words(s, mid)]
         lefts = [b for s in segs if s.xc < mid for b in s.boxes]
         rights = [b for s in segs if s.xc >= mid for b in s.boxes]
+        if lines[i].words:  # OCR specks before a piece ("` Hà Nội, ngày …")
+            lefts, rights = _trim_lead(lefts), _trim_lead(rights)
         left = Line(lefts, lines[i].words) if lefts else None
         right = Line(rights, lines[i].words) if rights else None
         # pieces with hardly any letters (a scribbled signature or seal read by OCR,
@@ -87,6 +96,29 @@ def _grow_columns(lines: list[Line], start: int, stop: int, gl: float, gr: float
     return cols
 
 
+def _trim_lead(boxes: list[Box]) -> list[Box]:
+    """OCR words without the leading specks (no letter or digit, not a list mark, apart
+    from the next word)."""
+    boxes = sorted(boxes, key=lambda b: b.x0)
+    while len(boxes) > 1 and not any(c.isalnum() for c in boxes[0].text) and \
+            boxes[0].text not in ("-", "+", "•", "*") and \
+            boxes[1].x0 - boxes[0].x1 > 0.3 * (boxes[1].y1 - boxes[1].y0):
+        boxes = boxes[1:]
+    return boxes
+
+
+def _cut_words(seg: Line, mid: float) -> list[Line]:
+    """An OCR piece that spans the gutter's middle ``mid`` and holds the motto after
+    other words (``BAN CHỈ ĐẠO 138 Độc lập - Tự do - Hạnh phúc`` read as one piece),
+    cut where the motto begins; any other piece as it is."""
+    if not (seg.x0 < mid < seg.x1) or len(seg.boxes) < 2:
+        return [seg]
+    k = motto_start([b.text for b in seg.boxes])
+    if not k:
+        return [seg]
+    return [Line(seg.boxes[:k], True), Line(seg.boxes[k:], True)]
+
+
 def _ink_x(ln: Line) -> tuple[float, float]:
     """Left and right end of the boxes of ``ln`` that hold a letter or digit."""
     boxes = [b for b in ln.boxes if any(c.isalnum() for c in b.text)] or ln.boxes
@@ -102,8 +134,14 @@ def _weak(text: str) -> bool:
 def _find_header(lines: list[Line], lay: Layout) -> _Columns | None:
     """The two-column header at the top of the first page: from its first line with
     two parts far apart. Lines above it stay out when they all sit in the right half
-    (an electronic copy's ``SAO Y`` stamp, a ``Mẫu số`` or ``KHẨN`` mark)."""
+    (an electronic copy's ``SAO Y`` stamp, a ``Mẫu số`` or ``KHẨN`` mark). On an OCR'd
+    page the motto anchors it first (:func:`_ocr_header`)."""
     top_limit = lines[0].y1 - 0.45 * (lines[0].y1 - lines[-1].y0) if lines else 0
+    stop = next((k for k, x in enumerate(lines) if x.y1 < top_limit), len(lines))
+    if any(ln.words for ln in lines[:stop]):  # OCR'd (a text layer may add stamp lines)
+        cols = _ocr_header(lines, lay, stop)
+        if cols is not None:
+            return cols
     for i, ln in enumerate(lines[:4]):
         parts = _two_parts(ln, 1.5 * ln.h)
         if parts is None:
@@ -111,10 +149,39 @@ def _find_header(lines: list[Line], lay: Layout) -> _Columns | None:
         left, right = parts
         if left.x1 > lay.center + 0.1 * (lay.right - lay.left):
             continue
-        stop = next((k for k, x in enumerate(lines) if x.y1 < top_limit), len(lines))
         start = i if all(x.x0 >= lay.center for x in lines[:i]) else 0
         cols = _grow_columns(lines, start, stop, left.x1, right.x0,
                              (left.xc, right.xc, lay.center))
+        if cols.last >= i and cols.left and cols.right:
+            return cols
+        return None
+    return None
+
+
+def _ocr_header(lines: list[Line], lay: Layout, stop: int) -> _Columns | None:
+    """The header of an OCR'd page, anchored on the motto: the first line in the top
+    of the page where ``CỘNG HÒA XÃ HỘI …`` begins right of some words is cut there
+    (OCR often reads both columns as one line, with no wide gap between them when the
+    issuer's name is long: ``UBND TỈNH QUẢNG NGÃI CỘNG HÒA …``). Lines above it (stamp
+    text, scan specks) stay out, except the issuer's lines just above it in the left
+    half."""
+    for i, ln in enumerate(lines[:min(stop, 14)]):
+        k = motto_start([b.text for b in ln.boxes])
+        if not k:
+            continue
+        left = Line(ln.boxes[:k], True)
+        right = Line(ln.boxes[k:], True)
+        if left.x1 >= right.x0 or left.x1 > lay.center + 0.1 * (lay.right - lay.left) \
+                or _weak(left.text):
+            return None
+        start = i
+        while start > 0 and lines[start - 1].x1 < right.x0 and \
+                lines[start].y1 - lines[start - 1].y0 < 2.2 * ln.h and \
+                not _weak(lines[start - 1].text) and \
+                not stamp_words([b.text for b in lines[start - 1].boxes]):
+            start -= 1
+        cols = _grow_columns(lines, start, stop, left.x1, right.x0,
+                             (left.xc, right.xc, lay.center), cut={i: (left, right)})
         if cols.last >= i and cols.left and cols.right:
             return cols
         return None
@@ -216,10 +283,16 @@ def layout_page(number: int, lines: list[Line], *, first: bool,
             above.close()
             blocks.extend(above.blocks)
         columns(header)
+    page_lines = lines[begin:end]
+    if header and any(ln.words for ln in page_lines):  # stamps beside the title (OCR)
+        page_lines, stamped = split_title_stamps(page_lines, lay)
+        if stamped:
+            blocks.append(RawBlock(text=" ".join(ln.text for ln in stamped), kind="paragraph",
+                                   page=number))
     # on a scan, a line with a gap of 2.5 line heights holds two things side by side
     # (a stamp's leftovers beside the title): one line each. A text layer's wide gap
     # is a tab inside one paragraph.
-    body: list = [seg for ln in lines[begin:end]
+    body: list = [seg for ln in page_lines
                   for seg in (ln.segments(2.5 * ln.h) if ln.words else [ln])]
     if tables:
         body = with_tables(body, tables)
@@ -246,7 +319,7 @@ def layout_page(number: int, lines: list[Line], *, first: bool,
             tail.add(ln, lay)
         tail.close()
         blocks.extend(tail.blocks)
-    if lines[0].words:  # OCR: "KÉ HOẠCH" is read for "KẾ HOẠCH"
+    if any(ln.words for ln in lines):  # OCR: "KÉ HOẠCH" is read for "KẾ HOẠCH"
         blocks = [replace(b, text=_type_name(b.text)) if b.kind == "paragraph" else b
                   for b in blocks]
     return PageOut(number, blocks, cont_start, open_end), lay
@@ -258,7 +331,14 @@ def _type_name(text: str) -> str:
     if len(text) > 30 or not is_caps(text):
         return text
     names = {fold(t.name): t.name.upper() for t in doc_types()}
-    return names.get(" ".join(fold(text).split()), text)
+    key = " ".join(fold(text).split())
+    if key in names:
+        return names[key]
+    for name, printed in names.items():  # OCR specks glued before it: ",OQUYẾT ĐỊNH"
+        head = key[:-len(name)] if key.endswith(name) else None
+        if head and len(head) <= 3 and not head.isalpha() and " " not in head:
+            return printed
+    return text
 
 
 def assemble_pages(outs: list[PageOut]) -> list[RawBlock]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.readers.pdf.ocr import OcrPage
+from pipeline.readers.pdf.ocr_words import fix_words
 
 
 @dataclass(slots=True)
@@ -133,9 +134,24 @@ def _trim_specks(words: list[Box]) -> list[Box]:
     return words
 
 
+def _join_number(boxes: list[Box]) -> list[Box]:
+    """``Số: 0 1/2025/QĐ-TTg`` → ``Số: 01/2025/QĐ-TTg``: OCR splits a number's digits
+    (often across two of its lines); a digit or two alone right after ``Số:`` joins the
+    symbol that follows it when that starts with a digit."""
+    boxes.sort(key=lambda b: b.x0)
+    if len(boxes) >= 3 and boxes[0].text == "Số:" and boxes[1].text.isdigit() \
+            and len(boxes[1].text) <= 2 and boxes[2].text[:1].isdigit() and "/" in boxes[2].text \
+            and boxes[2].x0 - boxes[1].x1 < (boxes[1].y1 - boxes[1].y0):
+        a, b = boxes[1], boxes[2]
+        joined = Box(a.text + b.text, a.x0, min(a.y0, b.y0), b.x1, max(a.y1, b.y1))
+        return [boxes[0], joined, *boxes[3:]]
+    return boxes
+
+
 def ocr_lines(page: OcrPage) -> list[Line]:
     """OCR words → visual lines: Tesseract's lines (which follow a skewed scan), merged
-    when two of them share a row (the two header columns)."""
+    when two of them share a row (the two header columns). The genre's fixed words
+    that OCR misreads are put right (:func:`~pipeline.readers.pdf.ocr_words.fix_words`)."""
     k = 72.0 / page.dpi
     height_pt = page.height_px * k
     by_id: dict[tuple[int, int, int], list[Box]] = {}
@@ -143,7 +159,12 @@ def ocr_lines(page: OcrPage) -> list[Line]:
         by_id.setdefault(w.line, []).append(
             Box(w.text, w.left * k, height_pt - (w.top + w.height) * k,
                  (w.left + w.width) * k, height_pt - w.top * k))
-    raw = [Line(_trim_specks(v), words=True) for v in by_id.values()]
+    raw = []
+    for v in by_id.values():
+        v.sort(key=lambda b: b.x0)
+        for b, text in zip(v, fix_words([b.text for b in v])):
+            b.text = text
+        raw.append(Line(_trim_specks(v), words=True))
     raw.sort(key=lambda ln: -(ln.y0 + ln.y1))
     rows: list[list[Line]] = []
     for ln in raw:
@@ -156,6 +177,6 @@ def ocr_lines(page: OcrPage) -> list[Line]:
                 break
         else:
             rows.append([ln])
-    out = [Line([b for x in row for b in x.boxes], words=True) for row in rows]
+    out = [Line(_join_number([b for x in row for b in x.boxes]), words=True) for row in rows]
     out.sort(key=lambda ln: -(ln.y0 + ln.y1))
     return out
