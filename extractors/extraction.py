@@ -27,6 +27,16 @@ def document_year(doc: Document, metadata: Metadata) -> int | None:
     return None
 
 
+def doubtful_number(doc: Document, metadata: Metadata) -> list[Finding]:
+    """A number that could not be read (a scan's handwritten "52ø/BCA-V01") as a finding:
+    the index checks it against what other documents cite with the same code and date."""
+    span = metadata.spans.get("number_doubtful")
+    if not span or metadata.number:
+        return []
+    raw = doc.text[span[0]:span[1]]
+    return [Finding("doubtful_number", f"Số, ký hiệu đọc không rõ: '{raw}'", raw, *span)]
+
+
 def extract(doc: Document) -> Extraction:
     """Metadata, references, dates, duties and findings of ``doc``, each with its span."""
     metadata = extract_metadata(doc)
@@ -38,6 +48,7 @@ def extract(doc: Document) -> Extraction:
                              [(t.deadline, t.start, t.end) for t in tasks if t.deadline])
     findings += reference_findings(references)
     findings += [Finding("unreadable_page", w, "", 0, 0) for w in doc.warnings]
+    findings += doubtful_number(doc, metadata)
     findings.sort(key=lambda f: f.start)
     return Extraction(doc.source, metadata, tuple(references), tuple(tasks),
                       tuple(findings), tuple(dates), document=doc)

@@ -51,6 +51,7 @@ _PARTY = re.compile(r"^(?P<num>\d{1,5})\s*-\s*(?P<code>[A-ZĐ][A-Za-zĐđ]*\s*/\
 _PLACE_LINE = re.compile(r"^\s*(?P<place>[^,\n|\d]{2,40}?)\s*,\s*ngày")
 _PASSED = re.compile(r"thông qua ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.I)
 _VV = re.compile(r"^\s*(?:V/v|Về việc)\s*[:.]?\s*(?P<t>.+)", re.I)
+_DOUBTFUL = re.compile(r"[^\s/]*\d[^\s/]*\s*/\s*[^\s]+")  # a garbled number, then its code
 _LONE = re.compile(r"^\s*(\d{1,6})\s*$")  # a number typed into a signature box, alone
 _SO_PREFIX = re.compile(r"^S[ốóồổỗộo]\s*[:.;].*?/\s*[\w&.-]+\s+(?=\S)")  # "Số: 11 /TB-UBND "
 
@@ -180,6 +181,14 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
             number = _LONE.match(lone[0].text).group(1)
             year = re.search(r"/\s*((?:19|20)\d\d)\s*/", so_line.text)
             symbol = f"{number}/{year.group(1)}/{code}" if year else f"{number}/{code}"
+    if so_line is not None and number is None and code:
+        # a number OCR could not read ("52ø/BCA-V01", handwritten on a scan): no number,
+        # but its span, so a finding can say so and the index can check it against what
+        # other documents cite with the same code and date
+        raw = _DOUBTFUL.match(so_line.text[spans["symbol"][0] - so_line.start:])
+        if raw:
+            s0 = spans["symbol"][0]
+            spans["number_doubtful"] = (s0, s0 + len(raw.group(0).rstrip(".;, ")))
 
     # place and date
     place = date = None

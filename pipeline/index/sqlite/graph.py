@@ -8,11 +8,19 @@ is taken; an undated reference takes the latest candidate not after the citing
 document. Ties go to the candidate whose issuer is the cited issuer (or, when none is
 printed, the citing document's). A document's mentions of its own symbol are not
 citations.
+
+A scan whose own number could not be read ("52ø/BCA-V01": a ``doubtful_number`` finding)
+is found by what cites it: a dated reference that no symbol resolves, with the same code
+("BCA-V01"), the same date, and a number that fits the digits that were read ("52" then
+one or two more), resolves to it when exactly one such document is held; the document
+then gets a ``number_from_citations`` finding naming the number others cite.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pipeline.index.keys import (
     SymbolSpec,
@@ -60,6 +68,86 @@ def choose_target(cands: list[tuple], key: str, ref_date: str | None, ref_issuer
     return best(earlier)
 
 
+@dataclass(frozen=True)
+class _Doubtful:
+    doc_id: int
+    raw: str  # as read: "52ø/BCA-V01"
+    code: str  # the key's code part: "BCA-V01"
+    date: str
+    number: re.Pattern[str]
+
+
+def number_pattern(raw: str) -> re.Pattern[str] | None:
+    """Digits read stay as they are; each other character stands for one or two digits.
+    None when fewer than two digits were read (too little to go on)."""
+    if sum(c.isdigit() for c in raw) < 2:
+        return None
+    return re.compile("".join(re.escape(c) if c.isdigit() else r"\d{1,2}" for c in raw))
+
+
+def _doubtful(conn: sqlite3.Connection) -> list[_Doubtful]:
+    out = []
+    for doc_id, raw, date in conn.execute(
+            "SELECT f.doc_id, f.text, d.date FROM findings f JOIN documents d "
+            "ON d.id = f.doc_id WHERE f.kind = 'doubtful_number' AND d.date IS NOT NULL"):
+        key = symbol_key(raw) or ""
+        num, _, code = key.partition("/")
+        pattern = number_pattern(num)
+        if code and pattern:
+            out.append(_Doubtful(doc_id, raw, code, date, pattern))
+    return out
+
+
+def doubtful_keys(conn: sqlite3.Connection, doc_id: int) -> set[str]:
+    """The symbol keys of references that may mean ``doc_id``, a document whose own number
+    was not read: to resolve again when it is stored."""
+    keys: set[str] = set()
+    for d in _doubtful(conn):
+        if d.doc_id == doc_id:
+            keys.update(k for (k,) in conn.execute(
+                "SELECT DISTINCT symbol_key FROM refs WHERE symbol_key LIKE ? AND date_eff = ?",
+                (f"%/{d.code}", d.date)))
+    return keys
+
+
+def _by_citation(doubtful: list[_Doubtful], key: str, ref_date: str | None) -> int | None:
+    num, _, code = key.partition("/")
+    fits = {d.doc_id for d in doubtful
+            if ref_date and d.date == ref_date and d.code == code and d.number.fullmatch(num)}
+    return fits.pop() if len(fits) == 1 else None
+
+
+def _note_numbers(conn: sqlite3.Connection, doubtful: list[_Doubtful],
+                  doc_ids: set[int]) -> None:
+    """The ``number_from_citations`` finding of each doubtful document in ``doc_ids``:
+    which number the references that resolve to it print."""
+    for d in doubtful:
+        if d.doc_id not in doc_ids:
+            continue
+        conn.execute("DELETE FROM findings WHERE doc_id = ? AND kind = 'number_from_citations'",
+                     (d.doc_id,))
+        cited = conn.execute(
+            "SELECT DISTINCT r.symbol, coalesce(c.symbol, c.path) FROM refs r "
+            "JOIN documents c ON c.id = r.doc_id WHERE r.target_id = ? AND r.doc_id != ? "
+            "AND r.symbol IS NOT NULL ORDER BY 1, 2", (d.doc_id, d.doc_id)).fetchall()
+        if not cited:
+            continue
+        (span,) = conn.execute("SELECT start, \"end\", seq FROM findings WHERE doc_id = ? AND "
+                               "kind = 'doubtful_number'", (d.doc_id,)).fetchall()[:1] or [None]
+        seq = conn.execute("SELECT coalesce(max(seq), -1) + 1 FROM findings WHERE doc_id = ?",
+                           (d.doc_id,)).fetchone()[0]
+        symbols = sorted({s for s, _ in cited})
+        by = "; ".join(sorted({c for _, c in cited}))
+        y, m, dd = d.date.split("-")
+        msg = (f"Số, ký hiệu đọc được là '{d.raw}'; văn bản khác trích dẫn "
+               f"{', '.join(symbols)} cùng ngày {dd}/{m}/{y} ({by}): nhiều khả năng là số của "
+               "văn bản này")
+        conn.execute('INSERT INTO findings(doc_id, seq, kind, message, text, start, "end") '
+                     "VALUES (?, ?, 'number_from_citations', ?, ?, ?, ?)",
+                     (d.doc_id, seq, msg, d.raw, span[0] if span else 0,
+                      span[1] if span else 0))
+
+
 def resolve_references(conn: sqlite3.Connection, doc_ids: Iterable[int] = (),
                        keys: Iterable[str] = ()) -> int:
     """Recompute ``refs.target_id`` for the references of ``doc_ids`` and every reference
@@ -74,12 +162,20 @@ def resolve_references(conn: sqlite3.Connection, doc_ids: Iterable[int] = (),
         rows += conn.execute(sql + "r.symbol_key = ?", (key,)).fetchall()
     cache: dict[str, list[tuple]] = {}
     updates: dict[int, int | None] = {}
+    doubtful: list[_Doubtful] | None = None
     for ref_id, key, rdate, rissuer, cdate, cissuer, _ in rows:
         if key not in cache:
             cache[key] = _candidates(conn, key)
-        updates[ref_id] = choose_target(cache[key], key, rdate, rissuer, cdate, cissuer)
+        target = choose_target(cache[key], key, rdate, rissuer, cdate, cissuer)
+        if target is None and rdate:
+            if doubtful is None:
+                doubtful = _doubtful(conn)
+            target = _by_citation(doubtful, key, rdate)
+        updates[ref_id] = target
     conn.executemany("UPDATE refs SET target_id = ? WHERE id = ?",
                      [(t, r) for r, t in updates.items()])
+    if doubtful:
+        _note_numbers(conn, doubtful, {t for t in updates.values() if t is not None})
     return len(rows)
 
 
@@ -171,6 +267,11 @@ def cited_by(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:
         return {"schema": "vanban.citedby/1", "symbol": spec.text, "held": None,
                 "cited_by": []}
     (group, target), info = ordered[0]
+    if target is not None and target not in held:  # held under no symbol: a misread number
+        row = conn.execute(f"SELECT {', '.join(_SUMMARY)} FROM documents WHERE id = ?",
+                           (target,)).fetchone()
+        if row is not None:
+            held[target] = doc_summary(row)
     doc = held.get(target) if target is not None else None
     out = {"schema": "vanban.citedby/1", "symbol": shown((group, target), info, best=True),
            "held": {k: v for k, v in doc.items() if k != "id"} if doc else None,

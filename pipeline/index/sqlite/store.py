@@ -22,7 +22,7 @@ from pipeline.document.model import Block, VanbanError
 from pipeline.document.version import EXTRACTION, code_version
 from pipeline.index.base import DEFAULT_DB, store_path
 from pipeline.index.keys import name_key, number_key, symbol_key
-from pipeline.index.sqlite.graph import resolve_references
+from pipeline.index.sqlite.graph import doubtful_keys, resolve_references
 from pipeline.index.sqlite.schema import (
     SCHEMA_VERSION,
     fts_delete,
@@ -265,6 +265,7 @@ def index_document(conn: sqlite3.Connection, result: dict, text: str, *,
         fts_insert(conn, doc_id, meta.get("title"), text)
         if resolve:
             keys = {k for k in (old[1] if old else None, values["symbol_key"]) if k}
+            keys |= doubtful_keys(conn, doc_id)  # references that may mean a misread number
             resolve_references(conn, doc_ids=[doc_id], keys=keys)
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
     return doc_id, status
