@@ -116,6 +116,25 @@ def _is_noise(text: str) -> bool:
     return good / len(words) < 0.6
 
 
+def _despeck(text: str) -> str:
+    """A signature line without the OCR specks and strokes at its ends (``-. CHỦ TỊCH
+    h`` → ``CHỦ TỊCH``, ``—niauL—— Trần Hoàng Tuấn`` → ``Trần Hoàng Tuấn``): leading
+    words that hold a character other than a letter, or are not a syllable, when a
+    name or a capital line follows; a trailing lone letter or mark."""
+    toks = text.split()
+    while len(toks) > 1 and (len(toks[-1]) == 1 and not toks[-1].isupper()
+                             or not any(c.isalnum() for c in toks[-1])):
+        toks.pop()
+    k = 0
+    while k < len(toks) - 1 and (not toks[k].isalpha() or not is_vietnamese_syllable(toks[k])) \
+            and not _MARKER.match(toks[k]):
+        k += 1
+    rest = " ".join(toks[k:])
+    if k and (_is_name(rest) or is_upper_text(rest) and _split_caps_name(rest)[1] == ""):
+        return rest
+    return " ".join(toks)
+
+
 def _is_signature_line(text: str) -> bool:
     t = text.strip()
     return bool(is_upper_text(t) or _MARKER.match(t) or _is_name(t)
@@ -202,7 +221,7 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             break
     if idx is None:
         for k in range(len(sig_lines) - 1, -1, -1):
-            caps, _name = _split_caps_name(sig_lines[k].text.strip())
+            caps, _name = _split_caps_name(_despeck(sig_lines[k].text.strip()))
             if position_of(caps):
                 idx = k
                 break
@@ -216,6 +235,7 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
         t = re.sub(r"^\(?(Đã ký|đã ký|Chữ ký[^)]*)\)?\s*", "", ln.text.strip())
         if not t or re.match(r"^[-–+•]\s|^Lưu\b|^Nơi\s*nhận", t):
             continue  # the recipients column interleaved with the signature
+        t = _despeck(t)
         head, nm = _split_caps_name(t)
         if nm:
             caps.append(head)

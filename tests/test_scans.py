@@ -131,3 +131,16 @@ def test_stamps_kept_out_of_the_title(name, title_line, stamp_bits):
     assert title_line in texts
     stamp = next(t for t in texts if all(s in t for s in stamp_bits))
     assert title_line not in stamp
+
+
+@pytest.mark.parametrize("line,clean", [
+    ("-. CHỦ TỊCH h", "CHỦ TỊCH"),          # ct_01: specks around the position
+    ("—niauL—— Trần Hoàng Tuấn", "Trần Hoàng Tuấn"),  # bc_23: signature strokes
+    ("KT. CHỦ TỊCH", "KT. CHỦ TỊCH"),
+    ("Nguyễn Hoàng Giang", "Nguyễn Hoàng Giang"),
+    ("PHÓ CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+])
+def test_signature_line_despecked(line, clean):
+    from extractors.metadata_signature import _despeck
+
+    assert _despeck(line) == clean
