@@ -19,7 +19,7 @@ from extractors.evaluate import METADATA_FIELDS, field_matches, norm_value
 from pipeline.document.normalize import fold
 
 KINDS = ("metadata", "header", "header_docs", "signature", "references", "dates", "duties",
-         "lead", "owners", "deadlines")
+         "lead", "owners", "deadlines", "lead_of_gold", "deadlines_given", "deadline_source")
 HEADER_FIELDS = ("doc_type", "number", "symbol", "issuer", "date", "title", "signer.name")
 """The header fields measured on documents from other offices: type, number, symbol,
 issuer, date, title, signer (``header``: field accuracy; ``header_docs``: documents with
@@ -150,6 +150,18 @@ def evaluate(gold_dir: Path, corpus_dir: Path, extract) -> dict[str, Tally | dic
         mine["owners"] = own
         mine["deadlines"] = Tally(sum(p.get("deadline") == g.get("deadline") for p, g in pairs),
                                   len(pairs), len(pairs))
+        if complete.get("duties"):
+            gold_duties = gold.get("duties", [])
+            right_lead = sum(owner_sets_equal(p["lead"], g["lead"]) for p, g in pairs)
+            mine["lead_of_gold"] = Tally(right_lead, len(gold_duties), len(gold_duties))
+            given = [(p, g) for p, g in pairs if g.get("deadline")]
+            n_given = sum(1 for g in gold_duties if g.get("deadline"))
+            mine["deadlines_given"] = Tally(sum(p.get("deadline") == g["deadline"]
+                                                for p, g in given), n_given, n_given)
+            sourced = [(p, g) for p, g in pairs if "deadline_source" in g]
+            mine["deadline_source"] = Tally(
+                sum(p.get("deadline_source") == g["deadline_source"] for p, g in sourced),
+                len(sourced), len(sourced))
         for k, t in mine.items():
             totals[k].add(t)
         per_doc[gold["document"]] = mine

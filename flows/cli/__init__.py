@@ -89,7 +89,9 @@ def extract(file: str, as_json: bool) -> None:
 @main.command("eval")
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["metadata", "header", "header_docs", "signature", "references",
-                                 "dates", "duties", "lead", "owners", "deadlines", "coverage"]),
+                                 "dates", "duties", "lead", "owners", "deadlines",
+                                 "lead_of_gold", "deadlines_given", "deadline_source",
+                                 "coverage"]),
               help="Only these kinds (repeatable). Default: all.")
 @click.option("--gold", default="tests/gold", show_default=True, type=click.Path(file_okay=False))
 @click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
@@ -114,19 +116,20 @@ def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json
                                    "tp": t.tp, "pred": t.pred, "gold": t.gold} for k, t in rows},
                               indent=2))
         return
-    click.echo(f"{'kind':<11} {'prec':>6} {'recall':>6} {'F1':>6}   tp/pred/gold")
+    click.echo(f"{'kind':<16} {'prec':>6} {'recall':>6} {'F1':>6}   tp/pred/gold")
     for k, t in rows:
-        click.echo(f"{k:<11} {t.precision:>6.3f} {t.recall:>6.3f} {t.f1:>6.3f}   "
+        click.echo(f"{k:<16} {t.precision:>6.3f} {t.recall:>6.3f} {t.f1:>6.3f}   "
                    f"{t.tp}/{t.pred}/{t.gold}")
     click.echo("(lead, deadlines: share right among matched duties; metadata: field accuracy; "
                "header: type, number, symbol, issuer, date, title, signer; header_docs: "
-               "documents with all of those right)")
+               "documents with all of those right; lead_of_gold: right lead among all gold duties; "
+               "deadlines_given: right among gold duties whose plan gives a deadline)")
     if per_doc:
         for name, mine in res["per_doc"].items():
             click.echo(f"\n{name}")
             for k, t in mine.items():
                 if k in wanted:
-                    click.echo(f"  {k:<11} P {t.precision:.2f} R {t.recall:.2f}  "
+                    click.echo(f"  {k:<16} P {t.precision:.2f} R {t.recall:.2f}  "
                                f"{t.tp}/{t.pred}/{t.gold}")
 
 

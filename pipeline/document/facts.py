@@ -81,6 +81,10 @@ class Task:
     start: int
     end: int
     source: str = "structure"  # structure | sentence | table | closing
+    deadline_source: str | None = None  # stated | period_end | None (no deadline)
+    deadline_time: str | None = None  # "14:00" when a time of day is given
+    kind: str = "duty"  # duty | enforcement (a decision's "chịu trách nhiệm thi hành")
+    receiver: str | None = None  # the body a report or product is sent to, never an owner
     extra: dict = field(default_factory=dict, compare=False)
 
 
