@@ -43,6 +43,8 @@ _QUALS = (
 # qualifiers that make a bare kind ("đơn vị liên quan") a group on their own
 _STRONG_MOD = re.compile(r"(?i)liên\s+quan|khác|chức\s+năng|chuyên\s+môn|thành\s+viên|"
                          r"trực\s+thuộc|trên\s+địa\s+bàn|(?:của|thuộc)\s")
+# "xã hội" (society: "tổ chức xã hội - nghề nghiệp") is not the commune level "xã"
+_NOT_SOCIAL = r"(?!\s+hội(?!\w))"
 _QUANT = r"(?:tất\s+cả\s+các|toàn\s+bộ|một\s+số|những|các|mọi)"
 # bodies that exist at every level: "Công an các huyện, thị xã, thành phố" is a group
 _COUNCIL = (r"(?:ubnd|ủy\s+ban\s+nhân\s+dân|hđnd|hội\s+đồng\s+nhân\s+dân|công\s+an|"
@@ -58,7 +60,7 @@ def _alt(words) -> str:
 def _group_re() -> re.Pattern[str]:
     coll = _alt(_SPECIFIC + _GENERIC)
     qual = "|".join(_QUALS)
-    member = rf"(?:{_QUANT}\s+)?(?:{coll})(?!\w)(?:\s+(?:{qual})(?!\w))*"
+    member = rf"(?:{_QUANT}\s+)?(?:{coll})(?!\w){_NOT_SOCIAL}(?:\s+(?:{qual})(?!\w))*"
     sep = r"(?:\s*,\s*và\s+|\s*,\s*|\s+và\s+)"
     return re.compile(
         rf"(?<!\w)(?P<council>{_COUNCIL}\s+(?=(?:các|cấp)\s))?"
@@ -80,7 +82,7 @@ def _first_re() -> re.Pattern[str]:
 def _member_re() -> re.Pattern[str]:
     coll = _alt(_SPECIFIC + _GENERIC)
     qual = "|".join(_QUALS)
-    return re.compile(rf"(?P<q>{_QUANT}\s+)?(?P<c>{coll})(?!\w)(?P<mods>(?:\s+(?:{qual})(?!\w))*)")
+    return re.compile(rf"(?P<q>{_QUANT}\s+)?(?P<c>{coll})(?!\w){_NOT_SOCIAL}(?P<mods>(?:\s+(?:{qual})(?!\w))*)")
 
 
 _SPECIFIC_KEYS = {re.sub(r"\s+", " ", s.lower()) for s in _SPECIFIC}
