@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import replace
 from functools import lru_cache
 
-from extractors.duties_context import RECIPIENTS, DutyContext, addressed_to, agencies_in, cue, cues
+from extractors.duties_context import (RECIPIENTS, DutyContext, agencies_in, cue, cues,
+                                       to_addressees)
 from extractors.duties_owners import ADVERBIAL, head_owners, make_task
 from pipeline.document.doctypes import type_line_re
 from pipeline.document.facts import Task
@@ -20,11 +22,15 @@ __all__ = ["from_closing"]
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=\S)|\n")
 
 
+_NEW_ASK = re.compile(r"(?:yêu cầu|đề nghị|giao)\s", re.I)  # "…; yêu cầu các Sở …": a new ask
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
     for m in _SENTENCE_END.finditer(text, start, end):
         nxt = text[m.end():m.end() + 1]
-        if m.group() != "\n" and not (nxt.isupper() or nxt == "("):
+        if m.group() != "\n" and not (nxt.isupper() or nxt == "(") \
+                and not _NEW_ASK.match(text, m.end()):
             continue  # "...25/3/2020; định kỳ ..." goes on in the same sentence
         out.append((pos, m.start()))
         pos = m.end()
@@ -68,10 +74,12 @@ def from_closing(ctx: DutyContext, taken: list[tuple[int, int]]) -> list[Task]:
                     owners = head_owners(ctx, s0 + adv.end(), e0)
                     adv = ADVERBIAL.match(text[s0:s0 + adv.end() - 2]) if not owners else None
             if req:
-                owners = _to_addressees(ctx, s0, owners)
+                owners = to_addressees(ctx, s0, owners)
             if not owners or _courtesy(ctx, s0, e0):
                 continue
             clause = req.start() if req else s0
+            if req and _only_names(ctx, s0, req.start()):
+                clause = s0  # "UBND thành phố Hà Nội đề nghị …": the ask with its asker
             # the paragraph's bracketed tail "(Báo cáo 6 tháng gửi trước ngày 10/6 ...)"
             tail_end = e0
             if e0 == b.end:
@@ -88,11 +96,34 @@ def from_closing(ctx: DutyContext, taken: list[tuple[int, int]]) -> list[Task]:
                 t = make_task(ctx, f"end.{n}", None, clause, cut, owners, "closing")
                 if t:
                     tasks.append(t)
+                    nxt = _receiver_compiles(ctx, t)
+                    if nxt is not None:
+                        n += 1
+                        tasks.append(replace(nxt, id=f"end.{n}"))
                 m = re.search(r"[;.)]|\bvà\b", text[cut:cut + 20])
                 clause = cut + (m.end() if m else 0)
                 while clause < len(text) and text[clause] in " \n()":
                     clause += 1
     return tasks
+
+
+def _receiver_compiles(ctx: DutyContext, t: Task) -> Task | None:
+    """"… báo cáo kết quả về Bộ X tổng hợp, báo cáo Thủ tướng": the receiver's own duty
+    (not "về Sở X để tổng hợp", where compiling is only the purpose)."""
+    if not t.receiver:
+        return None
+    for a in agencies_in(ctx, t.start, t.end):
+        if a.canonical == t.receiver and re.match(r"\s*(?:\([^)]*\)\s*)?tổng hợp,?\s+báo cáo",
+                                                   ctx.doc.text[a.end:t.end]):
+            return make_task(ctx, "", None, a.start, t.end, (a.canonical,), "closing")
+    return None
+
+
+def _only_names(ctx: DutyContext, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` one agency and nothing else?"""
+    named = agencies_in(ctx, start, end)
+    return len(named) == 1 and not ctx.doc.text[start:named[0].start].strip() and \
+        not ctx.doc.text[named[0].end:end].strip()
 
 
 def _next_block(blocks, i: int):
@@ -116,16 +147,3 @@ def _courtesy(ctx: DutyContext, start: int, end: int) -> bool:
         return False
     rest = ctx.doc.text[named[-1].end:end].strip(" ,.;/\n")
     return fold(rest).lower() in _courtesies()
-
-
-def _to_addressees(ctx: DutyContext, pos: int, owners: tuple[str, ...]) -> tuple[str, ...]:
-    """In a letter, a request only to groups that are not among the addressees ("đề nghị
-    các cơ quan, đơn vị …") is a request to the addressees. A request naming no one stays
-    ownerless: "đề nghị" and "giao" are as often nouns ("hồ sơ đề nghị khen thưởng")."""
-    to = addressed_to(ctx, pos)
-    if to is None or not owners:
-        return owners
-    kinds = {a.canonical: a.kind for a in ctx.agencies}
-    if all(kinds.get(o) == "group" and o not in to.names for o in owners):
-        return to.names
-    return owners

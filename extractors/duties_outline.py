@@ -6,7 +6,8 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 
-from extractors.duties_context import DutyContext, cue, cues, dedup
+from extractors.duties_context import (DutyContext, agencies_in, cue, cues, dedup, names_only,
+                                       to_addressees)
 from extractors.duties_owners import ADVERBIAL, field_owners, head_owners, lead_support, make_task
 from extractors.words import pos_tags
 from pipeline.document.facts import Task
@@ -39,7 +40,8 @@ def _body_span(doc: Document, node: OutlineNode, ctx: DutyContext | None = None)
                     or b.end - start > 4000:
                 break
             if ctx is not None and _opens_with_owner(ctx, b) and (
-                    end > node.head_end or _is_action(doc.text[start:node.head_end])):
+                    end > node.head_end or _is_action(doc.text[start:node.head_end])
+                    and not names_only(ctx, start, node.head_end)):
                 break  # "Hàng năm, các bộ ... báo cáo": a new duty, not a continuation
             end = b.end
     while end > start and doc.text[end - 1] in "\n ":
@@ -50,8 +52,12 @@ def _body_span(doc: Document, node: OutlineNode, ctx: DutyContext | None = None)
 def _opens_with_owner(ctx: DutyContext, b: Block) -> bool:
     if head_owners(ctx, b.start, b.end):
         return True
-    adv = ADVERBIAL.match(b.text)
-    return bool(adv and len(adv.group()) < 40 and head_owners(ctx, b.start + adv.end(), b.end))
+    first = agencies_in(ctx, b.start, min(b.end, b.start + 150))
+    if first and first[0].start - b.start <= 4 and \
+            cue("request").match(ctx.doc.text, first[0].end + 1, b.end):
+        return True  # "UBND thành phố Hà Nội đề nghị các Đại sứ quán …": the closing asks
+    adv = re.match(r"[^,;:]{2,38},\s*", b.text)  # "Hàng năm, các bộ, ngành …": one clause
+    return bool(adv and head_owners(ctx, b.start + adv.end(), b.end))
 
 
 def _after_head(doc: Document, start: int, end: int) -> int:
@@ -108,7 +114,7 @@ def from_outline(ctx: DutyContext) -> list[Task]:
     def visit(node: OutlineNode, inherited: tuple[str, ...], ancestors: tuple) -> None:
         s, e = _body_span(ctx.doc, node, ctx)
         scoped = _in_scope(ctx, node, ancestors)
-        owners = head_owners(ctx, s, e)
+        owners = to_addressees(ctx, s, head_owners(ctx, s, e))  # a letter's "Các Bộ, cơ quan …"
         # an activity with its owner in a field ("- Đơn vị chủ trì: Sở X"): one duty
         field_lead = field_owners(ctx, s, _subtree_end(ctx.doc, node, ctx), "field_lead")
         if field_lead and scoped and not owners and all(
@@ -128,6 +134,8 @@ def from_outline(ctx: DutyContext) -> list[Task]:
         if not scoped:
             return
         if owners:
+            if names_only(ctx, s, e):  # "- Tòa án nhân dân tối cao.": an addressee, an attendee
+                return
             start = _after_head(ctx.doc, s, e)
             if start < e and ctx.doc.text[start:e].strip():
                 add(node, start, e, owners, "structure")

@@ -10,10 +10,12 @@ from extractors.dates_temporal import temporal_facts
 from extractors.duties_context import DutyContext, agencies_in, cue, cues, dedup
 from extractors.nlp import get_nlp
 from extractors.owners import canonical_agency, find_agencies
-from pipeline.document.facts import Task
+from extractors.owners_data import localities
+from pipeline.document.facts import AgencyMention, Task
+from pipeline.document.normalize import fold
 
-__all__ = ["ADVERBIAL", "field_owners", "head_owners", "lead_support", "make_task",
-           "split_owners"]
+__all__ = ["ADVERBIAL", "ENFORCEMENT", "field_owners", "head_owners", "lead_support", "make_task",
+           "receiver", "split_owners"]
 
 
 def _officials() -> str:
@@ -29,6 +31,24 @@ _OFFICIAL_LEAD = re.compile(r"(?:các\s+)?(?:" + _officials() + r")\s+", re.I)
 # between two agencies was quadratic (8000 of them: 90 s)
 _OWNER_GAP = re.compile(
     r"[\s,;]*+(?:và|cùng|với)?[\s,;]*+(?:các\s+)?(?:(?:" + _officials() + r")\s+)?", re.I)
+
+
+# after an ask, a second ask joins its owners: "đề nghị các Đại sứ quán, yêu cầu các Sở …"
+_ASK_GAP = re.compile(r"[\s,;]*+(?:(?:yêu cầu|đề nghị)\s+)?" + _OWNER_GAP.pattern, re.I)
+_PLACE = re.compile(r"[\s,;]*+(?:và\s+)?(tỉnh|thành phố|tp\.?)\s+([^\W\d_][^,;]*?)"
+                    r"(?=\s*(?:[,;]|\svà\s|$))", re.I)
+
+
+def _places(gap: str, gap_re: re.Pattern[str]) -> list[str] | None:
+    """Provinces and cities named as owners between two agencies ("…, Thành phố Hồ Chí
+    Minh, tỉnh Đăk Lăk, …": their UBND); None when the gap holds anything else."""
+    out, pos = [], 0
+    known = {f for f, _n in localities()}
+    while (m := _PLACE.match(gap, pos)) and fold(m.group(2)).lower() in known:
+        level = "thành phố" if m.group(1).lower() != "tỉnh" else "tỉnh"
+        out.append(f"UBND {level} {m.group(2).strip()}")
+        pos = m.end()
+    return out if out and gap_re.fullmatch(gap[pos:]) else None
 
 
 # what may open a sentence before its owners: "Hàng năm, ", "Trong quá trình ..., "
@@ -51,16 +71,22 @@ def head_owners(ctx: DutyContext, start: int, end: int, strict: bool = True) -> 
             pos += 1
     m = _OFFICIAL_LEAD.match(text, pos)  # "Bộ trưởng Bộ X", "Chủ tịch UBND các tỉnh"
     if m:
-        pos = m.end()
+        # "Chánh Văn phòng UBND tỉnh": the title's last words open the office's name
+        mentions = [a for a in agencies_in(ctx, m.start(), end) if a.start >= m.start()]
+        pos = m.end() if not mentions or mentions[0].start >= m.end() else mentions[0].start
     mentions = agencies_in(ctx, pos, end)
     if not mentions or mentions[0].start - pos > 4:  # allow "Các " before a group
         return ()
     owners: list[str] = []
     last = pos
+    gap_re = _OWNER_GAP if strict else _ASK_GAP
     for a in mentions:
         gap = text[last:a.start]
-        if owners and not _OWNER_GAP.fullmatch(gap):
-            break
+        if owners and not gap_re.fullmatch(gap):
+            places = _places(gap, gap_re)
+            if places is None:
+                break
+            owners += places
         owners.append(a.canonical)
         last = a.end
     # what follows the owners must end the head (":" / "-") or start the duty (a verb)
@@ -123,10 +149,44 @@ def make_task(ctx: DutyContext, node_id: str, section: str | None, start: int, e
     if not text or not lead:
         return None
     lead, support = lead_support(ctx, start, end, lead)
+    if ENFORCEMENT.search(text):  # "… chịu trách nhiệm thi hành Quyết định này"
+        return Task(id=node_id, section=section, text=text, lead=lead, support=support,
+                    deadline=None, period=None, recurrence=None, start=start, end=end,
+                    source=source, kind="enforcement")
+    recv = receiver(ctx, start, end)
+    if recv is not None and set(lead) - {recv.canonical}:  # one never reports to oneself
+        lead = tuple(o for o in lead if o != recv.canonical)
     t = temporal_facts(ctx.doc.text, start, end, ctx.dates, ctx.issued)
     return Task(id=node_id, section=section, text=text, lead=lead, support=support,
                 deadline=t.deadline, period=t.period, recurrence=t.recurrence,
-                start=start, end=end, source=source)
+                start=start, end=end, source=source,
+                receiver=recv.canonical if recv is not None
+                and recv.canonical not in lead + support else None)
+
+
+# a decision's enforcement clause: "… chịu trách nhiệm thi hành Quyết định này"
+ENFORCEMENT = re.compile(r"(?i)chịu\s+trách\s+nhiệm\s+(?:tổ\s+chức\s+)?thi\s+hành\s+"
+                         r"(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+định|Thông\s+tư|Nghị\s+quyết)"
+                         r"(?:\s+liên\s+tịch)?\s+này")
+# where a report or product is sent: "gửi (báo cáo) về Sở X", "nộp cho X", "báo cáo X",
+# "báo cáo kết quả thực hiện về Bộ X"
+_SEND = re.compile(r"(?i)(?<!\w)(?:gửi|nộp|báo\s+cáo)(?!\w)")
+_SEND_GAP = re.compile(r"(?i)[^;.\n]{0,60}(?<!\w)(?:về|cho|đến|tới)\s+|\s+")
+
+
+def receiver(ctx: DutyContext, start: int, end: int) -> AgencyMention | None:
+    """The body a duty's report or product is sent to: the first agency right after
+    "gửi / nộp / báo cáo", past "về / cho / đến" ("gửi báo cáo về Sở Lao động …",
+    "báo cáo kết quả thực hiện về Bộ …", "gửi Văn phòng Chính phủ trước 14 giờ …")."""
+    text = ctx.doc.text
+    for m in _SEND.finditer(text, start, end):
+        if re.search(r"(?i)(?<!\w)để(?:\s+tổng\s+hợp)?[\s,]*$", text[max(start, m.start() - 20):m.start()]):
+            continue  # "… để tổng hợp, báo cáo Thủ tướng": what the receiver does next
+        for a in agencies_in(ctx, m.end(), min(end, m.end() + 90)):
+            if _SEND_GAP.fullmatch(text[m.end():a.start]) and a.kind != "group":
+                return a
+            break
+    return None
 
 
 def split_owners(text: str, home: str | None = None) -> list[str]:
