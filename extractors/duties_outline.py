@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from extractors.duties_context import (DutyContext, agencies_in, cue, cues, dedup, names_only,
                                        to_addressees)
-from extractors.duties_owners import ADVERBIAL, field_owners, head_owners, lead_support, make_task
+from extractors.duties_owners import field_owners, head_owners, lead_support, make_task
 from extractors.words import pos_tags
 from pipeline.document.facts import Task
 from pipeline.document.model import Block, Document, OutlineNode
