@@ -15,7 +15,7 @@ import re
 from bisect import bisect_left
 from datetime import date
 
-from extractors.dates_vocab import cue_of, words
+from extractors.dates_vocab import cue_of, time_tail_re, words
 from pipeline.document.facts import DateMention
 
 __all__ = ["complete", "find_dates"]
@@ -209,9 +209,17 @@ def find_dates(text: str, year: int | None) -> list[DateMention]:
     for i, (s, e, k, value, needs_year) in enumerate(found):
         if needs_year and k in ("partial", "month", "quarter") and i + 1 < len(found):
             value = _borrow_year(text, (s, e, k, value), found[i + 1]) or value
-        cue, _ = cue_of(text[max(0, s - 40):s])
+        cue = _governing_cue(text, s)
         out.append(DateMention(s, e, original[s:e], value, k, cue))
     return out
+
+
+def _governing_cue(text: str, s: int) -> str | None:
+    """The cue word governing the mention starting at ``s``, seen past a time of day
+    ("trước 14 giờ ngày 08/10/2025", "chậm nhất 16h00 ngày …")."""
+    window = text[max(0, s - 60):s]
+    tm = time_tail_re().search(window, max(0, len(window) - 20))
+    return cue_of(window[:tm.start()] if tm else window[-40:])[0]
 
 
 def _overlaps(starts: list[int], ends: list[int], s: int, e: int) -> bool:

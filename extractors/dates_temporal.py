@@ -8,18 +8,20 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 
-from extractors.dates import complete
+from extractors.dates import complete, find_dates
+from extractors.dates_periods import find_periods, time_of_day
 from extractors.dates_vocab import (
     citation_tail_re,
-    deadline_hint_re,
+    label_tail_re,
     near_tail_re,
     not_recurrence_re,
     past_re,
     recurrence_res,
+    time_tail_re,
 )
 from pipeline.document.facts import DateMention, Finding, Temporal
 
-__all__ = ["bounds", "date_findings", "recurrence", "temporal_facts"]
+__all__ = ["bounds", "date_findings", "field_temporal", "recurrence", "temporal_facts"]
 
 _CLAUSE_BREAK = re.compile(r"[.;:\n]")
 _DASH = re.compile(r"\s*[-–]\s*")  # "ngày 15/11 - 15/12/2020": a window
@@ -64,6 +66,9 @@ def _not_a_deadline(text: str, m: DateMention, lo: int) -> bool:
     """A cited document's date, an issue/signing/effective date, a cut-off ("tính đến")
     or a past event ("đã tổ chức ngày …")."""
     before = text[max(lo, m.start - 160):m.start]
+    tm = time_tail_re().search(before, max(0, len(before) - 20))
+    if tm:  # "Báo cáo … trước 16h00 ngày …": a time of day, not a document's number
+        before = before[:tm.start()]
     if citation_tail_re().search(before[-140:]):
         return True
     if near_tail_re("as_of").search(before):
@@ -100,13 +105,18 @@ def _sentence_breaks(text: str) -> tuple[int, ...]:
 
 
 def temporal_facts(text: str, start: int, end: int, mentions: Sequence[DateMention],
-                   issued: str | None) -> Temporal:
-    """Deadline, period and recurrence of the duty ``text[start:end]`` from the date
-    ``mentions`` of the document, sorted by start as :func:`extractors.dates.find_dates`
-    gives them (those inside the span are used, found by bisection: a duty costs its own
-    length, not the document's). ``issued`` (ISO) gives year-less mentions their year."""
+                   issued: str | None, field: bool = False, rhythm: bool = True) -> Temporal:
+    """Deadline, period, recurrence, the deadline's source and time of day of the duty
+    ``text[start:end]`` from the date ``mentions`` of the document, sorted by start as
+    :func:`extractors.dates.find_dates` gives them (those inside the span are used, found
+    by bisection: a duty costs its own length, not the document's). ``issued`` (ISO) gives
+    year-less mentions their year. ``field``: the span is a deadline cell of a task table
+    ("Thời gian thực hiện"), where every date or period is the deadline, a window's end
+    too. ``rhythm=False`` skips the recurrence (a parent item read for its deadline only).
+
+    A date written for the duty is a ``stated`` deadline and wins over a period; else the
+    latest period's last day is the deadline (``period_end``), with the period kept."""
     year = int(issued[:4]) if issued else None
-    span = text[start:end]
     items: list[tuple[DateMention, str, str]] = []
     first = bisect_left(mentions, start, key=lambda m: m.start)
     last = bisect_left(mentions, end, key=lambda m: m.start)
@@ -120,8 +130,43 @@ def temporal_facts(text: str, start: int, end: int, mentions: Sequence[DateMenti
         if issued and m.kind in _YEARLESS and b[1] < issued and value[:4] == issued[:4]:
             b = _next_year(b)  # "trước ngày 15/01" in a plan of December: next January
         items.append((m, b[0], b[1]))
-    period: dict | None = None
-    used: set[int] = set()
+    period, used = _window(text, items)
+    stated: list[tuple[str, DateMention]] = []
+    periods: list[tuple[str, dict | None]] = []
+    for i, (m, lo, hi) in enumerate(items):
+        if i in used:
+            continue
+        if m.kind in ("month", "quarter") and near_tail_re("strictly_before", 2).search(
+                text, max(0, m.start - 12), m.start):
+            # "trước tháng 6/2021" is before June begins; "thời hạn: tháng 6/2021" is by its end
+            periods.append(((date.fromisoformat(lo) - timedelta(days=1)).isoformat(), None))
+        elif field or m.cue in ("before", "in", "to") or m.kind == "quarter" \
+                or (m.cue is None and _labelled(text, m.start, start)):
+            if m.kind in ("month", "quarter"):
+                periods.append((hi, {"start": lo, "end": hi}))
+            else:
+                stated.append((hi, m))
+    for p in find_periods(text, start, end, mentions, year, field):
+        if not (issued and p.last < issued):  # "trong giai đoạn 1974 - 1975": history
+            periods.append((p.last, {"start": p.first, "end": p.last}))
+    if field and period and period["end"]:  # "Từ tháng 3 đến tháng 6/2026" in a deadline cell
+        periods.append((period["end"], period))
+    deadline = source = time = None
+    if stated:
+        deadline, m = max(stated, key=lambda c: c[0])
+        source, time = "stated", time_of_day(text, m.start, start)
+    elif periods:
+        deadline, window = max(periods, key=lambda c: c[0])
+        source, period = "period_end", period or window
+    rhythm_of = recurrence(text[start if field else _sentence_head(text, start):end]) \
+        if rhythm else None
+    return Temporal(deadline=deadline, period=period, recurrence=rhythm_of, source=source,
+                    time=time)
+
+
+def _window(text: str, items: list[tuple[DateMention, str, str]]) -> tuple[dict | None, set[int]]:
+    """The first window ("từ 15/11 đến 15/12", "15/11 - 15/12/2020", "từ quý II/2026") and
+    the items it uses."""
     for i, (m, lo, _hi) in enumerate(items):
         nxt = items[i + 1][0] if i + 1 < len(items) else None
         dash = nxt is not None and _DASH.fullmatch(text[m.end:nxt.start]) is not None
@@ -129,34 +174,40 @@ def temporal_facts(text: str, start: int, end: int, mentions: Sequence[DateMenti
             continue
         if nxt is not None and (dash or nxt.cue == "to"
                                 and not _CLAUSE_BREAK.search(text[m.end:nxt.start])):
-            period = {"start": lo, "end": items[i + 1][2]}
-            used |= {i, i + 1}
-        else:
-            period = {"start": lo, "end": None}
-            used.add(i)
-        break
-    hinted = bool(deadline_hint_re().search(span))
-    candidates = []
-    for i, (m, lo, hi) in enumerate(items):
-        if i in used:
-            continue
-        if m.kind in ("month", "quarter") and near_tail_re("strictly_before", 2).search(
-                text, max(0, m.start - 12), m.start):
-            # "trước tháng 6/2021" is before June begins; "thời hạn: tháng 6/2021" is by its end
-            candidates.append((date.fromisoformat(lo) - timedelta(days=1)).isoformat())
-        elif m.cue in ("before", "in", "to") or m.kind == "quarter" \
-                or (m.cue is None and hinted):
-            candidates.append(hi)
-    # a duty cut from the middle of a sentence keeps the sentence's fronted adverbial:
-    # "Hằng năm, các bộ báo cáo …; Bộ X tổng hợp, báo cáo Thủ tướng"
+            return {"start": lo, "end": items[i + 1][2]}, {i, i + 1}
+        return {"start": lo, "end": None}, {i}
+    return None, set()
+
+
+def _labelled(text: str, s: int, lo: int) -> bool:
+    """A deadline label earlier in the clause of an uncued date ("Thời gian dự kiến: ngày
+    12/9/2026"), not one anywhere in the duty ("nghe báo cáo tiến độ …" after the date)."""
+    window = text[max(lo, s - 80):s]
+    return bool(label_tail_re().search(re.split(r"[.;\n]", window)[-1]))
+
+
+def _sentence_head(text: str, start: int) -> int:
+    """Where the sentence holding ``start`` begins: a duty cut from the middle of a
+    sentence keeps the sentence's fronted adverbial ("Hằng năm, các bộ báo cáo …; Bộ X
+    tổng hợp, báo cáo Thủ tướng")."""
     breaks = _sentence_breaks(text)
     k = bisect_left(breaks, start)
     head = breaks[k - 1] + 1 if k else 0
     if start - head > ADVERBIAL_REACH:  # a paragraph with no full stop: look back so far
         space = text.find(" ", start - ADVERBIAL_REACH, start)
         head = space + 1 if space >= 0 else start
-    return Temporal(deadline=max(candidates) if candidates else None, period=period,
-                    recurrence=recurrence(text[head:end]))
+    return head
+
+
+_FIELD_LABEL = "Thời hạn: "
+
+
+def field_temporal(cell: str, issued: str | None) -> Temporal:
+    """The deadline a task table's deadline cell gives ("Quý I/2026", "30/4", "2025 -
+    2035", "Thường xuyên"): its dates are read as if labelled, so a bare "30/4" counts."""
+    text = _FIELD_LABEL + cell
+    mentions = find_dates(text, int(issued[:4]) if issued else None)
+    return temporal_facts(text, len(_FIELD_LABEL), len(text), mentions, issued, field=True)
 
 
 def _bare(m: DateMention) -> tuple[str, int]:

@@ -68,12 +68,6 @@ def not_recurrence_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def deadline_hint_re() -> re.Pattern[str]:
-    return re.compile(NOT_LETTER_BEFORE + f"(?:{_alternation(_group('deadline_hint'))})"
-                      + NOT_LETTER_AFTER, re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
 def citation_tail_re() -> re.Pattern[str]:
     """A document reference ending right before a date: type word (+ số) + number or
     symbol, or a bare symbol (``1696/QĐ-TTg``), optionally followed by a comma."""
@@ -96,3 +90,58 @@ def near_tail_re(group: str, slack: int = 15) -> re.Pattern[str]:
     before the end of a window ("ban hành ngày", "có hiệu lực kể từ ngày")."""
     return re.compile(NOT_LETTER_BEFORE + f"(?:{_alternation(_group(group))})"
                       + NOT_LETTER_AFTER + rf"[^.;:\n\d]{{0,{slack}}}$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def time_tail_re() -> re.Pattern[str]:
+    """A time of day ending a window, before the date it belongs to ("14 giờ", "16h00",
+    "14 giờ 30 phút,", "14:00"): groups ``h`` and ``mi``."""
+    hour, minute = words("time_hour"), words("time_minute")
+    return re.compile(r"(?<![\d/.:])(?P<h>[01]?\d|2[0-3])\s*(?:(?:" + hour + r")\s*(?P<mi>[0-5]\d)?"
+                      r"|:(?P<mi2>[0-5]\d))(?:\s*(?:" + minute + r"))?" + NOT_LETTER_AFTER
+                      + r"\s*,?\s*$", re.IGNORECASE)
+
+
+_YEAR = r"(?:19|20)\d\d"
+
+
+@lru_cache(maxsize=1)
+def period_re() -> re.Pattern[str]:
+    """The periods that are no date mentions, one alternative per kind (the group that
+    matched names it): ``range`` (groups y1, y2), ``half1``/``half2`` (y1, optional),
+    ``year`` (y1). At one position a range wins over a year ("Năm 2026 - 2030")."""
+    rng = (r"(?:(?:" + words("period.range") + r")\s+)?(?P<y1>" + _YEAR + r")\s*(?:[-–—]|\s(?:"
+           + words("period.range_join") + r")\s)\s*(?P<y2>" + _YEAR + r")(?![\d/])")
+    half = r"(?:\s+(?P<{}>" + _YEAR + r")(?![\d/]))?"
+    year = "(?:" + words("period.year") + r")\s+(?P<y5>" + _YEAR + r")(?![\d/])"
+    return re.compile(NOT_LETTER_BEFORE + "(?:" + "|".join((
+        f"(?P<range>{rng})",
+        "(?P<half1>(?:" + words("period.half_first") + ")" + half.format("y3") + ")",
+        "(?P<half2>(?:" + words("period.half_last") + ")" + half.format("y4") + ")",
+        f"(?P<year>{year})")) + ")", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def bare_years_re() -> re.Pattern[str]:
+    """A deadline cell that holds only a year or a range of years ("2026", "2025 - 2035")."""
+    return re.compile(r"\W*(?P<y1>" + _YEAR + r")(?:\s*[-–—]\s*(?P<y2>" + _YEAR + r"))?\W*")
+
+
+@lru_cache(maxsize=1)
+def period_cue_tail_re() -> re.Pattern[str]:
+    """A word that governs a period in running text, at the end of a window."""
+    return re.compile(NOT_LETTER_BEFORE + "(?:" + words("period.cue") + r")\s*,?\s*$",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def label_tail_re() -> re.Pattern[str]:
+    """A deadline label earlier in the same clause ("Thời gian thực hiện: ", "Tiến độ
+    hoàn thành: ", "Thời hạn"), ending a window."""
+    return re.compile(NOT_LETTER_BEFORE + "(?:" + words("deadline_hint") + ")" + NOT_LETTER_AFTER
+                      + r"[^.;\n\d]{0,30}$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def not_period_tail_re() -> re.Pattern[str]:
+    return re.compile(NOT_LETTER_BEFORE + "(?:" + words("period.not") + r")\s*$", re.IGNORECASE)

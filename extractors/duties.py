@@ -20,19 +20,21 @@ in :mod:`extractors.duties_owners`, what they share in :mod:`extractors.duties_c
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from spacy.tokens import Doc
 
+from extractors.dates_periods import may_hold_period
 from extractors.dates_temporal import temporal_facts
 from extractors.duties_closing import from_closing
 from extractors.duties_context import RECIPIENTS, DutyContext, addressee_blocks
 from extractors.duties_outline import from_outline
 from extractors.duties_tables import from_tables
-from pipeline.document.facts import Task
-from pipeline.document.model import Document
+from pipeline.document.facts import Task, Temporal
+from pipeline.document.model import Document, OutlineNode
 
-__all__ = ["deadlines_from_items", "extract_duties"]
+__all__ = ["deadline_sources", "deadlines_from_items", "deadlines_from_parents", "extract_duties"]
 
 
 def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,
@@ -52,7 +54,64 @@ def extract_duties(doc: Document, nlp_doc: Doc, issued: str | None = None,
     taken = [(t.start, t.end) for t in tasks]
     tasks += from_closing(ctx, taken)
     tasks.sort(key=lambda t: t.start)
-    return deadlines_from_items(ctx, tasks)
+    return deadlines_from_parents(ctx, deadline_sources(ctx, deadlines_from_items(ctx, tasks)))
+
+
+def deadline_sources(ctx: DutyContext, tasks: list[Task]) -> list[Task]:
+    """Where each duty's deadline comes from (``stated`` or ``period_end``) and its time
+    of day, for the duties whose finder gave the date alone."""
+    out = []
+    for t in tasks:
+        if t.deadline and t.deadline_source is None and "deadline_from" not in t.extra:
+            found = temporal_facts(ctx.doc.text, t.start, t.end, ctx.dates, ctx.issued)
+            if found.deadline == t.deadline:
+                t = replace(t, deadline_source=found.source, deadline_time=found.time)
+        out.append(t)
+    return out
+
+
+def _ancestry(doc: Document) -> dict[str, tuple[OutlineNode, ...]]:
+    """Each outline id → its ancestors, nearest first."""
+    out: dict[str, tuple[OutlineNode, ...]] = {}
+
+    def walk(node: OutlineNode, above: tuple[OutlineNode, ...]) -> None:
+        out[node.id] = above
+        for c in node.children:
+            walk(c, (node,) + above)
+    for root in doc.outline:
+        walk(root, ())
+    return out
+
+
+def deadlines_from_parents(ctx: DutyContext, tasks: list[Task]) -> list[Task]:
+    """An item without a deadline of its own takes the nearest parent item's ("2. Sở Y
+    tế … hoàn thành trong quý I/2026:" over its a), b)), with the parent's source; an
+    item's own deadline overrides its parent's."""
+    if not any(t.deadline is None and t.source in ("structure", "sentence") for t in tasks):
+        return tasks
+    ancestry = _ancestry(ctx.doc)
+    heads: dict[str, Temporal] = {}
+    out = []
+    for t in tasks:
+        if t.deadline is None and t.period is None and t.kind == "duty" \
+                and t.source in ("structure", "sentence"):
+            for a in ancestry.get(t.id, ()):
+                if a.id not in heads:
+                    end = a.children[0].start if a.children else a.head_end
+                    k = bisect_left(ctx.dates, a.start, key=lambda d: d.start)
+                    dated = k < len(ctx.dates) and ctx.dates[k].start < end
+                    heads[a.id] = temporal_facts(ctx.doc.text, a.start, end, ctx.dates,
+                                                 ctx.issued, rhythm=False) \
+                        if dated or may_hold_period(ctx.doc.text, a.start, end) else Temporal()
+                got = heads[a.id]
+                if got.deadline:
+                    t = replace(t, deadline=got.deadline, deadline_source=got.source,
+                                deadline_time=got.time,
+                                period=got.period if got.source == "period_end" else None,
+                                extra={**t.extra, "deadline_from": a.id})
+                    break
+        out.append(t)
+    return out
 
 
 def deadlines_from_items(ctx: DutyContext, tasks: list[Task]) -> list[Task]:
@@ -69,7 +128,7 @@ def deadlines_from_items(ctx: DutyContext, tasks: list[Task]) -> list[Task]:
         found = temporal_facts(ctx.doc.text, t.end, end, ctx.dates, ctx.issued) \
             if end > t.end else None
         if found and found.deadline:
-            t = replace(t, deadline=found.deadline,
-                        extra={**t.extra, "deadline_from": "items"})
+            t = replace(t, deadline=found.deadline, deadline_source=found.source,
+                        deadline_time=found.time, extra={**t.extra, "deadline_from": "items"})
         out.append(t)
     return out

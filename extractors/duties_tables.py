@@ -1,7 +1,7 @@
 """Duties from task tables: a table with a *chủ trì* column gives one duty per row."""
 from __future__ import annotations
 
-from extractors.dates_temporal import temporal_facts
+from extractors.dates_temporal import field_temporal, temporal_facts
 from extractors.duties_context import DutyContext, cues
 from extractors.duties_owners import split_owners
 from pipeline.document.facts import Task
@@ -22,6 +22,18 @@ def _column_roles(cells: list[Block]) -> dict[int, str]:
     return roles
 
 
+def _aligned(row: dict[int, Block], last_col: int) -> dict[int, Block]:
+    """A row with more cells than the header holds a group's heading before its first
+    item ("I | NHÓM GIẢI PHÁP … | 1 | Rà soát … | Sở Tài chính | … | Thường xuyên", as a
+    web copy's one-bar-per-line table runs them together): its last cells are the
+    header's columns."""
+    top = max(row)
+    if top <= last_col:
+        return row
+    shift = top - last_col
+    return {k - shift: c for k, c in row.items() if k >= shift}
+
+
 def from_tables(ctx: DutyContext) -> list[Task]:
     tasks: list[Task] = []
     by_table: dict[int, list[Block]] = {}
@@ -40,11 +52,12 @@ def from_tables(ctx: DutyContext) -> list[Task]:
                 break
         if roles is None:
             continue
+        width = max(c.col or 0 for c in rows[header_row])
         content_col = next((k for k, v in roles.items() if v == "content"), None)
         for r in sorted(rows):
             if r <= header_row:
                 continue
-            row = {c.col or 0: c for c in rows[r]}
+            row = _aligned({c.col or 0: c for c in rows[r]}, width)
             lead_cell = next((row[k] for k, v in roles.items() if v == "lead" and k in row), None)
             if lead_cell is None:
                 continue
@@ -58,12 +71,12 @@ def from_tables(ctx: DutyContext) -> list[Task]:
             sup_cell = next((row[k] for k, v in roles.items() if v == "support" and k in row), None)
             support = tuple(s for s in split_owners(sup_cell.text) if s not in lead) if sup_cell else ()
             time_cell = next((row[k] for k, v in roles.items() if v == "time" and k in row), None)
-            t = temporal_facts(ctx.doc.text, time_cell.start, time_cell.end, ctx.dates,
-                               ctx.issued) if time_cell else temporal_facts(
-                ctx.doc.text, content.start, content.end, ctx.dates, ctx.issued)
+            t = field_temporal(time_cell.text, ctx.issued) if time_cell else None
+            if t is None or not time_cell.text.strip():
+                t = temporal_facts(ctx.doc.text, content.start, content.end, ctx.dates, ctx.issued)
             if lead:
                 tasks.append(Task(id=f"T{tno + 1}.{r}", section=f"T{tno + 1}", text=content.text,
                                   lead=lead, support=support, deadline=t.deadline, period=t.period,
                                   recurrence=t.recurrence, start=content.start, end=content.end,
-                                  source="table"))
+                                  source="table", deadline_source=t.source, deadline_time=t.time))
     return tasks

@@ -26,6 +26,8 @@ class Temporal:
     deadline: str | None = None
     period: dict | None = None  # {"start": iso, "end": iso}
     recurrence: str | None = None  # monthly | quarterly | semiannual | annual
+    source: str | None = None  # stated | period_end | None: where the deadline comes from
+    time: str | None = None  # "14:00" when the deadline gives a time of day
 
 
 @dataclass(frozen=True)
