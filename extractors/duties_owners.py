@@ -75,6 +75,12 @@ def head_owners(ctx: DutyContext, start: int, end: int, strict: bool = True) -> 
         mentions = [a for a in agencies_in(ctx, m.start(), end) if a.start >= m.start()]
         pos = m.end() if not mentions or mentions[0].start >= m.end() else mentions[0].start
     mentions = agencies_in(ctx, pos, end)
+    phrase = subject_phrase(text, pos, end)
+    if phrase is not None and (not mentions or mentions[0].start - pos > 4
+                               or mentions[0].end < phrase[0]
+                               and re.match(r" \w", text[mentions[0].end:mentions[0].end + 2])):
+        # a known name cut short ("Ngân hàng Nhà nước" of "… khu vực XII") gives way
+        return phrase[1]
     if not mentions or mentions[0].start - pos > 4:  # allow "Các " before a group
         return ()
     owners: list[str] = []
@@ -97,6 +103,51 @@ def head_owners(ctx: DutyContext, start: int, end: int, strict: bool = True) -> 
             or re.match(r"\s*(?:\([^)]*\)\s*)?(?:\n|$)", after):
         return dedup(owners)
     return ()
+
+
+def _subject_re() -> re.Pattern[str]:
+    any_ = sorted(cues("subject"), key=len, reverse=True)
+    named = sorted(cues("subject_named"), key=len, reverse=True)
+    return re.compile(r"(?:" + "|".join(map(re.escape, any_)) + r")(?!\w)|(?:"
+                      + "|".join(map(re.escape, named)) + r")(?=\s+[A-ZĐÀ-Ỹ])")
+
+
+_SUBJECT: list[re.Pattern[str]] = []
+_LIST_NEXT = re.compile(r"\n\s*(?:[-–•+]|[a-zđ]\)|\d+\.\d*\.?\s)")
+
+
+def subject_phrase(text: str, pos: int, end: int) -> tuple[int, tuple[str, ...]] | None:
+    """An owner the gazetteer need not know, named by its noun phrase at ``pos``
+    ("Ban Quản lý các khu công nghệ cao và khu công nghiệp", "Các chủ đầu tư …"): the
+    phrase runs to a verb cue, "và" + a verb, ":", "(" or the line end. Returns the
+    phrase's end and its owners (split at ", "/" và " before a capital), or None."""
+    if not _SUBJECT:
+        _SUBJECT.append(_subject_re())
+    m = _SUBJECT[0].match(text, pos)
+    if not m:
+        return None
+    line_end = text.find("\n", pos, end)
+    line_end = end if line_end < 0 else line_end
+    stop = min(line_end, pos + 160)
+    c = re.search(r"[:(]", text[m.end():stop])
+    if c:
+        stop = m.end() + c.start()
+    # a verb inside a name is capitalised ("Công ty … Đầu tư, Xây dựng …")
+    stops = [x.start() for k in ("verb", "phrase_stop") for x in cue(k).finditer(text, m.end(), stop)
+             if text[x.start()].islower()]
+    cut = min(stops, default=None)
+    if cut is not None:
+        stop = cut
+    elif stop == pos + 160 or (stop == line_end and not _LIST_NEXT.match(text, line_end)):
+        return None  # a heading of owners is followed by its items ("- Chủ trì …", "a) …")
+    if re.match(r"\s*(?::\s*)?là(?!\w)", text[stop:stop + 8]) or re.match(r"\s*là(?!\w)", text[stop - 1:stop + 4]) or re.search(r"\slà\s", text[m.end():stop]):
+        return None  # "Doanh nghiệp công nghệ số là lực lượng tiên phong …": a statement
+    name = re.sub(r"(?:[\s,;]+(?:và|cùng)?)+$", "", text[pos:stop]).strip(" ,;.-–")
+    if len(name) < 4:
+        return None
+    # a comma or "và" splits only before another owner ("…, Hội Nông dân, Liên minh …")
+    parts = re.split(r"\s*(?:,|;|\svà)\s+(?=" + _SUBJECT[0].pattern + ")", name)
+    return stop, dedup([canonical_agency(p) for p in parts if p.strip()])
 
 
 def lead_support(ctx: DutyContext, start: int, end: int, lead: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
