@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from extractors.dates_vocab import (
     bare_years_re,
     label_tail_re,
+    label_years_re,
     not_period_tail_re,
     period_cue_tail_re,
     period_re,
@@ -106,6 +107,14 @@ def find_periods(text: str, start: int, end: int, mentions: Sequence[DateMention
         made = _make(kind, m, year)
         if made is not None:
             out.append(Period(s, e, made[0], made[1], kind))
+            taken.append((s, e))
+    if not field:  # "Thời gian thực hiện: 2026 - 2030"
+        for m in label_years_re().finditer(text, start, end):
+            s, e = m.start("y1"), m.end()
+            y1, y2 = int(m.group("y1")), int(m.group("y2") or m.group("y1"))
+            if 0 <= y2 - y1 <= _MAX_SPAN and not any(a < e and s < b for a, b in taken):
+                out.append(Period(s, e, f"{y1}-01-01", f"{y2}-12-31", "range" if y2 > y1 else "year"))
+        out.sort(key=lambda p: p.start)
     return out
 
 

@@ -9,10 +9,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from extractors.dates import complete, find_dates
-from extractors.dates_periods import find_periods, time_of_day
+from extractors.dates_periods import find_periods, governed, time_of_day
 from extractors.dates_vocab import (
     citation_tail_re,
-    label_tail_re,
     near_tail_re,
     not_recurrence_re,
     past_re,
@@ -141,9 +140,11 @@ def temporal_facts(text: str, start: int, end: int, mentions: Sequence[DateMenti
             # "trước tháng 6/2021" is before June begins; "thời hạn: tháng 6/2021" is by its end
             periods.append(((date.fromisoformat(lo) - timedelta(days=1)).isoformat(), None))
         elif field or m.cue in ("before", "in", "to") or m.kind == "quarter" \
-                or (m.cue is None and _labelled(text, m.start, start)):
+                or (m.cue is None and governed(text, m.start, start)):
             if m.kind in ("month", "quarter"):
                 periods.append((hi, {"start": lo, "end": hi}))
+            elif m.kind == "year_end":  # "đến hết năm 2026": the year's last day
+                periods.append((hi, {"start": hi[:4] + "-01-01", "end": hi}))
             else:
                 stated.append((hi, m))
     for p in find_periods(text, start, end, mentions, year, field):
@@ -177,13 +178,6 @@ def _window(text: str, items: list[tuple[DateMention, str, str]]) -> tuple[dict 
             return {"start": lo, "end": items[i + 1][2]}, {i, i + 1}
         return {"start": lo, "end": None}, {i}
     return None, set()
-
-
-def _labelled(text: str, s: int, lo: int) -> bool:
-    """A deadline label earlier in the clause of an uncued date ("Thời gian dự kiến: ngày
-    12/9/2026"), not one anywhere in the duty ("nghe báo cáo tiến độ …" after the date)."""
-    window = text[max(lo, s - 80):s]
-    return bool(label_tail_re().search(re.split(r"[.;\n]", window)[-1]))
 
 
 def _sentence_head(text: str, start: int) -> int:

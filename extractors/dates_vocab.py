@@ -128,6 +128,15 @@ def bare_years_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def label_years_re() -> re.Pattern[str]:
+    """A deadline label with a bare year or range after its colon ("Thời gian thực hiện:
+    2026 - 2030"): groups y1, y2."""
+    return re.compile(NOT_LETTER_BEFORE + "(?:" + words("deadline_hint") + ")" + NOT_LETTER_AFTER
+                      + r"[^.;:\n\d]{0,30}:\s*(?P<y1>" + _YEAR + r")(?:\s*[-–—]\s*(?P<y2>"
+                      + _YEAR + r"))?(?![\d/.,]|\s*[-–—]?\s*\d)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def period_cue_tail_re() -> re.Pattern[str]:
     """A word that governs a period in running text, at the end of a window."""
     return re.compile(NOT_LETTER_BEFORE + "(?:" + words("period.cue") + r")\s*,?\s*$",
