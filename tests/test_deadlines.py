@@ -99,6 +99,11 @@ TEXT_CASES = [
     # CONVENTIONS.md: a letter's ask with its time of day
     ("Các bộ gửi báo cáo về Văn phòng Chính phủ trước 14 giờ ngày 08 tháng 10 năm 2025.",
      "2025-10-06", ("2025-10-08", "stated", None, None, "14:00")),
+    # CĐ 2003 (Văn phòng Chính phủ, 2025): the time before a comma
+    (("Các Bộ, cơ quan, địa phương dự Hội nghị đúng thành phần được mời; cử 01 cán bộ đi cùng "
+      "Lãnh đạo dự Hội nghị; xác nhận đại biểu tham dự Hội nghị qua hộp thư điện tử "
+      "dangkyhop@chinhphu.vn trước 14 giờ, ngày 08 tháng 10 năm 2025 để tổng hợp, báo cáo Thủ "
+      "tướng Chính phủ./."), "2025-10-06", ("2025-10-08", "stated", None, None, "14:00")),
     ("Báo cáo kết quả về Bộ Nội vụ trước 16h00 ngày 10/10/2025.", "2025-10-06",
      ("2025-10-10", "stated", None, None, "16:00")),
     ("Gửi Sở Tài chính chậm nhất 17 giờ 30 phút, ngày 20/10/2025.", "2025-10-06",
