@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from extractors.duties_context import (DutyContext, agencies_in, cue, cues, dedup, names_only,
                                        to_addressees)
-from extractors.duties_owners import field_owners, head_owners, lead_support, make_task
+from extractors.duties_owners import (assigned_owners, by_whom_owners, field_owners, head_owners,
+                                      lead_support, make_task, role_owners)
 from extractors.words import pos_tags
 from pipeline.document.facts import Task
 from pipeline.document.model import Block, Document, OutlineNode
@@ -133,6 +134,10 @@ def from_outline(ctx: DutyContext) -> list[Task]:
             return
         if not scoped:
             return
+        role = () if owners or inherited else role_owners(ctx, s, e)
+        if role:  # "- Cơ quan thẩm định: Bộ Xây dựng.": a decision's role line
+            add(node, s, e, role, "structure")
+            return
         if owners:
             if names_only(ctx, s, e):  # "- Tòa án nhân dân tối cao.": an addressee, an attendee
                 return
@@ -143,6 +148,8 @@ def from_outline(ctx: DutyContext) -> list[Task]:
             add(node, s, e, inherited, "structure")
         else:
             lead, _ = lead_support(ctx, s, e, ())
+            # "Căn cứ …; giao Sở X rà soát …"; "Đối với …: Do các doanh nghiệp …"
+            lead = lead or assigned_owners(ctx, s, e) or by_whom_owners(ctx, s, e)
             if lead:
                 add(node, s, e, lead, "sentence")
 

@@ -14,8 +14,8 @@ from extractors.owners_data import localities
 from pipeline.document.facts import AgencyMention, Task
 from pipeline.document.normalize import fold
 
-__all__ = ["ADVERBIAL", "ENFORCEMENT", "field_owners", "head_owners", "lead_support", "make_task",
-           "receiver", "split_owners"]
+__all__ = ["ADVERBIAL", "ENFORCEMENT", "assigned_owners", "by_whom_owners", "field_owners",
+           "head_owners", "lead_support", "make_task", "receiver", "role_owners", "split_owners"]
 
 
 def _officials() -> str:
@@ -190,6 +190,85 @@ def field_owners(ctx: DutyContext, start: int, end: int, kind: str) -> tuple[str
     stop = ctx.doc.text.find("\n", m.end(), end)
     stop = end if stop < 0 else stop
     return dedup([a.canonical for a in agencies_in(ctx, m.end(), stop)])
+
+
+def _named_after(ctx: DutyContext, pos: int, end: int) -> tuple[str, ...]:
+    """The owners named right at ``pos``: known agencies and groups (as a head names
+    them), else an owner phrase the gazetteer need not know ("các nhà đầu tư …")."""
+    text = ctx.doc.text
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    owners = head_owners(ctx, pos, end)
+    if owners:
+        return owners
+    first = agencies_in(ctx, pos, min(end, pos + 200))
+    if first and first[0].start - pos <= 4:
+        return (first[0].canonical,)
+    piece = text[pos:min(end, pos + 200)]
+    if not piece:
+        return ()
+    found = subject_phrase(piece[0].upper() + piece[1:], 0, len(piece))
+    if found is None:
+        return ()
+    return tuple(o[0].lower() + o[1:] if piece[0].islower() else o for o in found[1])
+
+
+def role_owners(ctx: DutyContext, start: int, end: int) -> tuple[str, ...]:
+    """A role line of a decision ("Cơ quan thẩm định: Bộ Xây dựng."): the body after the
+    colon, when the words before it are a role of ``duty_cues.tsv`` (folded, so OCR's
+    "Cơ quan thâm định" matches)."""
+    text = ctx.doc.text
+    line_end = text.find("\n", start, end)
+    line_end = end if line_end < 0 else line_end
+    colon = text.find(":", start, line_end)
+    if colon < 0 or colon - start > 60:
+        return ()
+    head = " ".join(fold(text[start:colon]).lower().split())
+    if head not in {" ".join(fold(r).lower().split()) for r in cues("role")}:
+        return ()
+    found = agencies_in(ctx, colon + 1, line_end)
+    rest = text[colon + 1:line_end].strip(" .;")
+    if found and not (len(found) == 1 and re.match(r"[ \t]+\w", text[found[0].end:line_end])
+                      and text[colon + 1:found[0].start].strip() == ""):
+        return dedup([a.canonical for a in found])
+    # a known name cut short ("Ban Quản lý khu kinh tế" of "… cửa khẩu Đồng Đăng - Lạng Sơn")
+    return (canonical_agency(rest),) if rest and rest[0].isupper() else ()
+
+
+_ASSIGN: list[re.Pattern[str]] = []
+
+
+def assigned_owners(ctx: DutyContext, start: int, end: int) -> tuple[str, ...]:
+    """Owners an item hands its duty to inside its text ("Căn cứ …; giao Sở Nông nghiệp và
+    Phát triển nông thôn rà soát …"): the agencies right after an ``assign`` cue that go
+    on with a verb. Not "được giao", "bàn giao"."""
+    if not _ASSIGN:
+        nots = "|".join(re.escape(w) for w in sorted(cues("assign_not"), key=len, reverse=True))
+        _ASSIGN.append(re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in cues("assign"))
+                                  + r")\s+", re.I))
+        _ASSIGN.append(re.compile(r"(?i)(?<!\w)(?:" + nots + r")\s+$"))
+    text = ctx.doc.text
+    for m in _ASSIGN[0].finditer(text, start, end):
+        if _ASSIGN[1].search(text, max(start, m.start() - 16), m.start()):
+            continue
+        owners = head_owners(ctx, m.end(), end)
+        if owners:
+            return owners
+    return ()
+
+
+def by_whom_owners(ctx: DutyContext, start: int, end: int) -> tuple[str, ...]:
+    """An "Đối với …:" item that names who bears it after the colon ("Đối với hạng mục
+    …: Do các doanh nghiệp đầu tư, triển khai …")."""
+    text = ctx.doc.text
+    if not re.match(r"(?i)đối\s+với\s", text[start:start + 10]):
+        return ()
+    colon = text.find(":", start, min(end, start + 400))
+    if colon < 0:
+        return ()
+    words = "|".join(re.escape(w) for w in cues("by_whom"))
+    m = re.compile(r"\s*(?:" + words + r")\s+", re.I).match(text, colon + 1, end)
+    return _named_after(ctx, m.end(), end) if m else ()
 
 
 def make_task(ctx: DutyContext, node_id: str, section: str | None, start: int, end: int,

@@ -45,6 +45,9 @@ _STRONG_MOD = re.compile(r"(?i)liên\s+quan|khác|chức\s+năng|chuyên\s+môn|
                          r"trực\s+thuộc|trên\s+địa\s+bàn|(?:của|thuộc)\s")
 # "xã hội" (society: "tổ chức xã hội - nghề nghiệp") is not the commune level "xã"
 _NOT_SOCIAL = r"(?!\s+hội(?!\w))"
+# a council before bare levels, two or more, no "các": "UBND phường, xã" is a group too
+_LOWER = r"(?:phường|xã|thị\s+trấn|đặc\s+khu|huyện|quận|thị\s+xã)"
+_BARE_LEVELS = rf"{_LOWER}(?:\s*,\s*|\s+và\s+){_LOWER}(?!\w){_NOT_SOCIAL}"
 _QUANT = r"(?:tất\s+cả\s+các|toàn\s+bộ|một\s+số|những|các|mọi)"
 # bodies that exist at every level: "Công an các huyện, thị xã, thành phố" is a group
 _COUNCIL = (r"(?:ubnd|ủy\s+ban\s+nhân\s+dân|hđnd|hội\s+đồng\s+nhân\s+dân|công\s+an|"
@@ -63,7 +66,7 @@ def _group_re() -> re.Pattern[str]:
     member = rf"(?:{_QUANT}\s+)?(?:{coll})(?!\w){_NOT_SOCIAL}(?:\s+(?:{qual})(?!\w))*"
     sep = r"(?:\s*,\s*và\s+|\s*,\s*|\s+và\s+)"
     return re.compile(
-        rf"(?<!\w)(?P<council>{_COUNCIL}\s+(?=(?:các|cấp)\s))?"
+        rf"(?<!\w)(?P<council>{_COUNCIL}\s+(?=(?:các|cấp)\s|{_BARE_LEVELS}))?"
         rf"(?P<body>{member}(?:{sep}{member})*)")
 
 
@@ -154,7 +157,8 @@ def scan_groups(text: str) -> list[Cand]:
             upto = members[:members.index(first) + 1]
             has_q = any(x.group("q") for x in upto) or bool(council and n == 0)
             has_mod = any(_STRONG_MOD.search(x.group("mods")) for x in ch)
-            if council and n == 0 and not (first.group("q") or
+            bare = len(ch) > 1 and all(k in _LEVELS for k in kinds) and not first.group("q")
+            if council and n == 0 and not (first.group("q") or bare or
                                            low.startswith("cấp", body_start)):
                 continue
             if council and n == 0 and not all(k in _LEVELS or k.startswith("cấp") for k in kinds):
