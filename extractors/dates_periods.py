@@ -16,8 +16,10 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from extractors.dates_vocab import (
+    NOT_LETTER_BEFORE,
     bare_years_re,
     label_tail_re,
     label_years_re,
@@ -25,10 +27,11 @@ from extractors.dates_vocab import (
     period_cue_tail_re,
     period_re,
     time_tail_re,
+    words,
 )
 from pipeline.document.facts import DateMention
 
-__all__ = ["Period", "find_periods", "governed", "may_hold_period", "time_of_day"]
+__all__ = ["Period", "annex_period", "find_periods", "governed", "may_hold_period", "time_of_day"]
 
 _CLAUSE = re.compile(r"[.;\n]")
 _MAX_SPAN = 30  # years: "2025 - 2035" is a plan's horizon, "1945 - 2025" an anniversary
@@ -116,6 +119,50 @@ def find_periods(text: str, start: int, end: int, mentions: Sequence[DateMention
                 out.append(Period(s, e, f"{y1}-01-01", f"{y2}-12-31", "range" if y2 > y1 else "year"))
         out.sort(key=lambda p: p.start)
     return out
+
+
+_ANNEX_LOOKBACK = 800  # characters: an annex's heading sits right above its table
+
+
+@cache
+def _annex_re() -> re.Pattern[str]:
+    return re.compile(NOT_LETTER_BEFORE + "(?:" + words("annex") + ")", re.IGNORECASE)
+
+
+@cache
+def _until_re() -> re.Pattern[str]:
+    """"đến năm 2030": the span's end, at the very end of a window."""
+    return re.compile("(?:" + words("period.until") + r")\s*$", re.IGNORECASE)
+
+
+def annex_period(text: str, table_start: int, lo: int, mentions: Sequence[DateMention],
+                 issued: str | None) -> dict | None:
+    """The period the heading of an annex gives the task table starting at ``table_start``
+    ("PHỤ LỤC PHÂN CÔNG … ĐẾN NĂM 2030", "… GIAI ĐOẠN 2026 - 2030", "… NĂM 2026"), read
+    from the last "Phụ lục" after ``lo`` to the table or to the heading's aside ("(Ban hành
+    kèm theo …)"). "Đến năm 2030" starts where the plan's own range ending in 2030 starts
+    ("giai đoạn 2026 - 2030" in its title), else it has no start."""
+    lo = max(lo, table_start - _ANNEX_LOOKBACK)
+    heads = list(_annex_re().finditer(text, lo, table_start))
+    if not heads:
+        return None
+    s = heads[-1].end()
+    aside = text.find("(", s, table_start)
+    end = aside if aside >= 0 else table_start
+    year = int(issued[:4]) if issued else None
+    found = [p for p in find_periods(text, s, end, mentions, year, field=True)
+             if not (issued and p.last < issued)]
+    if not found:
+        return None
+    p = found[-1]
+    first: str | None = p.first
+    if p.kind == "year" and _until_re().search(text, max(s, p.start - 12), p.start):
+        first = None
+        for m in period_re().finditer(text, 0, s):
+            if m.lastgroup == "range" and f"{m.group('y2')}-12-31" == p.last:
+                first = f"{m.group('y1')}-01-01"
+                break
+    return {"start": first, "end": p.last}
 
 
 def time_of_day(text: str, s: int, lo: int) -> str | None:

@@ -1,6 +1,9 @@
 """Duties from task tables: a table with a *chủ trì* column gives one duty per row."""
 from __future__ import annotations
 
+from dataclasses import replace
+
+from extractors.dates_periods import annex_period
 from extractors.dates_temporal import field_temporal, temporal_facts
 from extractors.duties_context import DutyContext, cues
 from extractors.duties_owners import split_owners
@@ -40,7 +43,11 @@ def from_tables(ctx: DutyContext) -> list[Task]:
     for b in ctx.doc.blocks:
         if b.kind == "table_cell" and b.table is not None:
             by_table.setdefault(b.table, []).append(b)
+    done = 0  # where the previous table ends: an annex heading is read after it
     for tno, cells in by_table.items():
+        first_cell = min(c.start for c in cells)
+        given = annex_period(ctx.doc.text, first_cell, done, ctx.dates, ctx.issued)
+        done = max(done, max(c.end for c in cells))
         rows: dict[int, list[Block]] = {}
         for c in cells:
             rows.setdefault(c.row or 0, []).append(c)
@@ -74,6 +81,9 @@ def from_tables(ctx: DutyContext) -> list[Task]:
             t = field_temporal(time_cell.text, ctx.issued) if time_cell else None
             if t is None or not time_cell.text.strip():
                 t = temporal_facts(ctx.doc.text, content.start, content.end, ctx.dates, ctx.issued)
+            own = time_cell is not None and time_cell.text.strip()  # "Thường xuyên" too
+            if t.deadline is None and given is not None and not own:  # the annex heading's period
+                t = replace(t, deadline=given["end"], period=given, source="period_end")
             if lead:
                 tasks.append(Task(id=f"T{tno + 1}.{r}", section=f"T{tno + 1}", text=content.text,
                                   lead=lead, support=support, deadline=t.deadline, period=t.period,

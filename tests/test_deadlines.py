@@ -230,3 +230,32 @@ def test_task_table_row_with_its_group_heading_run_in():
     assert t["text"].startswith("Xây dựng chương trình hỗ trợ")
     assert (t["lead"], t["deadline"], t["deadline_source"]) == (
         ["Sở Khoa học và Công nghệ"], "2026-12-31", "period_end")
+
+
+ANNEX = ["PHỤ LỤC",
+         "PHÂN CÔNG THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN KINH TẾ SỐ, XÃ HỘI SỐ ĐẾN NĂM 2030",
+         "(Ban hành kèm theo Kế hoạch số 144/KH-UBND ngày 24 tháng 11 năm 2025 của UBND tỉnh "
+         "Bắc Ninh)"]
+
+
+def test_annex_heading_gives_its_period_to_rows_without_their_own():
+    """KH 144 Bắc Ninh: the annex "… ĐẾN NĂM 2030" of a plan for giai đoạn 2026-2030 gives
+    every row 2030-12-31 (period_end), the period starting with the plan's; a row's own
+    Thời hạn cell wins, "Thường xuyên" too."""
+    cells = [(0, 0, "TT"), (0, 1, "Chỉ tiêu"), (0, 2, "Chủ trì"), (0, 3, "Thời hạn"),
+             (1, 0, "1"), (1, 1, "Kinh tế số chiếm 45% GRDP tỉnh."), (1, 2, "Sở Tài chính"),
+             (1, 3, ""),
+             (2, 0, "2"), (2, 1, "Tỷ lệ doanh nghiệp có hoạt động đổi mới sáng tạo đạt tối thiểu 40%"),
+             (2, 2, "Sở Khoa học và Công nghệ"), (2, 3, "Quý I/2026"),
+             (3, 0, "3"), (3, 1, "Rà soát, cập nhật danh mục dữ liệu mở của tỉnh"),
+             (3, 2, "Sở Nội vụ"), (3, 3, "Thường xuyên")]
+    plan = "UBND tỉnh ban hành Kế hoạch Phát triển kinh tế số, xã hội số giai đoạn 2026-2030."
+    out = [t for t in _tasks(plan, *ANNEX, cells=cells) if t["source"] == "table"]
+    assert [(t["lead"], t["deadline"], t["deadline_source"], t["period"]) for t in out] == [
+        (["Sở Tài chính"], "2030-12-31", "period_end", _y("2026-01-01", "2030-12-31")),
+        (["Sở Khoa học và Công nghệ"], "2026-03-31", "period_end", _y("2026-01-01", "2026-03-31")),
+        (["Sở Nội vụ"], None, None, None),
+    ]
+    # without the plan's range, "đến năm 2030" has no start
+    [first, *_] = [t for t in _tasks(*ANNEX, cells=cells) if t["source"] == "table"]
+    assert (first["deadline"], first["period"]) == ("2030-12-31", {"start": None, "end": "2030-12-31"})
