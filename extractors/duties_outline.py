@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import replace
+from functools import lru_cache
 
 from extractors.duties_context import (DutyContext, agencies_in, cue, cues, dedup, names_only,
                                        to_addressees)
@@ -93,10 +94,15 @@ def _in_scope(ctx: DutyContext, node: OutlineNode, ancestors: tuple[OutlineNode,
         return True
     for a in ancestors + (node,):
         t = fold(a.title)
-        if any(fold(w) in t for w in cues("report_section")) and not any(
-                fold(w) in t for w in cues("report_results")):
+        if any(w in t for w in _folded_cues("report_section")) and not any(
+                w in t for w in _folded_cues("report_results")):
             return True
     return False
+
+
+@lru_cache(maxsize=None)
+def _folded_cues(kind: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in cues(kind))
 
 
 def from_outline(ctx: DutyContext) -> list[Task]:

@@ -84,13 +84,18 @@ def _label_re() -> re.Pattern:
 def copy_kind(text: str) -> str | None:
     """``SAO Y BẢN CHÍNH`` when ``text`` is only a certified copy's form (OCR's ``SAOY``
     too), else None."""
+    if len(text) > 40:  # the form alone is short; most lines are not (and fold is dear)
+        return None
     f = re.sub(r"[^a-z]", "", fold(text))
     if not f or len(f) > 16:
         return None
-    for kind in _vocab()["copy"]:
-        if re.sub(r"[^a-z]", "", fold(kind)) == f:
-            return kind
-    return None
+    return _copy_forms().get(f)
+
+
+@lru_cache(maxsize=1)
+def _copy_forms() -> dict[str, str]:
+    """The copy forms by their folded letters (``saoybanchinh`` → ``SAO Y BẢN CHÍNH``)."""
+    return {re.sub(r"[^a-z]", "", fold(k)): k for k in reversed(_vocab()["copy"])}
 
 
 def known_name(text: str) -> tuple[str, bool]:
@@ -167,8 +172,10 @@ def _fields(lines: list[Line]) -> tuple[list[list[_Field]], list[str]]:
     rx = _label_re()
     out, prefixes = [], []
     for i, ln in enumerate(lines):
-        f = fold(ln.text)
-        found = list(rx.finditer(f)) if len(f) == len(ln.text) else []
+        found = []
+        if ":" in ln.text or ";" in ln.text:  # a label is always followed by one of them
+            f = fold(ln.text)
+            found = list(rx.finditer(f)) if len(f) == len(ln.text) else []
         fields = []
         for k, m in enumerate(found):
             stop = found[k + 1].start() if k + 1 < len(found) else len(ln.text)
