@@ -76,3 +76,15 @@ def join_lines(lines: list[str], *, heading_types: re.Pattern[str] | None = None
     if cur:
         paras.append(" ".join(cur))
     return paras
+
+
+def join_cell_lines(lines: list[str]) -> list[str]:
+    """Lines of one header cell: rules dropped; a date line broken after "ngày" joined."""
+    kept = [ln for ln in lines if not re.fullmatch(r"[\-_–—=*.]{3,}", ln)]
+    out: list[str] = []
+    for ln in kept:
+        if out and re.search(r"(ngày|tháng|năm|,)$", out[-1]):
+            out[-1] += " " + ln
+        else:
+            out.append(ln)
+    return out

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pipeline.document.doctypes import type_line_re
 from pipeline.document.model import RawBlock
 from pipeline.document.normalize import normalize_text
-from pipeline.document.paragraphs import join_lines
+from pipeline.document.paragraphs import join_cell_lines, join_lines
 from pipeline.readers.encoding import repair_legacy
 
 __all__ = ["looks_like_markdown", "markdown_to_blocks"]
@@ -118,17 +118,6 @@ def _inline_text(tok, cell: bool) -> list[str]:
             parts.append(ch.content)
     lines = [_clean(x) for x in "".join(parts).split("\n")]
     return [x for x in lines if x]
-
-
-def _row_lines_to_cell(lines: list[str]) -> str:
-    kept = [ln for ln in lines if not re.fullmatch(r"[\-_–—=*.]{3,}", ln)]
-    out: list[str] = []
-    for ln in kept:
-        if out and re.search(r"(ngày|tháng|năm|,)$", out[-1]):
-            out[-1] += " " + ln
-        else:
-            out.append(ln)
-    return "\n".join(out)
 
 
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)]|[IVXLC]{1,5}\.|Điều\s+\d+)\s")
@@ -240,7 +229,7 @@ class _Builder:
                     marker = None
                 pieces.extend(got)
         text = pieces
-        return _row_lines_to_cell([x.strip() for x in text if x.strip()])
+        return "\n".join(join_cell_lines([x.strip() for x in text if x.strip()]))
 
     def bar_table(self, lines: list[str], i: int) -> int:
         """Read the one-bar-per-line table that starts at ``lines[i]`` (a lone ``|``);

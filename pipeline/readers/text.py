@@ -13,7 +13,7 @@ from pipeline.document.doctypes import type_line_re
 from pipeline.document.limits import DEFAULT, Limits
 from pipeline.document.model import RawBlock, VanbanError
 from pipeline.document.normalize import normalize_text
-from pipeline.document.paragraphs import join_lines
+from pipeline.document.paragraphs import join_cell_lines, join_lines
 from pipeline.readers.base import BlockReader
 from pipeline.readers.encoding import decode_bytes, repair_legacy
 from pipeline.readers.markdown import looks_like_markdown, markdown_to_blocks
@@ -65,7 +65,7 @@ def text_to_blocks(text: str) -> list[RawBlock]:
                 cells[-1].append(ln)
             i += 1
         for c, cell in enumerate(x for x in cells if x):
-            out.append(RawBlock("\n".join(_join_cell(cell)), kind="table_cell", table=table_no,
+            out.append(RawBlock("\n".join(join_cell_lines(cell)), kind="table_cell", table=table_no,
                                 row=c // 2, col=c % 2))
     pending: list[str] = []
 
@@ -96,18 +96,6 @@ def text_to_blocks(text: str) -> list[RawBlock]:
             pending.append(ln)
         i += 1
     flush()
-    return out
-
-
-def _join_cell(lines: list[str]) -> list[str]:
-    """Lines of one header cell: rules dropped; a date line broken after "ngày" joined."""
-    kept = [ln for ln in lines if not re.fullmatch(r"[\-_–—=*.]{3,}", ln)]
-    out: list[str] = []
-    for ln in kept:
-        if out and re.search(r"(ngày|tháng|năm|,)$", out[-1]):
-            out[-1] += " " + ln
-        else:
-            out.append(ln)
     return out
 
 

@@ -195,7 +195,7 @@ def _locked_folder(p: Path) -> None:
     p.chmod(0)
 
 
-def _huge_pages_pdf(p: Path, pages: int = 6, side_pt: int = 14_400) -> None:
+def huge_pages_pdf(pages: int = 6, side_pt: int = 14_400) -> bytes:
     """1.5 KB: six pages of 200 × 200 inches with no text, so each goes to OCR (rendered
     at 300 dpi, 2.3 GB a page)."""
     draw = f"q {side_pt} 0 0 {side_pt} 0 0 cm /Im0 Do Q".encode()
@@ -209,7 +209,7 @@ def _huge_pages_pdf(p: Path, pages: int = 6, side_pt: int = 14_400) -> None:
     objs.append(f"<< /Length {len(draw)} >>\nstream\n".encode() + draw + b"\nendstream")
     objs.append(b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace "
                 b"/DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream")
-    p.write_bytes(_pdf(objs))
+    return _pdf(objs)
 
 
 def _one_paragraph(p: Path, size: int = 1_000_000) -> None:
@@ -241,7 +241,7 @@ def hostile_cases() -> list[Case]:
         Case("pipe.txt", "a named pipe (reading it would block for ever)", "error",
              "a named pipe, not a file", make=os.mkfifo),
         Case("huge-pages.pdf", "1.5 KB PDF of six 200 × 200-inch pages to OCR", "error",
-             "VANBAN_MAX_PAGE_MPIXELS", make=_huge_pages_pdf),
+             "VANBAN_MAX_PAGE_MPIXELS", make=lambda p: p.write_bytes(huge_pages_pdf())),
         Case("paragraph-1mb.txt", "one paragraph of 1 MB", "ok", finds="60/KH-UBND",
              make=_one_paragraph),
         Case(LONG_NAME, "a name of 250 bytes (UTF-8)", "ok", finds="63/KH-UBND",
