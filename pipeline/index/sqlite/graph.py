@@ -85,11 +85,16 @@ def number_pattern(raw: str) -> re.Pattern[str] | None:
     return re.compile("".join(re.escape(c) if c.isdigit() else r"\d{1,2}" for c in raw))
 
 
-def _doubtful(conn: sqlite3.Connection) -> list[_Doubtful]:
+_DOUBTFUL_SQL = ("SELECT f.doc_id, f.text, d.date FROM documents d JOIN findings f "
+                 "ON f.doc_id = d.id WHERE f.kind = 'doubtful_number' AND d.date IS NOT NULL "
+                 "AND d.symbol_key IS NULL AND ")
+
+
+def _doubtful(conn: sqlite3.Connection, where: str, param: object) -> list[_Doubtful]:
+    """Held documents whose own number was not read, by ``where`` (on an index: their
+    date, or their id), so that resolving a reference never scans every finding."""
     out = []
-    for doc_id, raw, date in conn.execute(
-            "SELECT f.doc_id, f.text, d.date FROM findings f JOIN documents d "
-            "ON d.id = f.doc_id WHERE f.kind = 'doubtful_number' AND d.date IS NOT NULL"):
+    for doc_id, raw, date in conn.execute(_DOUBTFUL_SQL + where, (param,)):
         key = symbol_key(raw) or ""
         num, _, code = key.partition("/")
         pattern = number_pattern(num)
@@ -102,18 +107,17 @@ def doubtful_keys(conn: sqlite3.Connection, doc_id: int) -> set[str]:
     """The symbol keys of references that may mean ``doc_id``, a document whose own number
     was not read: to resolve again when it is stored."""
     keys: set[str] = set()
-    for d in _doubtful(conn):
-        if d.doc_id == doc_id:
-            keys.update(k for (k,) in conn.execute(
-                "SELECT DISTINCT symbol_key FROM refs WHERE symbol_key LIKE ? AND date_eff = ?",
-                (f"%/{d.code}", d.date)))
+    for d in _doubtful(conn, "d.id = ?", doc_id):
+        keys.update(k for (k,) in conn.execute(
+            "SELECT DISTINCT symbol_key FROM refs WHERE symbol_key LIKE ? AND date_eff = ?",
+            (f"%/{d.code}", d.date)))
     return keys
 
 
-def _by_citation(doubtful: list[_Doubtful], key: str, ref_date: str | None) -> int | None:
+def _by_citation(doubtful: list[_Doubtful], key: str) -> int | None:
+    """The one doubtful document of the reference's date whose code and digits fit."""
     num, _, code = key.partition("/")
-    fits = {d.doc_id for d in doubtful
-            if ref_date and d.date == ref_date and d.code == code and d.number.fullmatch(num)}
+    fits = {d.doc_id for d in doubtful if d.code == code and d.number.fullmatch(num)}
     return fits.pop() if len(fits) == 1 else None
 
 
@@ -162,18 +166,19 @@ def resolve_references(conn: sqlite3.Connection, doc_ids: Iterable[int] = (),
         rows += conn.execute(sql + "r.symbol_key = ?", (key,)).fetchall()
     cache: dict[str, list[tuple]] = {}
     updates: dict[int, int | None] = {}
-    doubtful: list[_Doubtful] | None = None
+    by_date: dict[str, list[_Doubtful]] = {}  # doubtful documents of a date
     for ref_id, key, rdate, rissuer, cdate, cissuer, _ in rows:
         if key not in cache:
             cache[key] = _candidates(conn, key)
         target = choose_target(cache[key], key, rdate, rissuer, cdate, cissuer)
         if target is None and rdate:
-            if doubtful is None:
-                doubtful = _doubtful(conn)
-            target = _by_citation(doubtful, key, rdate)
+            if rdate not in by_date:
+                by_date[rdate] = _doubtful(conn, "d.date = ?", rdate)
+            target = _by_citation(by_date[rdate], key)
         updates[ref_id] = target
     conn.executemany("UPDATE refs SET target_id = ? WHERE id = ?",
                      [(t, r) for r, t in updates.items()])
+    doubtful = [d for ds in by_date.values() for d in ds]
     if doubtful:
         _note_numbers(conn, doubtful, {t for t in updates.values() if t is not None})
     return len(rows)
