@@ -210,6 +210,15 @@ def _cli_env(**extra: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT), **extra}
 
 
+def _wait_for_first_output(proc: subprocess.Popen, out: Path, seconds: float = 150) -> None:
+    """Wait until a running ``vanban run`` has written its first document."""
+    deadline = time.monotonic() + seconds
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read().decode()
+        time.sleep(0.05)
+    assert list(out.glob("*.json")), f"no output within {seconds:.0f} s"
+
+
 def _cli(args: list[str], state: Path) -> list[str]:
     return [sys.executable, "-c", "from flows.cli.run import run; run()", *args,
             "--state-dir", str(state)]
@@ -223,11 +232,7 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
 
     proc = subprocess.Popen(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 150
-    while not list(out.glob("*.json")) and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read().decode()
-        time.sleep(0.05)
-    assert list(out.glob("*.json")), "no output within 150 s"
+    _wait_for_first_output(proc, out)
     kids = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -281,11 +286,7 @@ def test_a_stop_signal_ends_the_run_within_seconds_with_no_worker_left(
     proc = subprocess.Popen(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT,
                             env=_cli_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    deadline = time.monotonic() + 150
-    while not list(out.glob("*.json")) and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read().decode()
-        time.sleep(0.05)
-    assert list(out.glob("*.json")), "no output within 150 s"
+    _wait_for_first_output(proc, out)
     family = _descendants(proc.pid)
     assert len(family) >= 2, "the workers should be running"
     t0 = time.monotonic()
