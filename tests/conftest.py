@@ -27,6 +27,19 @@ def extracted(name: str) -> dict:
     return extract_json(read_document(CORPUS / name))
 
 
+def plan_tasks(head: list[str], paras: tuple[str, ...],
+               cells: list[tuple[int, int, str]] = ()) -> list[dict]:
+    """The tasks vanban extracts from a small plan: header lines, paragraphs and the cells
+    ``(row, col, text)`` of one table, as a reader would hand them over."""
+    from extractors import extract_json
+    from pipeline.document.assemble import assemble
+    from pipeline.document.model import RawBlock, Source
+
+    raw = [RawBlock(p) for p in [*head, *paras]]
+    raw += [RawBlock(t, kind="table_cell", table=0, row=r, col=c) for r, c, t in cells]
+    return extract_json(assemble(raw, Source(path="x.txt", sha256="0", format="txt")))["tasks"]
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import extract_json
+from conftest import plan_tasks
+
 from extractors.dates import find_dates
 from extractors.dates_temporal import field_temporal, temporal_facts
-from pipeline.document.assemble import assemble
-from pipeline.document.model import RawBlock, Source
 
 
 def _y(start: str, end: str) -> dict:
@@ -161,15 +160,12 @@ def test_duty_text_deadline(duty, issued, want):
 
 
 # --- whole documents: parents' deadlines and task tables --------------------------------------
-SRC = Source(path="x.txt", sha256="0", format="txt")
 HEAD = ["Số: 12/KH-UBND", "Cần Thơ, ngày 05 tháng 01 năm 2026", "KẾ HOẠCH",
         "Triển khai công tác năm 2026"]
 
 
 def _tasks(*paras: str, cells: list[tuple[int, int, str]] = ()) -> list[dict]:
-    raw = [RawBlock(p) for p in HEAD + list(paras)]
-    raw += [RawBlock(t, kind="table_cell", table=0, row=r, col=c) for r, c, t in cells]
-    return extract_json(assemble(raw, SRC))["tasks"]
+    return plan_tasks(HEAD, paras, cells)
 
 
 def _facts(t: dict) -> tuple:

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.document.assemble import assemble
-from extractors import extract_json
-from pipeline.document.model import RawBlock, Source
+from conftest import plan_tasks
 
-SRC = Source(path="x.txt", sha256="0", format="txt")
 HEAD = ["Số: 1/KH-UBND", "Hải Dương, ngày 02 tháng 3 năm 2020", "KẾ HOẠCH",
         "Triển khai công tác năm 2020"]
 
 
 def tasks(*paras: str, cells: list[tuple[int, int, str]] = ()) -> list[dict]:
-    raw = [RawBlock(p) for p in HEAD + list(paras)]
-    raw += [RawBlock(t, kind="table_cell", table=0, row=r, col=c) for r, c, t in cells]
-    return extract_json(assemble(raw, SRC))["tasks"]
+    return plan_tasks(HEAD, paras, cells)
 
 
 def test_agency_heading_gives_its_lettered_items():
