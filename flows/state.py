@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,8 +165,3 @@ class RunLock:
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self._fh, fcntl.LOCK_UN)
         self._fh.close()
-
-
-def iter_outputs(out: Path) -> Iterator[Path]:
-    """The document JSON files in ``out`` (not the quarantine's reasons)."""
-    return (p for p in sorted(out.glob("*.json")) if not p.name.startswith("."))
