@@ -40,7 +40,7 @@ def gaps580() -> dict:
 def test_link_by_symbol_citation():
     plan = loaded(str(KH580))
     assert link(plan, loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt"))) == \
-        "cites 580/KH-UBND"
+        ("symbol", "580/KH-UBND")
     assert link(plan, loaded(str(REPORTS / "bc_77_cat-haiduong_2020.txt"))) is None
 
 
@@ -48,7 +48,7 @@ def test_link_draft_plan_by_title():
     plan = loaded(str(CORPUS / "kh_dt-tongket-clqg-pcmt_ubnd-lamdong_2025.doc"))
     rep = loaded(str(CORPUS / "bc_dt-tongket-clqg-pcmt_ubnd-lamdong_2026.docx"))
     assert plan.meta.symbol is None
-    assert link(plan, rep) == "title"
+    assert link(plan, rep) == ("title", None)
     other = loaded(str(CORPUS / "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"))
     assert link(plan, other) is None
 
@@ -57,7 +57,7 @@ def test_link_scanned_letter_by_self_citation():
     """CV 5240's OCR mangles its own number; its attachment cites it in full."""
     plan = loaded(str(CORPUS / "cv_5240_bca-v01_2025.pdf"))
     rep = loaded(str(CORPUS / "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"))
-    assert link(plan, rep) == "cites 5240/BCA-V01"
+    assert link(plan, rep) == ("symbol", "5240/BCA-V01")
     assert link(plan, loaded(str(CORPUS / "bc_dt-tongket-clqg-pcmt_ubnd-lamdong_2026.docx"))) \
         is None
 

@@ -139,7 +139,7 @@ def test_second_run_extracts_nothing_and_a_changed_file_is_redone(tmp_path: Path
     assert _counts(fourth)["extracted"] == 1
     assert [Path(p).name for p in fourth["gaps"]["checked"]] == ["kh_580_ubnd-haiduong_2020.txt"]
     gaps = json.loads((out / "gaps" / "kh_580_ubnd-haiduong_2020.json").read_text("utf-8"))
-    assert [lk["report"] for lk in gaps["links"]] == ["198/BC-SNV"]
+    assert [lk["report"] for lk in gaps["reports"]] == ["198/BC-SNV"]
 
 
 def test_a_bad_file_fails_only_its_own_task(tmp_path: Path) -> None:

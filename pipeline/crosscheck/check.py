@@ -22,7 +22,7 @@ from pipeline.crosscheck.model import (
     DutyRow,
     Evidence,
     GapReport,
-    LinkRow,
+    ReportRow,
     Loaded,
     PlanRef,
     SubmissionRow,
@@ -102,8 +102,8 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
         plan=PlanRef(meta.symbol, meta.issuer, meta.date, meta.title, plan.path),
         as_of=as_of, duties=duties, submissions=subs,
         unmatched_reports=list(dict.fromkeys(unmatched)),
-        links=[LinkRow(r.label, r.path, how, owner, r.meta.date, r in consolidated)
-               for r, how, owner in linked])
+        reports=[ReportRow(r.label, r.meta.date, r.meta.issuer, how[0], r in consolidated,
+                           owner, how[1], r.path) for r, how, owner in linked])
 
 
 class PassageCache:

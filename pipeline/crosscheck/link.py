@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from pipeline.crosscheck.model import Loaded, load
+from pipeline.crosscheck.model import LinkedBy, Loaded, load
 from pipeline.document.normalize import fold
 from pipeline.outputs import iter_inputs
 
@@ -38,18 +38,19 @@ def plan_symbols(plan: Loaded) -> set[str]:
     return out
 
 
-def link(plan: Loaded, report: Loaded) -> str | None:
-    """How ``report`` answers ``plan`` (``"cites 580/KH-UBND"``, ``"title"``), or None."""
+def link(plan: Loaded, report: Loaded) -> tuple[LinkedBy, str | None] | None:
+    """How ``report`` answers ``plan``: (``symbol``, the symbol it cites) or (``title``,
+    the citation or None); None when it does not."""
     if plan.path == report.path:
         return None
     syms = plan_symbols(plan)
     for r in report.extraction.references:
         if r.symbol and norm_symbol(r.symbol) in syms:
-            return f"cites {r.symbol}"
+            return LinkedBy.SYMBOL, r.symbol
     if not plan.meta.symbol:
         a, b = fold(plan.meta.title or ""), fold(report.meta.title or "")
         if a and b and fuzz.token_sort_ratio(a, b) >= TITLE_MATCH:
-            return "title"
+            return LinkedBy.TITLE, None
     return None
 
 
@@ -71,7 +72,7 @@ def link_folder(paths: Iterable[str | Path], skipped: list[str] | None = None) -
             if rep.is_report and (how := link(plan, rep)):
                 out.append({"plan": plan.path, "plan_symbol": plan.meta.symbol,
                             "report": rep.path, "report_symbol": rep.meta.symbol,
-                            "how": how})
+                            "how": how[0].value, "cites": how[1]})
     return out
 
 

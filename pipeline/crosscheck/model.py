@@ -30,12 +30,31 @@ class Coverage(StrEnum):
 
 
 class Status(StrEnum):
-    """The Government Office's four buckets for a duty."""
+    """The Government Office's four buckets for a duty, and two where they would claim
+    what nobody knows: addressed but no dated report says when (``done_undated``), not
+    done and no date it is due by (``no_deadline``)."""
 
     DONE_ON_TIME = "done_on_time"
     DONE_LATE = "done_late"
+    DONE_UNDATED = "done_undated"
     PENDING = "pending"
     OVERDUE = "overdue"
+    NO_DEADLINE = "no_deadline"
+
+
+class DueSource(StrEnum):
+    """Where a duty's ``due`` date comes from."""
+
+    STATED = "stated"  # the duty gives it
+    PERIOD_END = "period_end"  # the end of the period the duty runs over
+    PLAN_REPORTING_DEADLINE = "plan_reporting_deadline"  # inferred: the owner's report date
+
+
+class LinkedBy(StrEnum):
+    """How a report was found to answer the plan."""
+
+    SYMBOL = "symbol"  # it cites one of the plan's symbols
+    TITLE = "title"  # the plan is an unnumbered draft: type, issuer and title agree
 
 
 class Submission(StrEnum):
@@ -47,7 +66,7 @@ class Submission(StrEnum):
 
 
 BUCKETS: tuple[str, ...] = tuple(s.value for s in Status)
-"""The four status buckets, in the order every table shows them."""
+"""The status buckets, in the order every table shows them."""
 
 
 # ── a document as the cross-check sees it ──────────────────────────────────────────
@@ -97,11 +116,19 @@ def load(path: str | Path) -> Loaded:
 
 @dataclass
 class Evidence:
+    """A passage of a report quoted for a duty: ``text`` is one to three sentences,
+    ``start``/``end`` its span in the report's normalised text, ``marks`` the spans of
+    the duty's words inside ``text`` (offsets into ``text``), ``place`` where it sits in
+    the report in the report's own numbering ("Mục II.1"), ``path`` the report's file."""
+
     report: str
     text: str | None
     start: int
     end: int
     section: str
+    place: str = ""
+    marks: list[list[int]] = field(default_factory=list)
+    path: str = ""
 
 
 @dataclass
@@ -115,6 +142,8 @@ class DutyRow:
     due: str | None
     start: int
     end: int
+    place: str = ""  # the duty's place in the plan's own numbering: "Mục IV.12"
+    due_source: DueSource | None = None
     coverage: Coverage | None = None
     reason: str = ""
     evidence: list[Evidence] = field(default_factory=list)
@@ -135,13 +164,18 @@ class SubmissionRow:
 
 
 @dataclass
-class LinkRow:
+class ReportRow:
+    """A report linked to the plan (``reports`` of ``vanban.gaps/1``). ``cites`` is the
+    plan's symbol as the report cites it; ``owner`` the agency it answers for."""
+
     report: str
-    path: str
-    how: str
-    owner: str
     date: str | None
+    issuer: str | None
+    linked_by: LinkedBy
     consolidated: bool
+    owner: str
+    cites: str | None
+    path: str
 
 
 @dataclass
@@ -170,7 +204,8 @@ class GapReport:
     duties: list[DutyRow]
     submissions: list[SubmissionRow]
     unmatched_reports: list[str]
-    links: list[LinkRow]
+    reports: list[ReportRow]
+    warnings: list[str] = field(default_factory=list)  # for the reviewer, in Vietnamese
 
     def to_json(self) -> dict:
         """``vanban.gaps/1``: plain dicts, lists and strings."""

@@ -11,15 +11,26 @@ from __future__ import annotations
 from pipeline.document.doctypes import lookup_abbr
 
 STATUS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
-          "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn"}
-"""A duty's status bucket (the Government Office's four), as a report heading writes it."""
+          "done_undated": "Đã thực hiện, chưa rõ ngày",
+          "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn",
+          "no_deadline": "Chưa hoàn thành, không có thời hạn"}
+"""A duty's status (the Government Office's four buckets, and two where a date is
+unknown), as a report heading writes it."""
+
+STATUS_SHORT = {"done_on_time": "Đúng hạn", "done_late": "Quá hạn (đã xong)",
+                "done_undated": "Chưa rõ ngày", "pending": "Còn hạn", "overdue": "Quá hạn",
+                "no_deadline": "Không thời hạn"}
+"""The same, short enough for a chart's legend or a narrow column."""
 
 STATUS_COUNTED = {"done_on_time": "hoàn thành đúng hạn", "done_late": "hoàn thành quá hạn",
-                  "pending": "chưa hoàn thành còn hạn", "overdue": "quá hạn"}
+                  "done_undated": "đã thực hiện chưa rõ ngày",
+                  "pending": "chưa hoàn thành còn hạn", "overdue": "quá hạn",
+                  "no_deadline": "chưa hoàn thành không có thời hạn"}
 """The same buckets after a count, in running text ("3 quá hạn")."""
 
-STATUS_EN = {"done_on_time": "done on time", "done_late": "done late", "pending": "pending",
-             "overdue": "overdue"}
+STATUS_EN = {"done_on_time": "done on time", "done_late": "done late",
+             "done_undated": "done, undated", "pending": "pending", "overdue": "overdue",
+             "no_deadline": "no deadline"}
 """The same buckets in English, for the Prefect UI's artifacts."""
 
 COVERAGE = {"addressed": "đã báo cáo thực hiện", "partial": "thực hiện một phần",
@@ -29,6 +40,13 @@ COVERAGE = {"addressed": "đã báo cáo thực hiện", "partial": "thực hi�
 SUBMISSION = {"on_time": "đúng hạn", "late": "muộn", "missing": "chưa nhận",
               None: "chưa rõ ngày"}
 """A report asked for by a date: received on time, late, not received (None: undated)."""
+
+DUE_SOURCE = {"stated": "theo kế hoạch", "period_end": "hết thời gian thực hiện",
+              "plan_reporting_deadline": "suy ra từ hạn gửi báo cáo"}
+"""Where a duty's due date comes from; the inferred one is marked wherever a date shows."""
+
+LINKED_BY = {"symbol": "dẫn số hiệu kế hoạch", "title": "trùng loại, cơ quan ban hành và tên"}
+"""How a report was linked to the plan."""
 
 RECURRENCE = {"monthly": "hằng tháng", "quarterly": "hằng quý", "semiannual": "6 tháng một lần",
               "annual": "hằng năm"}

@@ -145,7 +145,7 @@ def check_plan(plan: Source, reports: list[Source], out: Path, state: Path,
     return {"stem": plan.stem, "symbol": meta.get("symbol"), "title": meta.get("title"),
             "html": files["html"], "json": f"{plan.stem}.json", "xlsx": files["xlsx"],
             "duties": len(gaps["duties"]), "counts": bucket_counts(gaps),
-            "reports": len(gaps.get("links") or []),
+            "reports": len(gaps.get("reports") or []),
             "missing_submissions": sum(1 for s in gaps.get("submissions") or []
                                        if s.get("status") == Submission.MISSING),
             "made_from": fingerprint(plan, reports, as_of)}
