@@ -3,6 +3,8 @@ workbook and the reminder letter. Built from a real check of KH 580 against the 
 fixtures, opened again with python-docx and openpyxl."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -198,3 +200,125 @@ def test_docx_has_no_english_word(docx_doc):
     assert bad == set()
     props = docx_doc.core_properties
     assert not english(" ".join(filter(None, (props.title, props.author, props.comments))))
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    from openpyxl import load_workbook
+
+    from pipeline.reports.registry import writer
+
+    path = tmp_path_factory.mktemp("xlsx") / "g580.xlsx"
+    writer("xlsx").write(gaps580(), path)
+    return load_workbook(path)
+
+
+def values(ws) -> list[object]:
+    return [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_xlsx_sheets_and_print_settings(workbook):
+    assert workbook.sheetnames == ["Tổng hợp", "Nhiệm vụ", "Báo cáo định kỳ", "Báo cáo đã gắn"]
+    for ws in workbook.worksheets:
+        assert str(ws.page_setup.paperSize) == "9"  # A4
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows and ws.oddHeader.center.text
+    for name in workbook.sheetnames[1:]:
+        ws = workbook[name]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+        assert ws.print_title_rows == "$1:$1"
+    fonts = {c.font.name for ws in workbook.worksheets for row in ws.iter_rows() for c in row
+             if c.value is not None}
+    assert fonts == {"Times New Roman"}
+
+
+def test_xlsx_summary_names_the_plan_and_the_day(workbook):
+    ws = workbook["Tổng hợp"]
+    facts = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0]}
+    assert facts["Kế hoạch"] == "580/KH-UBND"
+    assert facts["Cơ quan ban hành"] == "UBND tỉnh Hải Dương"
+    assert facts["Trích yếu"].startswith("Thực hiện chương trình quốc gia bình đẳng giới")
+    assert facts["Tính đến ngày"].date() == dt.date(2020, 12, 31)
+    assert facts["Ngày ban hành"].date() == dt.date(2020, 3, 2)
+    day = next(c for row in ws.iter_rows() for c in row if c.value == facts["Tính đến ngày"])
+    assert day.number_format == "dd/mm/yyyy"
+    g = gaps580()
+    for k, label in labels.STATUS.items():
+        assert facts[label] == sum(1 for d in g["duties"] if d["status"] == k)
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "Đơn vị chủ trì")
+    owners = [r[0] for r in rows[head + 1:] if r[0]]
+    assert set(owners) == {d["owner"] for d in g["duties"]}
+    assert owners == sorted(owners, key=vi_key)
+    for r in rows[head + 1:]:
+        assert r[-1] == sum(1 for d in g["duties"] if d["owner"] == r[0])
+
+
+def test_xlsx_duties_sheet(workbook):
+    ws = workbook["Nhiệm vụ"]
+    head = [c.value for c in ws[1]]
+    assert head == ["Mục", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Nguồn thời hạn",
+                    "Tình trạng", "Mức độ báo cáo", "Minh chứng", "Lý do"]
+    duties = in_order(gaps580()["duties"])
+    assert ws.max_row == len(duties) + 1
+    for i, d in enumerate(duties, 2):
+        assert ws.cell(i, 2).value == safe(d["text"])  # in full
+        assert ws.cell(i, 3).value == d["owner"]
+        assert ws.cell(i, 2).alignment.wrap_text
+        due, source = due_of(d)
+        cell = ws.cell(i, 4)
+        if due:
+            assert isinstance(cell.value, dt.datetime) and cell.value.date().isoformat() == due
+            assert cell.number_format == "dd/mm/yyyy"
+        if source == "plan_reporting_deadline":
+            assert ws.cell(i, 5).value == "suy ra từ hạn gửi báo cáo"
+        for ev in d["evidence"]:
+            assert safe(ev["text"]) in ws.cell(i, 8).value
+    assert ws.column_dimensions["B"].width >= 50
+
+
+def test_xlsx_submissions_and_linked_reports(workbook):
+    g = gaps580()
+    ws = workbook["Báo cáo định kỳ"]
+    assert [c.value for c in ws[1]] == ["Đơn vị", "Báo cáo", "Mục", "Hạn", "Văn bản",
+                                        "Ngày nhận", "Tình trạng"]
+    assert ws.max_row == len(g["submissions"]) + 1
+    dues = [ws.cell(i, 4) for i in range(2, ws.max_row + 1)]
+    assert all(isinstance(c.value, dt.datetime) and c.number_format == "dd/mm/yyyy"
+               for c in dues if c.value)
+    received = [ws.cell(i, 6) for i in range(2, ws.max_row + 1) if ws.cell(i, 6).value]
+    assert received and all(c.number_format == "dd/mm/yyyy" for c in received)
+    ws = workbook["Báo cáo đã gắn"]
+    assert {ws.cell(i, 1).value for i in range(2, ws.max_row + 1)} == \
+        {r["report"] for r in g["reports"]}
+    days = [ws.cell(i, 2) for i in range(2, ws.max_row + 1)]
+    assert [isinstance(c.value, dt.datetime) for c in days] == [bool(r["date"]) for r in g["reports"]]
+    assert all(c.number_format == "dd/mm/yyyy" for c in days if c.value)
+
+
+def test_xlsx_status_fills_and_no_english(workbook):
+    from pipeline.reports.html import COLOURS
+
+    ws = workbook["Nhiệm vụ"]
+    for i in range(2, ws.max_row + 1):
+        code = next(k for k, v in labels.STATUS.items() if v == ws.cell(i, 6).value)
+        assert ws.cell(i, 6).fill.fgColor.rgb.endswith(COLOURS[code].lstrip("#").upper())
+    bad = {w for sheet in workbook.worksheets for v in values(sheet)
+           if isinstance(v, str) for w in english(v)}
+    assert bad == set()
+
+
+def test_xlsx_text_starting_with_a_formula_sign_stays_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.reports.registry import writer
+
+    g = json.loads(json.dumps(gaps580()))
+    g["duties"][0]["text"] = "=HYPERLINK(\"x\")"
+    writer("xlsx").write(g, tmp_path / "f.xlsx")
+    ws = load_workbook(tmp_path / "f.xlsx")["Nhiệm vụ"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "=HYPERLINK(\"x\")")
+    assert cell.data_type == "s"

@@ -13,7 +13,8 @@ from pipeline.document.labels import vn_date
 from pipeline.reports.base import GapReportWriter
 
 COLOURS = {Status.DONE_ON_TIME: "#d4edda", Status.DONE_LATE: "#fff3cd",
-           Status.PENDING: "#d6e9f8", Status.OVERDUE: "#f8d7da"}
+           Status.DONE_UNDATED: "#e2e3e5", Status.PENDING: "#d6e9f8",
+           Status.OVERDUE: "#f8d7da", Status.NO_DEADLINE: "#ece4f3"}
 """A status bucket's background, in the HTML page and the XLSX sheet."""
 
 CSS = """
