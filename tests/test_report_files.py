@@ -322,3 +322,197 @@ def test_xlsx_text_starting_with_a_formula_sign_stays_text(tmp_path):
     ws = load_workbook(tmp_path / "f.xlsx")["Nhiệm vụ"]
     cell = next(c for row in ws.iter_rows() for c in row if c.value == "=HYPERLINK(\"x\")")
     assert cell.data_type == "s"
+
+
+# --- reminder letters ----------------------------------------------------------------------
+
+REMIND_DAY = "2020-12-01"  # the reporting deadline of 10/12 is then within 15 days
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """An output folder as `vanban run` leaves it: gaps/index.json and the plan's
+    gaps/<plan>.json, from a real check of KH 580 as of 01/12/2020."""
+    from pipeline.crosscheck.check import check
+    from pipeline.outputs import write_json_atomic
+    from pipeline.reports.archive import GAPS, INDEX, bucket_counts
+
+    out = tmp_path_factory.mktemp("outputs")
+    g = check(str(KH580), [str(p) for p in sorted(REPORTS.glob("*.txt"))], REMIND_DAY)
+    stem = KH580.stem
+    write_json_atomic(out / GAPS / f"{stem}.json", g)
+    write_json_atomic(out / GAPS / INDEX, {str(KH580.relative_to(ROOT)): {
+        "stem": stem, "symbol": g["plan"]["symbol"], "title": g["plan"]["title"],
+        "html": f"{stem}.html", "json": f"{stem}.json", "xlsx": f"{stem}.xlsx",
+        "duties": len(g["duties"]), "counts": bucket_counts(g)}})
+    return out, g
+
+
+def expected_reminders(g: dict, owner: str, day: str, within: int = 15) -> list[tuple]:
+    """(late, duty text, due) of the owner's duties not done that are overdue on ``day``
+    or due within ``within`` days, worked out here from the gap report."""
+    today = dt.date.fromisoformat(day)
+    out = []
+    for d in g["duties"]:
+        if d["owner"] != owner or d["status"] not in ("pending", "overdue", "no_deadline"):
+            continue
+        due = due_of(d)[0]
+        if due is None:
+            if d["status"] == "overdue":
+                out.append((True, d["text"], None))
+            continue
+        left = (dt.date.fromisoformat(due) - today).days
+        if left < 0 or left <= within:
+            out.append((left < 0, d["text"], due))
+    return out
+
+
+def letter_rows(path: Path) -> list[list[str]]:
+    """The duty rows of a letter's table (plan headings, merged across, left out)."""
+    from docx import Document
+
+    tab = next(t for t in Document(path).tables if t.rows[0].cells[0].text == "STT")
+    return [[c.text for c in r.cells] for r in tab.rows[1:] if r.cells[0].text.isdigit()]
+
+
+def run_remind(args: list[str]):
+    from click.testing import CliRunner
+
+    from flows.cli.remind import remind
+
+    return CliRunner().invoke(remind, args)
+
+
+@pytest.mark.parametrize("owner,kinds", [
+    ("Sở Nội vụ", {True, False}),  # overdue (the 25/3 and 10/6 asks) and due on 10/12
+    ("Sở Lao động - Thương binh và Xã hội", {False}),  # reported in time: only due soon
+])
+def test_remind_letter_lists_exactly_the_overdue_and_soon_due_duties(outputs, tmp_path, owner,
+                                                                     kinds):
+    from docx import Document
+
+    out, g = outputs
+    path = tmp_path / "letter.docx"
+    res = run_remind([owner.upper(), "--docx", str(path), "--out", str(out),
+                      "--as-of", REMIND_DAY])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == res.output.strip().splitlines()[0]  # one line
+    assert res.output.startswith(f"Đã viết công văn đôn đốc {owner}")
+    want = expected_reminders(g, owner, REMIND_DAY)
+    assert {late for late, _, _ in want} == kinds
+    rows = letter_rows(path)
+    assert sorted((r[2], r[3].split("\n")[0]) for r in rows) == sorted(
+        (safe(text), "/".join(reversed(due.split("-"))) if due else "Không có")
+        for _, text, due in want)
+    late = [r[4].startswith(labels.STATUS["overdue"]) for r in rows]
+    assert late == sorted(late, reverse=True)  # overdue first
+    assert sum(late) == sum(1 for x, _, _ in want if x)
+    assert [r[0] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    doc = Document(path)
+    text = [p.text for p in doc.paragraphs]
+    assert f"Kính gửi: {owner}." in text
+    head = doc.tables[0].cell(0, 0).text
+    assert "Số:" in head and "/UBND-" in head and "V/v đôn đốc thực hiện nhiệm vụ được giao" in head
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
+    tab = next(t for t in doc.tables if t.rows[0].cells[0].text == "STT")
+    plan_row = tab.rows[1].cells[0].text
+    assert "580/KH-UBND" in plan_row and "02/03/2020" in plan_row and "bình đẳng giới" in plan_row
+    assert any("trước ngày 11/12/2020" in t for t in text)  # report back within 10 days
+    closing = doc.tables[-1]
+    assert closing.cell(0, 0).text.startswith("Nơi nhận:\n- Như trên;")
+    assert "KT. CHỦ TỊCH" in closing.cell(0, 1).text
+    s = doc.sections[0]
+    assert round(s.page_width.cm, 1) == 21.0 and round(s.page_height.cm, 1) == 29.7
+    assert {w for t in all_paragraphs(doc) for w in english(t)} == set()
+
+
+def test_remind_all_writes_one_letter_per_agency_with_an_overdue_duty(outputs, tmp_path):
+    out, g = outputs
+    res = run_remind(["--all", "--dir", str(tmp_path / "letters"), "--out", str(out),
+                      "--as-of", REMIND_DAY])
+    assert res.exit_code == 0, res.output
+    owners = sorted({d["owner"] for d in g["duties"]
+                     if any(late for late, _, _ in expected_reminders(g, d["owner"], REMIND_DAY))},
+                    key=vi_key)
+    lines = res.output.strip().splitlines()
+    assert [ln.split(" (")[0].removeprefix("Đã viết công văn đôn đốc ") for ln in lines] == owners
+    files = sorted((tmp_path / "letters").iterdir())
+    assert len(files) == len(owners)
+    for owner in owners:
+        path = tmp_path / "letters" / f"Đôn đốc - {owner} - 01.12.2020.docx"
+        assert path.is_file() and str(path) in res.output
+        assert len(letter_rows(path)) == len(expected_reminders(g, owner, REMIND_DAY))
+
+
+@pytest.mark.parametrize("args,message", [
+    (["Bộ Công an"], "không có đơn vị nào tên 'Bộ Công an'; gần giống: Công an tỉnh"),
+    (["sở"], "'sở' khớp nhiều đơn vị: Sở Giáo dục và Đào tạo; "),
+    ([], "cần tên một đơn vị"),
+    (["Sở Y tế", "--all", "--dir", "x"], "cần tên một đơn vị"),
+    (["--all"], "--all cần --dir"),
+    (["Sở Y tế", "--as-of", "01/12/2020"], "không phải ngày"),
+])
+def test_remind_errors_are_one_vietnamese_line_exit_2(outputs, args, message):
+    out, _ = outputs
+    res = run_remind([*args, "--out", str(out)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("vanban: ") and message in res.stderr
+    assert res.stderr.count("\n") == 1
+
+
+def test_remind_without_gap_reports(tmp_path):
+    res = run_remind(["Sở Y tế", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "chưa có báo cáo tình hình thực hiện" in res.stderr
+
+
+NAMES = ["Sở Tư pháp", "Sở Tài chính", "Sở Y tế", "Sở Nội vụ", "Công an tỉnh",
+         "UBND các huyện, thị xã, thành phố", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+         "Sở Giáo dục và Đào tạo", "Đài Phát thanh - Truyền hình tỉnh", "Sở Y"]
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("Sở Tư pháp", "Sở Tư pháp"),
+    ("sở tư pháp", "Sở Tư pháp"),
+    ("SO TU PHAP", "Sở Tư pháp"),
+    ("  so   tu phap ", "Sở Tư pháp"),
+    ("tư pháp", "Sở Tư pháp"),              # the only name containing it
+    ("sở y", "Sở Y"),                        # exact wins over 'Sở Y tế' containing it
+    ("so y te", "Sở Y tế"),
+    ("cong an", "Công an tỉnh"),
+    ("mat tran", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"),
+    ("ubnd cac huyen", "UBND các huyện, thị xã, thành phố"),
+    ("dai phat thanh", "Đài Phát thanh - Truyền hình tỉnh"),
+    ("ĐÀI PHÁT THANH - TRUYỀN HÌNH TỈNH", "Đài Phát thanh - Truyền hình tỉnh"),
+])
+def test_match_agency(query, expected):
+    from pipeline.reports.remind import match_agency
+
+    assert match_agency(query, NAMES) == expected
+
+
+@pytest.mark.parametrize("query,says", [
+    ("sở t", "khớp nhiều đơn vị: Sở Tài chính; Sở Tư pháp"),  # Vietnamese order
+    ("Sở Tu phao", "gần giống: Sở Tư pháp"),
+    ("Bộ Tài chính", "gần giống: Sở Tài chính"),
+    ("", "không có đơn vị nào tên ''"),
+    ("xyz", "không có đơn vị nào tên 'xyz'"),
+])
+def test_match_agency_unknown_or_ambiguous(query, says):
+    from pipeline.reports.remind import AgencyNotFound, match_agency
+
+    with pytest.raises(AgencyNotFound) as err:
+        match_agency(query, NAMES)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("agency,name", [
+    ("Sở Y tế", "Đôn đốc - Sở Y tế - 31.12.2020.docx"),
+    ("UBND các huyện, thị xã, thành phố",
+     "Đôn đốc - UBND các huyện, thị xã, thành phố - 31.12.2020.docx"),
+    ("Phòng A/B: \"C\"?", "Đôn đốc - Phòng A B C - 31.12.2020.docx"),
+    ("../..", "Đôn đốc - đơn vị - 31.12.2020.docx"),
+])
+def test_letter_file_names_are_safe_and_readable(agency, name):
+    from pipeline.reports.remind import file_name
+
+    assert file_name(agency, dt.date(2020, 12, 31)) == name

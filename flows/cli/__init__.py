@@ -153,9 +153,11 @@ def _register() -> None:
     from flows.cli.run import run, schedule
     from flows.cli.check import check
     from flows.cli.index import COMMANDS
+    from flows.cli.remind import remind
 
     for cmd in (run, schedule, *COMMANDS, check):
         main.add_command(cmd)
+    main.add_command(remind)
 
 
 _register()

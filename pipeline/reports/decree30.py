@@ -330,9 +330,11 @@ def title(doc, kind: str, subject: str) -> None:
 def table(doc, headers: list[str], widths_cm: list[float], rows: list[list[Cell]],
           size: float = TABLE_SIZE, centred: tuple[int, ...] = (0,)):
     """A ruled table whose header row repeats on every page; cells may split across
-    pages (a long duty is never cut, only continued)."""
+    pages (a long duty is never cut, only continued). A row of one cell is a group's
+    heading, merged across the table."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Cm
 
     tab = doc.add_table(rows=1, cols=len(headers))
     tab.style = "Table Grid"
@@ -341,11 +343,16 @@ def table(doc, headers: list[str], widths_cm: list[float], rows: list[list[Cell]
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     tab.rows[0]._tr.get_or_add_trPr().append(flag)
+    _widths(tab, widths_cm)
     for row in rows:
         cells = tab.add_row().cells
+        for cell, w in zip(cells, widths_cm):
+            cell.width = Cm(w)
+        if len(row) == 1:  # a group's heading across the whole row
+            _fill(cells[0].merge(cells[-1]), row[0], size=size, after=2)
+            continue
         for i, (cell, content) in enumerate(zip(cells, row)):
             _fill(cell, content, align="center" if i in centred else "left", size=size, after=2)
-    _widths(tab, widths_cm)
     return tab
 
 
