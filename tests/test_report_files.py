@@ -324,6 +324,31 @@ def test_xlsx_text_starting_with_a_formula_sign_stays_text(tmp_path):
     assert cell.data_type == "s"
 
 
+def test_a_sparse_gap_report_still_makes_both_files(tmp_path):
+    """Fields the JSON may lack (plan, as_of, submissions, reports, evidence, due_source):
+    no error, no 'None', the generic signature."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from pipeline.reports.registry import writer
+
+    g = {"schema": "vanban.gaps/1", "duties": [
+        {"owner": "Sở X", "text": "Làm việc A", "status": "overdue", "task_id": "end.1"},
+        {"owner": "Phòng Y", "text": "Làm việc B", "status": "no_deadline", "task_id": "2"}]}
+    writer("docx").write(g, tmp_path / "g.docx")
+    writer("xlsx").write(g, tmp_path / "g.xlsx")
+    doc = Document(tmp_path / "g.docx")
+    assert {w for t in all_paragraphs(doc) for w in english(t)} == set()
+    assert "NGƯỜI LẬP BÁO CÁO" in doc.tables[-1].cell(0, 1).text
+    rows = [[c.text for c in r.cells] for r in duty_table(doc).rows[1:]]
+    assert [(r[1], r[2]) for r in rows] == [("Mục 2\nLàm việc B", "Phòng Y"),
+                                            ("Làm việc A", "Sở X")]
+    wb = load_workbook(tmp_path / "g.xlsx")
+    assert {w for ws in wb.worksheets for v in values(ws) if isinstance(v, str)
+            for w in english(v)} == set()
+    assert wb["Nhiệm vụ"]["E2"].value == "Không có thời hạn"
+
+
 # --- reminder letters ----------------------------------------------------------------------
 
 REMIND_DAY = "2020-12-01"  # the reporting deadline of 10/12 is then within 15 days

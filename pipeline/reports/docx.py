@@ -29,7 +29,8 @@ def _summary(gaps: dict) -> list[str]:
 
     plan, duties = gaps.get("plan") or {}, gaps.get("duties") or []
     owners = {d.get("owner") for d in duties}
-    out = [f"Tính đến ngày {vn_date(gaps.get('as_of'))}, {d30.plan_name(plan)} giao "
+    day = f"Tính đến ngày {vn_date(gaps['as_of'])}" if gaps.get("as_of") else "Đến nay"
+    out = [f"{day}, {d30.plan_name(plan)} giao "
            f"{len(duties)} lượt nhiệm vụ cho {len(owners)} cơ quan, đơn vị chủ trì (mỗi nhiệm "
            f"vụ tính riêng cho từng đơn vị); trong đó: {counts_sentence(duties) or 'chưa có'}."]
     reports = gaps.get("reports") or []
@@ -118,7 +119,7 @@ def save_docx(gaps: dict, out: Path | IO[bytes]) -> None:
     _submissions(doc, gaps.get("submissions") or [])
     d30.paragraph(doc, [("IV. ĐỀ XUẤT", "b")])
     d30.paragraph(doc, "Đề nghị các cơ quan, đơn vị có nhiệm vụ chưa hoàn thành, quá hạn khẩn "
-                       "trương thực hiện và gửi báo cáo kết quả theo quy định.")
+                       "trương thực hiện và gửi báo cáo kết quả theo quy định./.")
     d30.closing(doc, ["- Như trên;", "- Lưu: VT."], d30.authority(issuer))
     doc.save(out)
 
