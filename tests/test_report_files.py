@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.document import labels
 from pipeline.document.collation import vi_key
-from pipeline.reports.decree30 import due_of, in_order
+from pipeline.reports.decree30 import due_of, in_order, report_label
 
 ROOT = Path(__file__).resolve().parent.parent
 KH580 = ROOT / "corpus" / "kh_580_ubnd-haiduong_2020.txt"
@@ -150,7 +150,8 @@ def test_docx_every_duty_and_quote_in_full(docx_doc):
     for d in gaps580()["duties"]:
         assert any(safe(d["text"]) in r[1] and r[2] == d["owner"] for r in rows), d["task_id"]
         for ev in d["evidence"]:
-            assert any(safe(ev["text"]) in r[5] and ev["report"] in r[5] for r in rows)
+            assert any(safe(ev["text"]) in r[5] and report_label(ev["report"]) in r[5]
+                       for r in rows)
 
 
 def test_docx_rows_by_owner_in_vietnamese_order_then_plan_order(docx_doc):
@@ -198,6 +199,8 @@ def test_docx_closing_blocks(docx_doc):
 def test_docx_has_no_english_word(docx_doc):
     bad = {w for t in all_paragraphs(docx_doc) for w in english(t)}
     assert bad == set()
+    # a report without a number is not named by its file
+    assert not [t for t in all_paragraphs(docx_doc) if re.search(r"\.(txt|docx?|pdf)\b", t)]
     props = docx_doc.core_properties
     assert not english(" ".join(filter(None, (props.title, props.author, props.comments))))
 
@@ -293,7 +296,9 @@ def test_xlsx_submissions_and_linked_reports(workbook):
     assert received and all(c.number_format == "dd/mm/yyyy" for c in received)
     ws = workbook["Báo cáo đã gắn"]
     assert {ws.cell(i, 1).value for i in range(2, ws.max_row + 1)} == \
-        {r["report"] for r in g["reports"]}
+        {report_label(r["report"]) for r in g["reports"]}
+    assert {ws.cell(i, 8).value for i in range(2, ws.max_row + 1)} == \
+        {Path(r["path"]).name for r in g["reports"]}
     days = [ws.cell(i, 2) for i in range(2, ws.max_row + 1)]
     assert [isinstance(c.value, dt.datetime) for c in days] == [bool(r["date"]) for r in g["reports"]]
     assert all(c.number_format == "dd/mm/yyyy" for c in days if c.value)
@@ -528,6 +533,14 @@ def test_match_agency_unknown_or_ambiguous(query, says):
     with pytest.raises(AgencyNotFound) as err:
         match_agency(query, NAMES)
     assert says in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("label,name", [
+    ("198/BC-SNV", "198/BC-SNV"), ("11-NQ/TW", "11-NQ/TW"),
+    ("bc_dt-bdg2020_stp-haiduong_2020.txt", "báo cáo chưa có số"), (None, ""),
+])
+def test_report_label(label, name):
+    assert report_label(label) == name
 
 
 @pytest.mark.parametrize("agency,name", [

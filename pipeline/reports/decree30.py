@@ -84,12 +84,19 @@ def vn_reason(reason: str | None) -> str:
     return text[:1].upper() + text[1:]
 
 
+def report_label(label: str | None) -> str:
+    """A report as a reader names it: its number (``198/BC-SNV``); a report without one
+    (the cross-check then names it by its file) is ``báo cáo chưa có số``."""
+    return label if label and "/" in label else ("báo cáo chưa có số" if label else "")
+
+
 def evidence_parts(row: dict) -> list[tuple[str, str]]:
     """Each quoted passage of a duty row as (quote, "report, place")."""
     out = []
     for ev in row.get("evidence") or []:
         where = ev.get("place") or ev.get("section") or ""
-        out.append((ev.get("text") or "", ", ".join(x for x in (ev.get("report"), where) if x)))
+        out.append((ev.get("text") or "",
+                    ", ".join(x for x in (report_label(ev.get("report")), where) if x)))
     return out
 
 

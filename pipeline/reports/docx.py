@@ -36,7 +36,8 @@ def _summary(gaps: dict) -> list[str]:
     reports = gaps.get("reports") or []
     if reports:
         out.append("Các báo cáo đã nhận gắn với kế hoạch: " + "; ".join(
-            f"{r.get('report')}" + (f" ngày {vn_date(r['date'])}" if r.get("date") else "")
+            d30.report_label(r.get("report"))
+            + (f" ngày {vn_date(r['date'])}" if r.get("date") else "")
             + (f" của {r.get('owner') or r.get('issuer')}" if r.get("owner") or r.get("issuer")
                else "") for r in reports) + ".")
     else:
@@ -81,7 +82,8 @@ def _submissions(doc, subs: list[dict]) -> None:
     by: dict[str, list[str]] = defaultdict(list)
     for s in subs:
         if s.get("status") in ("missing", "late"):
-            got = f", {s['report']} ngày {vn_date(s.get('received'))}" if s.get("report") else ""
+            got = (f", {d30.report_label(s['report'])} ngày {vn_date(s.get('received'))}"
+                   if s.get("report") else "")
             by[s.get("owner") or ""].append(
                 f"{s.get('what') or 'báo cáo'} hạn {vn_date(s.get('due'))} "
                 f"({labels.SUBMISSION.get(s['status'], '')}{got})")

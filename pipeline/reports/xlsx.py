@@ -216,7 +216,7 @@ def save_xlsx(gaps: dict, out: Path | IO[bytes]) -> None:
     ws = wb.create_sheet("Báo cáo định kỳ")
     _table(ws, SUBMISSION_COLUMNS, [
         [s.get("owner"), s.get("what"), d30.place_label(s), as_date(s.get("due")),
-         s.get("report"), as_date(s.get("received")),
+         d30.report_label(s.get("report")), as_date(s.get("received")),
          labels.SUBMISSION.get(s.get("status"), s.get("status"))] for s in subs],
         f"Báo cáo định kỳ theo {name}", date_cols=(4, 6))
     for i, s in enumerate(subs, 2):
@@ -225,7 +225,8 @@ def save_xlsx(gaps: dict, out: Path | IO[bytes]) -> None:
             ws.cell(i, 7).fill = fill
     ws = wb.create_sheet("Báo cáo đã gắn")
     _table(ws, REPORT_COLUMNS, [
-        [r.get("report"), as_date(r.get("date")), r.get("issuer"), r.get("owner"),
+        [d30.report_label(r.get("report")), as_date(r.get("date")), r.get("issuer"),
+         r.get("owner"),
          labels.LINKED_BY.get(r.get("linked_by"), r.get("linked_by")),
          "Có" if r.get("consolidated") else "Không", r.get("cites"),
          PurePath(r["path"]).name if r.get("path") else None]
