@@ -10,7 +10,7 @@ from functools import lru_cache
 from extractors.duties_context import (DutyContext, agencies_in, cue, cues, dedup, names_only,
                                        to_addressees)
 from extractors.duties_owners import (assigned_owners, by_whom_owners, field_owners, head_owners,
-                                      lead_support, make_task, role_owners)
+                                      lead_support, make_task, purpose_owners, role_owners)
 from extractors.words import pos_tags
 from pipeline.document.facts import Task
 from pipeline.document.model import Block, Document, OutlineNode
@@ -135,6 +135,10 @@ def from_outline(ctx: DutyContext) -> list[Task]:
                 rest_start = _after_head(ctx.doc, s, e)
                 if ":" in ctx.doc.text[s:e] and _is_action(ctx.doc.text[rest_start:e]):
                     add(node, rest_start, e, owners, "structure")
+            elif scoped and not owners and not inherited:
+                purpose = purpose_owners(ctx, s, e)  # "Để …, các cơ quan, đơn vị … chỉ đạo …:"
+                if purpose:
+                    add(node, s, e, purpose, "sentence")
             for c in node.children:
                 visit(c, owners or inherited, ancestors + (node,))
             return

@@ -67,6 +67,8 @@ def head_owners(ctx: DutyContext, start: int, end: int, strict: bool = True) -> 
     opened = bool(m)
     if m:
         pos = m.end()
+        if re.search(r"(?i)\bcác\s*$", m.group()):  # "Đề nghị các sở, ngành …": the group
+            pos = m.start() + m.group().lower().rfind("các")  # starts at "các"
         while pos < end and text[pos] == " ":
             pos += 1
     m = _OFFICIAL_LEAD.match(text, pos)  # "Bộ trưởng Bộ X", "Chủ tịch UBND các tỉnh"
@@ -133,8 +135,10 @@ def subject_phrase(text: str, pos: int, end: int) -> tuple[int, tuple[str, ...]]
     if c:
         stop = m.end() + c.start()
     # a verb inside a name is capitalised ("Công ty … Đầu tư, Xây dựng …")
+    # … and a cue that ends the line is the name's last words ("Phòng Công nghệ thông tin"
+    # as the heading of its duties)
     stops = [x.start() for k in ("verb", "phrase_stop") for x in cue(k).finditer(text, m.end(), stop)
-             if text[x.start()].islower()]
+             if text[x.start()].islower() and text[x.end():line_end].strip(" .:") != ""]
     cut = min(stops, default=None)
     if cut is not None:
         stop = cut
@@ -252,6 +256,29 @@ def assigned_owners(ctx: DutyContext, start: int, end: int) -> tuple[str, ...]:
         if _ASSIGN[1].search(text, max(start, m.start() - 16), m.start()):
             continue
         owners = head_owners(ctx, m.end(), end)
+        if owners:
+            return owners
+    return ()
+
+
+_PURPOSE = re.compile(r"(?i)(?:để|nhằm)\s")
+
+
+def purpose_owners(ctx: DutyContext, start: int, end: int) -> tuple[str, ...]:
+    """An item that opens with its purpose and names its owners after it ("Để chuẩn bị
+    cho đại hội …, nhằm … các cơ quan, đơn vị, các huyện, thị xã, thành phố trên địa bàn
+    tỉnh chỉ đạo xây dựng kế hoạch …"): the owners that go on with a verb, in the item's
+    first sentence."""
+    text = ctx.doc.text
+    if not _PURPOSE.match(text, start):
+        return ()
+    stop = min(end, start + 700)
+    m = re.search(r"[.:;](?:\s|$)", text[start:stop])
+    stop = start + m.start() if m else stop
+    for a in agencies_in(ctx, start, stop):
+        if a.start - start < 15:
+            continue  # the purpose's own words
+        owners = head_owners(ctx, a.start, stop)
         if owners:
             return owners
     return ()

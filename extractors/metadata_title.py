@@ -18,6 +18,18 @@ __all__ = ["read_title"]
 _BODY_OPENERS = re.compile(
     r"^(Căn cứ|Thực hiện|Kính gửi|Theo|Xét|Để|Trên cơ sở|Nhằm|Sau khi|Ngày|Hiện nay|Trong|"
     r"Năm|Qua|Triển khai|Tiếp theo|Quốc hội ban hành|Chính phủ ban hành)\b")
+# openers a title may begin with too ("Triển khai cài đặt …", "Thực hiện Chỉ thị số …"):
+# right under the type name they open the body only when the line reads as a sentence
+_TITLE_OPENERS = re.compile(r"^(Thực hiện|Triển khai|Tiếp tục|Nâng cao|Tăng cường)\b")
+_SENTENCE = re.compile(r"[.:;,]$|,\s*(?:UBND|Ủy ban|Sở|Bộ|Ban|Công an|Văn phòng)\b")
+
+
+def _opens_body(text: str, first: bool) -> bool:
+    if not _BODY_OPENERS.match(text):
+        return False
+    if first and _TITLE_OPENERS.match(text) and len(text) <= 300 and not _SENTENCE.search(text):
+        return False
+    return True
 
 
 def read_title(doc: Document, first: int, issuer: str | None) -> tuple[str | None, tuple[int, int] | None]:
@@ -31,7 +43,7 @@ def read_title(doc: Document, first: int, issuer: str | None) -> tuple[str | Non
             if parts:
                 break
             continue
-        if _BODY_OPENERS.match(text) or type_line_re().match(text) or label_at(text):
+        if _opens_body(text, not parts) or type_line_re().match(text) or label_at(text):
             break
         up = is_upper_text(text)
         if parts:

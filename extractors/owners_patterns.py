@@ -179,11 +179,15 @@ def head_at(toks: list[Tok], i: int) -> int:
 
 
 def stop_at(toks: list[Tok], i: int) -> bool:
+    """A verb or function word at ``i`` ends a name, unless it ends the line: a line that
+    is only a name ("Phòng Công nghệ thông tin" heading its duties) keeps its last words."""
     phrases = _stop_phrases()
     w = toks[i].text.lower()
     if (w,) in phrases:
-        return True
-    return i + 1 < len(toks) and not toks[i + 1].brk and (w, toks[i + 1].text.lower()) in phrases
+        return not (i > 1 and (i + 1 == len(toks) or toks[i + 1].brk))
+    if i + 1 < len(toks) and not toks[i + 1].brk and (w, toks[i + 1].text.lower()) in phrases:
+        return not (i > 1 and (i + 2 == len(toks) or toks[i + 2].brk))
+    return False
 
 
 def level_at(toks: list[Tok], i: int) -> int:

@@ -225,9 +225,10 @@ def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
 
 
 @task(name="link-reports", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def link_reports(out: str, sources: list[gaprun.Source]) -> dict[str, list[str]]:
+def link_reports(out: str, sources: list[gaprun.Source], state: str | None = None
+                 ) -> dict[str, list[str]]:
     """Every plan with duties → the reports that answer it, over the whole archive."""
-    return gaprun.plan_links(sources, Path(out))
+    return gaprun.plan_links(sources, Path(out), Path(state) if state else None)
 
 
 def _not_checked(plan: gaprun.Source, exc: Exception) -> dict[str, str]:
@@ -311,7 +312,7 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
     sources = [gaprun.Source(p, e["stem"], e["sha256"]) for p, e in sorted(entries.items())
                if e.get("status") == "ok" and e.get("sha256")]
     by_stem = {s.stem: s for s in sources}
-    links = link_reports(out, sources)
+    links = link_reports(out, sources, str(state))
     index = gaprun.load_index(Path(out))
     index = gaprun.prune(Path(out), index, {by_stem[p].path for p in links})
     due = [(by_stem[p], [by_stem[r] for r in rs]) for p, rs in sorted(links.items())

@@ -29,9 +29,14 @@ def loaded(path: str):
     return load(path)
 
 
+FIRST_FIVE = ("bc_1045_sgddt", "bc_198_snv", "bc_312_sldtbxh", "bc_402_svhttdl", "bc_77_cat")
+
+
 @cache
 def gaps580() -> dict:
-    reps = [loaded(str(p)) for p in sorted(REPORTS.glob("*.txt"))]
+    """KH 580 against the first five fixture reports (no report of Sở Tư pháp among them)."""
+    reps = [loaded(str(p)) for p in sorted(REPORTS.glob("*.txt"))
+            if p.name.startswith(FIRST_FIVE)]
     return check_loaded(loaded(str(KH580)), reps, "2020-12-31")
 
 
@@ -49,8 +54,30 @@ def test_link_draft_plan_by_title():
     rep = loaded(str(CORPUS / "bc_dt-tongket-clqg-pcmt_ubnd-lamdong_2026.docx"))
     assert plan.meta.symbol is None
     assert link(plan, rep) == ("title", None)
+    # the 2025 report cites "Kế hoạch số 5474/KH-UBND ngày 17/10/2025 về việc tổng kết thực
+    # hiện Chương trình mục tiêu quốc gia phòng, chống và kiểm soát ma túy đến năm 2020 …":
+    # the same type and issuer, dated in the draft's month, the title all but the same —
+    # the number the draft got when it was signed
     other = loaded(str(CORPUS / "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"))
-    assert link(plan, other) is None
+    assert link(plan, other) == ("title", "5474/KH-UBND")
+    # a plan of another issuer or type is not linked by a look-alike title
+    unrelated = loaded(str(CORPUS / "cv_5240_bca-v01_2025.pdf"))
+    assert link(plan, unrelated) is None
+
+
+def test_link_unnumbered_draft_by_cited_number_and_title():
+    """A report citing the draft's later number ("Kế hoạch số 27/KH-STTTT ngày 23/12/2011 …
+    về <the draft's title>") is linked by title; the Sở's own report is consolidated."""
+    pairs = ROOT / "tests" / "fixtures" / "pairs"
+    plan = loaded(str(pairs / "kh_dt-trienkhai-qlvbdh_stttt-phutho_2011.doc"))
+    assert plan.meta.symbol is None and plan.meta.title.startswith("Triển khai cài đặt")
+    efy = loaded(str(pairs / "bc_02_efy-phutho_2012.txt"))
+    assert link(plan, efy) == ("title", "27/KH-STTTT")
+    g = check_loaded(plan, [efy, loaded(str(pairs / "bc_18_stttt-phutho_2012.txt"))],
+                     "2012-01-31")
+    got = {r["report"]: (r["linked_by"], r["consolidated"]) for r in g["reports"]}
+    assert got == {"02/BC-EFY": ("title", False), "18/BC-STTTT": ("title", True)}
+    assert not g["unmatched_reports"]
 
 
 def test_link_scanned_letter_by_self_citation():
@@ -67,7 +94,7 @@ def test_link_folder_finds_pairs_without_naming_them():
     found = {(Path(x["plan"]).name, Path(x["report"]).name) for x in links}
     assert found == {(KH580.name, f.name) for f in REPORTS.glob("*.txt")
                      if f.name != "bc_77_cat-haiduong_2020.txt"}
-    assert len(found) == 4
+    assert len(found) >= 4
 
 
 # --- coverage ------------------------------------------------------------------------------
@@ -77,8 +104,12 @@ def test_coverage_on_gold():
 
     res = evaluate_coverage()
     print(f"coverage accuracy {res['accuracy']:.3f} on {res['n']} gold items")
-    assert res["n"] >= 25
-    assert res["accuracy"] >= 0.85
+    assert res["n"] >= 180
+    files = res["per_file"]
+    # KH 580 with its eight reports: the issue's bar (0.85), on the gold written blind
+    assert files["kh580_eight"]["accuracy"] >= 0.85 and files["kh580_eight"]["macro_f1"] >= 0.85
+    assert res["submissions"]["correct"] >= res["submissions"]["n"] - 1
+    assert res["accuracy"] >= 0.70 and res["macro_f1"] >= 0.70
 
 
 def _p(text: str, section: str = "I. Kết quả", future: bool = False) -> Passage:
@@ -98,7 +129,8 @@ def test_generic_sentence_is_not_evidence():
                    "trong phong trào thi đua về bình đẳng giới."))
     cov = decide(duty, "Bình đẳng giới và vì sự tiến bộ phụ nữ", None, pool)
     assert cov.coverage == "addressed" and "thi đua" in cov.evidence[0].text
-    assert "BM25" in cov.reason
+    assert cov.reason.startswith("trùng 5 trong") and "thi đua" in cov.reason
+    assert "BM25" not in cov.reason  # a reviewer reads the words, not the score
 
 
 def test_partial_cue_and_next_steps_section():
@@ -114,7 +146,8 @@ def test_partial_cue_and_next_steps_section():
 
 def test_cues_are_data():
     cues = load_cues()
-    assert "chưa" in cues.partial and "đang triển khai" in cues.partial
+    assert "chưa tổ chức" in cues.partial and "đang triển khai" in cues.partial
+    assert "chưa" not in cues.partial and "chậm" not in cues.partial  # results, lateness
     assert "triển khai" in cues.generic
     assert has_cue("Sở đã tiếp tục duy trì mô hình", ("tiếp tục",)) is None
     assert has_cue("Sở tiếp tục rà soát", ("tiếp tục",)) == "tiếp tục"
@@ -147,7 +180,7 @@ def test_report_passages_are_kept_for_the_next_plan(monkeypatch):
 
     def fresh(tag: str) -> list:
         return [dataclasses.replace(loaded(str(p)), key=(tag, p.name), _passages={})
-                for p in sorted(REPORTS.glob("*.txt"))]
+                for p in sorted(REPORTS.glob("*.txt")) if p.name.startswith(FIRST_FIVE)]
 
     first, again = fresh("t"), fresh("t")
     assert check_loaded(plan, first, "2020-12-31") == gaps580()
@@ -195,12 +228,16 @@ def test_loaded_key_changes_when_the_document_is_written_again(tmp_path):
     ("addressed", "2020-12-10", "2020-12-05", "2020-12-31", "done_on_time"),
     ("addressed", "2020-12-10", "2020-12-22", "2020-12-31", "done_late"),
     ("addressed", None, "2020-12-22", "2020-12-31", "done_on_time"),
-    ("addressed", "2020-12-10", None, "2020-12-31", "done_on_time"),
+    # addressed, but no dated report says when: nobody can say on time or late
+    ("addressed", "2020-12-10", None, "2020-12-31", "done_undated"),
+    ("addressed", None, None, "2020-12-31", "done_undated"),
     ("partial", "2020-12-10", "2020-12-05", "2020-11-30", "pending"),
     ("partial", "2020-12-10", "2020-12-05", "2020-12-31", "overdue"),
     ("not_addressed", "2020-12-10", None, "2020-12-10", "pending"),
     ("no_report", "2020-12-10", None, "2020-12-11", "overdue"),
-    ("no_report", None, None, "2020-12-11", "pending"),
+    # not done and no date it is due by: not "còn hạn" for ever
+    ("no_report", None, None, "2020-12-11", "no_deadline"),
+    ("partial", None, "2020-12-05", "2026-12-07", "no_deadline"),
 ])
 def test_status_buckets(coverage, due, done, as_of, expected):
     assert status(coverage, due, done, as_of) == expected
@@ -220,7 +257,7 @@ def test_kh580_buckets_and_submissions():
     assert subs[("end.3", ld)]["received"] == "2020-12-05"
     assert subs[("end.3", "Sở Nội vụ")]["status"] == "late"
     assert subs[("end.3", "Sở Tư pháp")]["status"] == "missing"
-    assert subs[("end.2", ld)]["status"] == "missing"
+    assert ("end.2", ld) not in subs  # it receives the 6-month reports: it owes none itself
     gd = subs[("end.2", "Sở Giáo dục và Đào tạo")]
     assert (gd["status"], gd["received"]) == ("on_time", "2020-06-08")
     assert subs[("end.3", "Sở Giáo dục và Đào tạo")]["status"] == "missing"
@@ -239,7 +276,11 @@ def test_json_contract_fields():
         assert set(d) >= {"task_id", "owner", "text", "deadline", "coverage", "status",
                           "evidence"}
         assert d["coverage"] in ("addressed", "partial", "not_addressed", "no_report")
-        assert d["status"] in ("done_on_time", "done_late", "pending", "overdue")
+        assert d["status"] in ("done_on_time", "done_late", "done_undated", "pending",
+                               "overdue", "no_deadline")
+        assert d["due_source"] in ("stated", "period_end", "plan_reporting_deadline", None)
+        assert (d["due"] is None) == (d["due_source"] is None)
+        assert d["place"] and "." not in d["place"].split()[0]  # "Mục IV.7", never "IV.7"
         for ev in d["evidence"]:
             assert set(ev) >= {"report", "text", "start", "end"}
             if ev["report"] == "312/BC-SLĐTBXH" and ev.get("section") != "tiêu đề":
@@ -278,11 +319,14 @@ def test_cli_check_json():
 
     from flows.cli.check import check
 
-    res = CliRunner().invoke(check, ["--plan", str(KH580), str(REPORTS), "--as-of",
+    files = [str(p) for p in sorted(REPORTS.glob("*.txt")) if p.name.startswith(FIRST_FIVE)]
+    res = CliRunner().invoke(check, ["--plan", str(KH580), *files, "--as-of",
                                      "2020-12-31", "--json"])
     assert res.exit_code == 0, res.output
-    g = json.loads(res.output)
+    g = json.loads(res.stdout)
     assert g["schema"] == "vanban.gaps/1" and len(g["duties"]) == len(gaps580()["duties"])
+    # the warning goes to stderr, in Vietnamese: 77/BC-CAT answers another plan
+    assert "77/BC-CAT không dẫn 580/KH-UBND" in res.stderr
     bad = CliRunner().invoke(check, ["--plan", str(KH580), "--as-of", "31/12/2020"])
     assert bad.exit_code != 0
 
@@ -341,7 +385,9 @@ def test_html_gap_report_in_chromium(browser, tmp_path):
     got = {(r.get_attribute("data-owner"), r.get_attribute("data-status")) for r in rows}
     assert got == want
     labels = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
-              "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn"}
+              "done_undated": "Đã thực hiện, chưa rõ ngày",
+              "pending": "Chưa hoàn thành, còn hạn", "overdue": "Chưa hoàn thành, quá hạn",
+              "no_deadline": "Chưa hoàn thành, không có thời hạn"}
     for r in rows:
         cell = r.find_element(By.CSS_SELECTOR, "td.st")
         assert labels[r.get_attribute("data-status")] in cell.text

@@ -64,22 +64,40 @@ def check(plan: str, reports: tuple[str, ...], as_of: str | None, as_json: bool,
                 writer(name).write(gaps, Path(target))
     if as_json:
         click.echo(json.dumps(gaps, ensure_ascii=False, indent=2))
-    elif not (html_out or xlsx_out or docx_out):
+        for w in gaps.get("warnings") or []:
+            click.echo(f"vanban: lưu ý: {w}", err=True)
+    else:
         click.echo(summary(gaps))
 
 
 def summary(gaps: dict) -> str:
-    """A few lines for the terminal: counts by bucket, missing submissions."""
+    """A few lines for the terminal: how each report was linked, counts by status,
+    missing submissions, and the warnings."""
     # lazy like the check itself (loaded by it already): not at the CLI's start-up
     from pipeline.crosscheck.model import Submission
 
     p = gaps["plan"]
     name = p.get("symbol") or p.get("title") or "?"
-    lines = [f"{name} — {len(gaps['duties'])} nhiệm vụ (tính đến {gaps['as_of']})"]
+    lines = [f"{name} — {len(gaps['duties'])} nhiệm vụ (tính đến {labels.vn_date(gaps['as_of'])})"]
+    for r in gaps.get("reports") or []:
+        lines.append("  " + linked_line(r, name))
     c = Counter(d["status"] for d in gaps["duties"])
     lines += [f"  {v.lower()}: {c.get(k, 0)}" for k, v in labels.STATUS.items()]
     miss = [s for s in gaps["submissions"] if s["status"] == Submission.MISSING]
     lines.append(f"  báo cáo chưa nhận: {len(miss)}")
-    if gaps["unmatched_reports"]:
-        lines.append("  báo cáo không gắn với kế hoạch: " + ", ".join(gaps["unmatched_reports"]))
+    for w in gaps.get("warnings") or []:
+        lines.append(f"  lưu ý: {w}")
     return "\n".join(lines)
+
+
+def linked_line(r: dict, plan: str) -> str:
+    """One line saying how a report was linked to the plan."""
+    date = f" ngày {labels.vn_date(r['date'])}" if r.get("date") else " (không ghi ngày)"
+    if r["linked_by"] == "title":
+        how = (f"dẫn {r['cites']}, trùng loại, cơ quan ban hành và tên với dự thảo {plan}"
+               if r.get("cites") else "trùng tên với kế hoạch chưa có số")
+    else:
+        how = f"dẫn {r.get('cites') or plan}"
+    kind = "báo cáo tổng hợp, trả lời cho mọi đơn vị" if r.get("consolidated") \
+        else f"báo cáo của {r['owner']}"
+    return f"{r['report']}{date}: {how}; {kind}"

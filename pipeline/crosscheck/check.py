@@ -1,10 +1,11 @@
 """Cross-check reports against the duties a plan assigned (``vanban.gaps/1``).
 
-Which reports answer the plan, and whose they are, is :mod:`pipeline.crosscheck.link`. A
-report issued by the plan's own issuer is a consolidated report and speaks for every
-owner. Coverage per (duty, owner) is in :mod:`pipeline.crosscheck.coverage`, dates and
-submissions in :mod:`pipeline.crosscheck.status`; the rows are
-:mod:`pipeline.crosscheck.model`'s.
+Which reports answer the plan, whose they are and which are consolidated (by the plan's
+issuer, or by the body the plan names to compile) is :mod:`pipeline.crosscheck.link`;
+which duties are listed, their text, place and owners :mod:`pipeline.crosscheck.duties`.
+Coverage per (duty, owner) is in :mod:`pipeline.crosscheck.coverage`, the quoted evidence
+in :mod:`pipeline.crosscheck.evidence`, dates and submissions in
+:mod:`pipeline.crosscheck.status`; the rows are :mod:`pipeline.crosscheck.model`'s.
 """
 from __future__ import annotations
 
@@ -13,18 +14,30 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.crosscheck.coverage import Passage, decide, passages
-from pipeline.crosscheck.link import expand, link, owner_of
+from pipeline.crosscheck.duties import full_text, listed, owners_of, place
+from pipeline.crosscheck.evidence import quote
+from pipeline.crosscheck.link import (
+    CitedReport,
+    cited_reports,
+    compilers,
+    is_consolidated,
+    link,
+    owner_of,
+    same_body,
+)
 from pipeline.crosscheck.model import (
     Coverage,
+    DueSource,
     DutyRow,
     Evidence,
     GapReport,
-    ReportRow,
     Loaded,
     PlanRef,
+    ReportRow,
     SubmissionRow,
     load,
 )
@@ -37,6 +50,7 @@ from pipeline.crosscheck.status import (
     submissions,
 )
 from pipeline.document.facts import Task
+from pipeline.document.labels import vn_date
 from pipeline.document.normalize import fold
 
 # A process keeps the passages of the reports it read last, up to this many passages
@@ -64,8 +78,12 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
     as_of = as_of or _dt.date.today().isoformat()
     meta = plan.meta
     home = meta.place
-    plan_owner = canonical_agency(meta.issuer or "", home=home)
-    linked: list[tuple[Loaded, str, str]] = []
+
+    def canon(name: str) -> str:
+        return canonical_agency(name or "", home=home)
+
+    plan_owner = canon(meta.issuer or "")
+    linked: list[tuple[Loaded, tuple, str]] = []
     unmatched: list[str] = []
     for r in reports:
         how = link(plan, r)
@@ -73,37 +91,95 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
             linked.append((r, how, owner_of(r, home)))
         else:
             unmatched.append(r.label)
-    tasks = plan.extraction.tasks
-    named = [canonical_agency(x, home=home) for t in tasks for x in t.lead]
-    known = list(dict.fromkeys([n for n in named if not re.match(r"(?i)các\s", n)]
-                               + [o for _, _, o in linked]))
+    tasks = listed(plan.extraction.tasks)
+    named = [canon(x) for t in tasks for x in t.lead]
+    known = same_names([n for n in named if not re.match(r"(?i)các\s", n)]
+                       + [o for _, _, o in linked])
+    linked = [(r, how, known.get(fold(o), o)) for r, how, o in linked]
+    names = list(dict.fromkeys(known.values()))
+    task_owners = [(t, [known.get(fold(o), o) for o in owners_of(t, names, canon)])
+                   for t in tasks]
+    used_owners = {o for _, os_ in task_owners for o in os_}
+    compiling = compilers(plan)
     by_owner: dict[str, list[Loaded]] = {}
     consolidated: list[Loaded] = []
     for r, _how, owner in linked:
-        (consolidated if owner == plan_owner else by_owner.setdefault(owner, [])).append(r)
-    task_owners = [(t, list(dict.fromkeys(o for lead in t.lead for o in expand(lead, known))))
-                   for t in tasks]
-    used_owners = {o for _, os_ in task_owners for o in os_}
+        if is_consolidated(r, owner, plan_owner, compiling, sorted(used_owners)):
+            consolidated.append(r)
+        if owner != plan_owner and not same_body(owner, plan_owner):
+            by_owner.setdefault(owner, []).append(r)
+    answering = {r.label for r in consolidated}
     for r, _how, owner in linked:
-        if owner not in used_owners and owner != plan_owner:
+        if owner not in used_owners and r.label not in answering:
             unmatched.append(r.label)
     reporting = [(t, os_) for t, os_ in task_owners if is_reporting(t)]
-    subs = submissions(reporting, by_owner)
+    received = {o: rs + [c for r in rs for c in cited_reports(r)] for o, rs in by_owner.items()}
+    subs = submissions(reporting, received)
     report_due: dict[str, str] = {}
     for t, os_ in reporting:
         for o in os_:
             if due_of(t) and due_of(t) > report_due.get(o, ""):
                 report_due[o] = due_of(t)
-    sections = {n.id: n.title for n in plan.doc.flat_outline()}
-    duties = [_duty(plan, t, owner, by_owner.get(owner, []), consolidated, subs, report_due,
-                    sections, as_of)
-              for t, owners in task_owners for owner in owners]
+    ctx = _Context(plan, by_owner, received, consolidated, subs, report_due,
+                   {n.id: n.title for n in plan.doc.flat_outline()}, as_of,
+                   sum(1 for t in tasks if t.id.startswith("end.")),
+                   {r.label: how for r, how, _ in linked})
+    duties = [_duty(ctx, t, owner) for t, owners in task_owners for owner in owners]
+    rows = [ReportRow(r.label, r.meta.date, r.meta.issuer, how[0], r in consolidated,
+                      owner, how[1], r.path) for r, how, owner in linked]
     return GapReport(
         plan=PlanRef(meta.symbol, meta.issuer, meta.date, meta.title, plan.path),
         as_of=as_of, duties=duties, submissions=subs,
-        unmatched_reports=list(dict.fromkeys(unmatched)),
-        reports=[ReportRow(r.label, r.meta.date, r.meta.issuer, how[0], r in consolidated,
-                           owner, how[1], r.path) for r, how, owner in linked])
+        unmatched_reports=list(dict.fromkeys(unmatched)), reports=rows,
+        warnings=warnings(plan, tasks, rows, unmatched, used_owners))
+
+
+def same_names(names: list[str]) -> dict[str, str]:
+    """One spelling per agency: names equal but for case or accents ("Sở Giáo dục và đào
+    tạo", "Sở Giáo dục và Đào tạo") → the one with more capitals (the gazetteer's)."""
+    out: dict[str, str] = {}
+    for n in names:
+        k = fold(n)
+        if k not in out or sum(c.isupper() for c in n) > sum(c.isupper() for c in out[k]):
+            out[k] = n
+    return out
+
+
+def warnings(plan: Loaded, tasks: list[Task], rows: list[ReportRow], unmatched: list[str],
+             owners: set[str]) -> list[str]:
+    """What the reviewer should know before trusting the report, in Vietnamese."""
+    label = plan.meta.symbol or Path(plan.path).name
+    out = []
+    kind = plan.meta.doc_type
+    if plan.is_report:
+        out.append(f"{label} là một báo cáo, không phải kế hoạch: không có nhiệm vụ để đối chiếu.")
+    elif not tasks:
+        out.append(f"{label} không giao nhiệm vụ nào cho cơ quan, đơn vị: không có gì để đối chiếu.")
+    elif kind in ("Luật", "Bộ luật", "Pháp lệnh", "NĐ", "TT", "TTLT"):
+        out.append(f"{label} là văn bản quy phạm pháp luật, không phải kế hoạch; các nhiệm vụ "
+                   "được liệt kê để tham khảo.")
+    for u in dict.fromkeys(unmatched):
+        row = next((r for r in rows if r.report == u), None)
+        if row is None:
+            out.append(f"{u} không dẫn {label} nên không được đối chiếu.")
+        elif row.owner not in owners:
+            out.append(f"{u} của {row.owner}, đơn vị không được giao nhiệm vụ nào trong {label}.")
+    return out
+
+
+@dataclass
+class _Context:
+    plan: Loaded
+    by_owner: dict[str, list[Loaded]]
+    received: dict[str, list[Loaded]]  # by_owner, and the earlier reports they cite
+    consolidated: list[Loaded]
+    subs: list[SubmissionRow]
+    report_due: dict[str, str]
+    sections: dict[str, str]
+    as_of: str
+    closing: int
+    how: dict[str, tuple]
+    decided: dict[tuple, object] = field(default_factory=dict)
 
 
 class PassageCache:
@@ -155,45 +231,98 @@ def pool(r: Loaded, plan: Loaded) -> list[Passage]:
     return got
 
 
-def _title_evidence(r: Loaded) -> list[Evidence]:
+def _opening(r: Loaded, cites: str | None) -> list[Evidence]:
+    """A received report's evidence: the sentence that says what it answers (its opening
+    citing the plan), or its title."""
+    doc = r.doc
+    if doc is not None:
+        key = re.sub(r"\s+", "", cites or "")
+        for b in doc.blocks[:60]:
+            flat = re.sub(r"\s+", "", b.text)
+            if key and key in flat or re.match(r"(?i)(thực hiện|căn cứ|theo)\b", b.text):
+                p = Passage(r.label, b.text.strip(), b.start, b.end, "mở đầu", False,
+                            place="Phần mở đầu")
+                ev = quote(p, {cites.lower()} if cites else set(), r.path)
+                return [ev]
     span = r.meta.spans.get("title") or (0, 0)
-    return [Evidence(r.label, r.meta.title, span[0], span[1], "tiêu đề")]
+    return [Evidence(r.label, r.meta.title, span[0], span[1], "tiêu đề", "Tiêu đề", [],
+                     r.path)]
 
 
-def _duty(plan: Loaded, t: Task, owner: str, own: list[Loaded], consolidated: list[Loaded],
-          subs: list[SubmissionRow], report_due: dict[str, str], sections: dict[str, str],
-          as_of: str) -> DutyRow:
-    due = due_of(t) or report_due.get(owner)
-    row = DutyRow(t.id, owner, t.text, t.deadline, due, t.start, t.end)
-    sources = own + consolidated
-    sub = next((s for s in subs if s.task_id == t.id and s.owner == owner), None)
+def _citing(c: CitedReport) -> list[Evidence]:
+    """Evidence for a report known from a later one: the sentence that cites it."""
+    doc = c.via.doc
+    b = next((b for b in doc.blocks if b.start <= c.span[0] < b.end), None)
+    if b is None:
+        return []
+    p = Passage(c.via.label, b.text.strip(), b.start, b.end, "", False)
+    return [quote(p, {c.label.lower()}, c.via.path)]
+
+
+def _due(t: Task, owner: str, report_due: dict[str, str]) -> tuple[str | None, DueSource | None]:
+    if t.deadline:
+        return t.deadline, DueSource(t.deadline_source or "stated")
+    if (t.period or {}).get("end"):
+        return t.period["end"], DueSource.PERIOD_END
+    if report_due.get(owner):
+        return report_due[owner], DueSource.PLAN_REPORTING_DEADLINE
+    return None, None
+
+
+def _duty(ctx: _Context, t: Task, owner: str) -> DutyRow:
+    plan = ctx.plan
+    due, source = _due(t, owner, ctx.report_due)
+    row = DutyRow(t.id, owner, full_text(t, plan.doc), t.deadline, due, t.start, t.end,
+                  place(t.id, ctx.closing), source)
+    own = ctx.by_owner.get(owner, [])
+    sub = next((s for s in ctx.subs if s.task_id == t.id and s.owner == owner), None)
     if sub and sub.report:
-        rep = next(r for r in own if r.label == sub.report)
-        row.coverage, row.reason = Coverage.ADDRESSED, f"đã nhận {sub.report} ({sub.status})"
-        row.evidence = _title_evidence(rep)
-        row.status = status(Coverage.ADDRESSED, due, sub.received, as_of)
+        rep = next(r for r in ctx.received.get(owner, []) if r.label == sub.report)
+        row.coverage = Coverage.ADDRESSED
+        if isinstance(rep, CitedReport):
+            row.evidence = _citing(rep)
+            row.reason = f"{rep.via.label} cho biết đã gửi {rep.label} ngày " \
+                         f"{vn_date(sub.received)}"
+        else:
+            row.evidence = _opening(rep, ctx.how.get(rep.label, (None, None))[1])
+            row.reason = f"đã nhận {rep.label}" + (
+                f" ngày {vn_date(sub.received)}" if sub.received else ", văn bản không ghi ngày")
+        row.status = status(Coverage.ADDRESSED, due, sub.received, ctx.as_of)
         return row
     to = addressee(t) if is_reporting(t) else None
-    via = next((r for r in consolidated if to and any(
+    via = next((r for r in ctx.consolidated if to and any(
         to in fold(x) for x in list(r.meta.recipients) + [r.doc.text[-1500:]])), None)
     if via is not None:
-        row.coverage, row.reason = Coverage.ADDRESSED, f"báo cáo tổng hợp {via.label} gửi {to}"
-        row.evidence = _title_evidence(via)
-        row.status = status(Coverage.ADDRESSED, due, via.meta.date, as_of)
+        row.coverage = Coverage.ADDRESSED
+        row.reason = f"báo cáo tổng hợp {via.label} đã gửi {_title_case(to)}"
+        row.evidence = _opening(via, ctx.how.get(via.label, (None, None))[1])
+        row.status = status(Coverage.ADDRESSED, due, via.meta.date, ctx.as_of)
         return row
     if sub and own and due_of(t):
         row.coverage, row.reason = Coverage.NOT_ADDRESSED, f"chưa nhận {sub.what} của đơn vị"
-        row.status = status(Coverage.NOT_ADDRESSED, due, None, as_of)
+        row.status = status(Coverage.NOT_ADDRESSED, due, None, ctx.as_of)
         return row
+    sources = own + [r for r in ctx.consolidated if r not in own]
     if not sources:
-        row.coverage, row.reason = Coverage.NO_REPORT, "không có báo cáo của đơn vị"
-        row.status = status(Coverage.NO_REPORT, due, None, as_of)
+        row.coverage = Coverage.NO_REPORT
+        row.reason = "không có báo cáo nào của đơn vị gắn với kế hoạch"
+        row.status = status(Coverage.NO_REPORT, due, None, ctx.as_of)
         return row
-    found = [p for r in sources for p in pool(r, plan)]
-    cov = decide(t.text or "", plan.meta.title, sections.get(t.section or ""), found)
+    key = (t.id, tuple(sorted(r.label for r in sources)))
+    cov = ctx.decided.get(key)
+    if cov is None:  # co-owners answered by the same reports get the same verdict
+        found = [p for r in sources for p in pool(r, plan)]
+        cov = ctx.decided[key] = decide(t.text or "", plan.meta.title,
+                                        ctx.sections.get(t.section or ""), found,
+                                        (*t.lead, *t.support))
     row.coverage = cov.coverage
-    row.reason = cov.reason + (" (báo cáo tổng hợp)" if not own else "")
-    row.evidence = [Evidence(p.report, p.text[:800], p.start, p.end, p.section)
-                    for p in cov.evidence]
-    row.status = status(cov.coverage, due, done_date(cov.evidence), as_of)
+    row.reason = cov.reason + ("; theo báo cáo tổng hợp" if not own else "")
+    paths = {r.label: r.path for r in sources}
+    row.evidence = [quote(p, cov.terms, paths.get(p.report, "")) for p in cov.evidence]
+    done = done_date(cov.evidence)
+    row.status = status(cov.coverage, due, done, ctx.as_of)
     return row
+
+
+def _title_case(folded: str) -> str:
+    return folded[:1].upper() + folded[1:]

@@ -19,12 +19,14 @@ from pathlib import Path
 
 from extractors.words import segment
 from pipeline.crosscheck.model import Coverage
+from pipeline.document.collation import vi_key
 from pipeline.document.model import Document
 
 
 CUES_FILE = Path(__file__).resolve().parent.parent / "data" / "coverage_cues.tsv"
 K1, B = 1.5, 0.75
 SECTION_BONUS = 0.3
+NEED_AT_MOST = 99  # no cap: tried 5, long duties then passed on a few common words
 _DELIVERABLE = re.compile(r"(?i)\b(?:xây dựng|ban hành)\s+(?:và\s+)?(kế hoạch|đề án|quy chế|"
                           r"chương trình|văn bản|báo cáo)")
 
@@ -77,6 +79,7 @@ class Passage:
     toks: Sequence[str] = field(default_factory=list)
     sec_toks: frozenset[str] | set[str] = field(default_factory=set)
     date: str | None = None
+    place: str = ""  # the section in the report's own numbering: "Mục I.2"
     _tf: Counter[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def tf(self) -> Counter[str]:
@@ -93,7 +96,7 @@ def passages(label: str, doc: Document, plan_symbol: str | None, date: str | Non
     nodes = doc.flat_outline()
     first = min((n.start for n in nodes), default=0)
     out: list[Passage] = []
-    sections: dict[tuple[int, ...], tuple[str, bool, frozenset[str]]] = {}
+    sections: dict[tuple[int, ...], tuple[str, bool, frozenset[str], str]] = {}
     for b in doc.blocks:
         text = b.text.strip()
         if re.match(r"(?i)nơi nhận", text):
@@ -111,26 +114,33 @@ def passages(label: str, doc: Document, plan_symbol: str | None, date: str | Non
                        else n.label + " " + n.title).strip() for n in (nodes[i] for i in path)]
             sec = " › ".join(titles)
             low = " ".join(titles).lower()
+            labels = [n.label.strip().rstrip(".)").strip() for n in (nodes[i] for i in path)]
+            where = "Mục " + ".".join(x for x in labels if x) if any(labels) else ""
             sections[path] = (sec, any(c in low for c in cues.future),
-                              frozenset(_tokens(sec)) - cues.generic if sec else frozenset())
-        sec, fut, sec_toks = sections[path]
+                              frozenset(_tokens(sec)) - cues.generic if sec else frozenset(),
+                              where)
+        sec, fut, sec_toks, where = sections[path]
         # the token tuple is the one _tokens keeps: shared, not copied (a report's
         # passages stay in memory while it answers plans, see check.pool)
         out.append(Passage(label, text, b.start, b.end, sec, fut, _tokens(text), sec_toks,
-                           date))
+                           date, where))
     return out
 
 
-def key_terms(duty_text: str, plan_title: str | None) -> tuple[set[str], set[str], bool]:
+def key_terms(duty_text: str, plan_title: str | None, owners: Sequence[str] = ()
+              ) -> tuple[set[str], set[str], bool]:
     """(specific terms, plan-wide terms, strict) of a duty: non-generic words, split by
-    whether they also occur in the plan's title (those speak of the whole plan). A duty
-    made only of generic words falls back to its non-stop words (``strict`` False)."""
+    whether they also occur in the plan's title (those speak of the whole plan). The
+    words of the duty's owners' names are not among them ("Các Sở, ngành, UBND các
+    huyện … tổ chức tuyên truyền …": what is done, not who). A duty made only of generic
+    words falls back to its non-stop words (``strict`` False)."""
     cues = load_cues()
     title = set(tokens(plan_title or ""))
-    words = set(tokens(duty_text)) - cues.generic
+    who = set(tokens(" , ".join(owners)))
+    words = set(tokens(duty_text)) - cues.generic - who
     if len(words - title) >= 2:
         return words - title, words & title, True
-    words = set(tokens(duty_text)) - cues.stop
+    words = set(tokens(duty_text)) - cues.stop - who
     return words - title, words & title, False
 
 
@@ -143,6 +153,19 @@ def has_cue(text: str, cues: tuple[str, ...]) -> str | None:
                 continue
             return c
     return None
+
+
+_SENTENCE = re.compile(r"[^.;!?\n]+(?:[.;!?]+|\n|$)")
+
+
+def about(text: str, terms) -> str:
+    """The sentences of ``text`` that hold one of ``terms``: a partial cue counts only
+    there ("Hình thức tuyên truyền chưa đa dạng" in another sentence says nothing of
+    this duty). The whole text when no sentence holds one (the terms are the heading's)."""
+    low = text.lower()
+    got = [m.group() for m in _SENTENCE.finditer(low)
+           if any(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", m.group()) for t in terms)]
+    return " ".join(got) if got else low
 
 
 def bm25(query: list[str], tfs: list[Counter[str]]) -> list[float]:
@@ -173,15 +196,16 @@ class Decision:
     evidence: list[Passage]
     reason: str
     score: float = 0.0
+    terms: frozenset[str] = frozenset()  # the duty's words the evidence shares (to mark)
 
 
 def decide(duty_text: str, plan_title: str | None, section_title: str | None,
-           pool: list[Passage]) -> Decision:
+           pool: list[Passage], owners: Sequence[str] = ()) -> Decision:
     """addressed / partial / not_addressed for a duty over an owner's passages."""
     cues = load_cues()
     if not pool:
         return Decision(Coverage.NOT_ADDRESSED, [], "báo cáo không có đoạn nội dung")
-    spec, wide, strict = key_terms(duty_text, plan_title)
+    spec, wide, strict = key_terms(duty_text, plan_title, owners)
     deliverable = _DELIVERABLE.search(duty_text)
     query = [t for t in tokens(duty_text) if t in spec or t in wide]
     scores = bm25(query, [p.tf() for p in pool])
@@ -189,7 +213,7 @@ def decide(duty_text: str, plan_title: str | None, section_title: str | None,
     ranked = []
     for p, s in zip(pool, scores):
         toks = p.tf().keys()
-        hit_spec = spec & toks
+        hit_spec = spec & (toks | p.sec_toks)  # a passage speaks of its heading's subject
         hit_wide = wide & toks
         extra = 0
         if deliverable and hit_wide and re.search(
@@ -198,30 +222,36 @@ def decide(duty_text: str, plan_title: str | None, section_title: str | None,
         bonus = SECTION_BONUS if p.sec_toks & sect else 0.0
         ranked.append((s * (1 + bonus), len(hit_spec) + extra, len(hit_wide), p, hit_spec))
     ranked.sort(key=lambda r: -r[0])
-    need = (max(2, math.ceil(0.3 * len(spec))) if len(spec) >= 3 else 1) if strict \
-        else max(3, len(spec) // 2)
+    need = (min(NEED_AT_MOST, max(2, math.ceil(0.3 * len(spec)))) if len(spec) >= 3 else 1) \
+        if strict else max(3, len(spec) // 2)
     good = [r for r in ranked if not r[3].future and r[1] >= need and
             (r[1] + 0.5 * r[2]) >= min(3.0, 0.15 * (len(spec) + len(wide)) + 1)]
     if not good:
-        best = ranked[0] if ranked else None
-        why = f"không có đoạn nêu từ khóa riêng của nhiệm vụ (BM25 cao nhất {best[0]:.1f}, " \
-              f"{best[1]}/{len(spec)} từ khóa)" if best else "không có đoạn phù hợp"
+        best = max(ranked, key=lambda r: r[1], default=None)
+        why = (f"không đoạn nào nêu đủ từ khóa riêng của nhiệm vụ (nhiều nhất trùng "
+               f"{len(best[4])} trong {len(spec)} từ khóa riêng"
+               + (f": {_listing(best[4])})" if best[4] else ")")) if best \
+            else "báo cáo không có đoạn nào nói về nhiệm vụ"
         return Decision(Coverage.NOT_ADDRESSED, [], why, best[0] if best else 0.0)
     score, hits, _, p, hit_spec = good[0]
-    cue = has_cue(p.text, cues.partial)
+    cue = has_cue(about(p.text, hit_spec), cues.partial)
     ev = [p]
     if not cue:  # a duty in several parts: another strong passage may report one part undone
         for s2, h2, _w, p2, hs2 in ranked[1:6]:
-            c2 = None if p2.future else has_cue(p2.text, cues.partial)
+            c2 = None if p2.future else has_cue(about(p2.text, hs2), cues.partial)
             if c2 and ((s2 >= 0.5 * score and h2 >= 0.5 * hits)
                        or (h2 >= 3 and len(hs2 - hit_spec) >= 2)):
                 cue, ev = c2, [p, p2]  # a part the best passage does not speak of
                 break
-    terms = ", ".join(sorted(hit_spec)[:4])
+    marks = frozenset(hit_spec | (wide & set(p.tf())))
+    shared = f"trùng {len(marks)} trong {len(spec | wide)} từ khóa: {_listing(marks)}"
     if cue:
-        return Decision(Coverage.PARTIAL, ev,
-                        f"BM25 {score:.1f}, {hits}/{len(spec)} từ khóa ({terms}); tín hiệu "
-                        f"'{cue}'", score)
-    return Decision(Coverage.ADDRESSED, ev,
-                    f"BM25 {score:.1f}, {hits}/{len(spec)} từ khóa ({terms}); không có tín hiệu "
-                    "dở dang", score)
+        return Decision(Coverage.PARTIAL, ev, f"{shared}; có từ “{cue}”", score, marks)
+    return Decision(Coverage.ADDRESSED, ev, f"{shared}; không có từ nào cho thấy việc còn dở dang",
+                    score, marks)
+
+
+def _listing(terms, most: int = 5) -> str:
+    """Some of the terms, in Vietnamese order, for a reason a reviewer reads."""
+    got = sorted(terms, key=vi_key)
+    return ", ".join(got[:most]) + (" …" if len(got) > most else "")

@@ -35,15 +35,19 @@ def due_of(task: Task) -> str | None:
 
 
 def status(coverage: str, due: str | None, done: str | None, as_of: str) -> Status:
-    """done_on_time | done_late | pending | overdue. ``done`` is the date of the report
-    that shows the duty done; an undated report counts as on time (it cannot be shown late)."""
+    """The duty's status from its coverage, when it was due and when the reports show it
+    done (``done``: an event date or the report's own date). Addressed without any date
+    is ``done_undated`` (nobody can say on time or late); not done with no date it is due
+    by is ``no_deadline`` (nobody can say still due or overdue)."""
     if coverage == Coverage.ADDRESSED:
-        if due and done and done > due:
+        if done is None:
+            return Status.DONE_UNDATED
+        if due and done > due:
             return Status.DONE_LATE
         return Status.DONE_ON_TIME
-    if due is None or as_of <= due:
-        return Status.PENDING
-    return Status.OVERDUE
+    if due is None:
+        return Status.NO_DEADLINE
+    return Status.PENDING if as_of <= due else Status.OVERDUE
 
 
 def event_date(text: str, report_date: str | None) -> str | None:

@@ -11,13 +11,14 @@ day (statuses move with the date), or when the code that makes gap reports chang
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.crosscheck.check import check_loaded
-from pipeline.crosscheck.link import link, norm_symbol, plan_symbols
+from pipeline.crosscheck.link import link, norm_symbol, plan_code, plan_symbols
 from pipeline.crosscheck.model import BUCKETS, Loaded, Submission
 from pipeline.document.contract import from_json
 from pipeline.document.doctypes import lookup_abbr
@@ -29,7 +30,7 @@ from pipeline.reports.registry import writer
 
 GAPS = "gaps"
 INDEX = "index.json"
-FORMATS = ("html", "xlsx")
+FORMATS = ("html", "xlsx", "docx")
 """Written beside each plan's ``<plan>.json``; the index entry names each file."""
 
 
@@ -61,12 +62,17 @@ def is_plan(ex: Extraction) -> bool:
     return t is None or t.klass == "admin"
 
 
-def plan_links(sources: list[Source], out: Path) -> dict[str, list[str]]:
+def plan_links(sources: list[Source], out: Path, state: Path | None = None
+               ) -> dict[str, list[str]]:
     """Plan stem → stems of the reports that answer it (by citation, or by title for an
     unnumbered plan), over every extracted document. Reports are looked up by the
-    symbols they cite, so this grows with plans + reports, not their product."""
+    symbols they cite, so this grows with plans + reports, not their product. With
+    ``state`` (where extraction keeps the read documents), an unnumbered draft is also
+    linked to a report citing it by number and title: only those two are read."""
     # linking needs only the metadata and references: no document is loaded
     stubs = {s.stem: Loaded(s.path, from_json(d)) for s in sources if (d := _data(out, s.stem))}
+    if state is not None:
+        _with_documents(stubs, state)
     reports = [(stem, st) for stem, st in stubs.items() if st.is_report]
     citing: dict[str, list[str]] = {}
     for stem, rep in reports:
@@ -82,6 +88,26 @@ def plan_links(sources: list[Source], out: Path) -> dict[str, list[str]]:
             cands = {r for r, _ in reports}
         out_links[stem] = [r for r, rep in reports if r in cands and link(st, rep)]
     return out_links
+
+
+def _with_documents(stubs: dict[str, Loaded], state: Path) -> None:
+    """Give unnumbered plans, and the reports citing a symbol of their printed code
+    ("Số:   /KH-STTTT"), their read documents (the citation's "về …" is in the text)."""
+    drafts = [stem for stem, st in stubs.items()
+              if not st.meta.symbol and not st.is_report and is_plan(st.extraction)]
+    codes = set()
+    for stem in drafts:
+        if kept := load_document(state, stem):
+            stubs[stem] = Loaded(stubs[stem].path, dataclasses.replace(
+                stubs[stem].extraction, document=kept[0]))
+            if code := plan_code(stubs[stem]):
+                codes.add(code)
+    for stem, st in stubs.items():
+        if st.is_report and any(norm_symbol(r.symbol).split("/", 1)[-1] in codes
+                                for r in st.extraction.references if r.symbol):
+            if kept := load_document(state, stem):
+                stubs[stem] = Loaded(st.path, dataclasses.replace(st.extraction,
+                                                                   document=kept[0]))
 
 
 def load_source(src: Source, out: Path, state: Path) -> Loaded:
@@ -144,6 +170,7 @@ def check_plan(plan: Source, reports: list[Source], out: Path, state: Path,
     meta = gaps["plan"]
     return {"stem": plan.stem, "symbol": meta.get("symbol"), "title": meta.get("title"),
             "html": files["html"], "json": f"{plan.stem}.json", "xlsx": files["xlsx"],
+            "docx": files["docx"],
             "duties": len(gaps["duties"]), "counts": bucket_counts(gaps),
             "reports": len(gaps.get("reports") or []),
             "missing_submissions": sum(1 for s in gaps.get("submissions") or []
