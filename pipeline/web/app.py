@@ -12,7 +12,13 @@ is no front-end build and no JavaScript. Pages:
   documents the archive lacks, most cited first;
 - ``/api/search`` and ``/api/cited-by``: the same as ``vanban search --json`` and
   ``vanban cited-by --json``;
-- ``/gaps/{name}``: the gap reports (HTML) the flow wrote next to the index.
+- ``/find?path=&start=&end=``: the document the index holds at ``path``, that span
+  marked and scrolled to (a gap report's quotes link here);
+- ``/gaps``: every gap report the flow wrote next to the index (each plan with its date,
+  issuer, as-of day and counts by status); ``/gaps/{name}``: one of its files, the HTML
+  page as written, the XLSX and DOCX as downloads;
+- ``/agencies``: each agency's duties over every plan, counted by status (``?sort=overdue``
+  most overdue first); ``/agency/{name}``: that agency's duties, overdue first.
 
 Read-only by construction: the database is opened with ``mode=ro``; only GET and HEAD
 are routed. Every string from a document is escaped (Jinja autoescape; the text and
@@ -27,8 +33,8 @@ carries is checked in one place (:func:`pipeline.web.site.int_param`): a bad one
 Database work runs on a small pool of threads, each with its own read-only connection.
 
 The views, one module per kind of page: :mod:`.search`, :mod:`.document`,
-:mod:`.citations`; what they share: :mod:`.site`; headers and token: :mod:`.guard`.
-This module wires them into the app.
+:mod:`.citations`, :mod:`.gaps`, :mod:`.agencies`; what they share: :mod:`.site`;
+headers and token: :mod:`.guard`. This module wires them into the app.
 """
 from __future__ import annotations
 
@@ -40,8 +46,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.index import open_index
+from pipeline.web.agencies import AgenciesView
 from pipeline.web.citations import CitationsView
 from pipeline.web.document import DocumentView
+from pipeline.web.gaps import GapsView
 from pipeline.web.guard import Guard
 from pipeline.web.search import SearchView
 from pipeline.web.site import PKG, BadParam, Settings, Site
@@ -76,6 +84,7 @@ def create_app(settings: Settings) -> Starlette:
     open_index(settings.db, readonly=True).close()  # fail now, clearly, if missing or old
     site = Site(settings)
     search, doc, cites = SearchView(site), DocumentView(site), CitationsView(site)
+    gaps, agencies = GapsView(site), AgenciesView(site)
     get = ["GET", "HEAD"]
     routes = [
         Route("/", search.page, methods=get),
@@ -84,7 +93,11 @@ def create_app(settings: Settings) -> Starlette:
         Route("/not-held", cites.not_held_page, methods=get),
         Route("/api/search", search.api, methods=get),
         Route("/api/cited-by", cites.api_cited_by, methods=get),
-        Route("/gaps/{name}", doc.gap_report, methods=get),
+        Route("/find", doc.find, methods=get),
+        Route("/gaps", gaps.list_page, methods=get),
+        Route("/gaps/{name}", gaps.file, methods=get),
+        Route("/agencies", agencies.list_page, methods=get),
+        Route("/agency/{name:path}", agencies.page, methods=get),
         Route("/healthz", health, methods=get),
         Mount("/static", app=StaticFiles(directory=str(PKG / "static")), name="static"),
     ]

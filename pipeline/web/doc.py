@@ -19,6 +19,9 @@ from pipeline.web.marks import Layer, Mark, render_text
 META_LABELS = {"symbol": "Số, ký hiệu", "date": "Ngày ban hành", "doc_type": "Loại văn bản",
                "title": "Trích yếu", "recipients": "Nơi nhận", "signer": "Người ký",
                "issuer": "Cơ quan ban hành", "place": "Địa danh", "number": "Số"}
+FOUND = "doan-trich"
+"""The id of the block holding the span a reader was sent to (``/doc/{id}?start=&end=``)."""
+FOUND_TITLE = "Đoạn được trích làm căn cứ"
 DATE_KINDS = {"day": "ngày", "month": "tháng", "quarter": "quý", "year": "năm",
               "half": "nửa năm", "range": "khoảng thời gian"}
 
@@ -37,6 +40,7 @@ class DocView:
     findings: list[dict]
     dates: list[dict]
     counts: dict = field(default_factory=dict)
+    found: tuple[int, int] | None = None  # the span a reader was sent to, marked
 
 
 def _ref_marks(refs: list[dict]) -> list[Mark]:
@@ -73,13 +77,15 @@ def _inner_marks(rec: DocumentRecord) -> Layer:
     return Layer.of(marks)
 
 
-def _blocks(rec: DocumentRecord, outer: Layer, inner: Layer) -> list[dict]:
-    """Paragraphs and tables (cells grouped into rows) of the marked text."""
+def _blocks(rec: DocumentRecord, *layers: Layer, anchor: int | None = None) -> list[dict]:
+    """Paragraphs and tables (cells grouped into rows) of the marked text; the first
+    block that reaches offset ``anchor`` gets ``"anchor": FOUND`` (the id a link scrolls
+    to)."""
     text = rec.text
     blocks: list[dict] = []
     table: dict | None = None
     for kind, start, end, tbl, r, c in rec.blocks:
-        body = render_text(text, start, end, outer, inner)
+        body = render_text(text, start, end, *layers)
         if kind == "table_cell":
             if table is None or table["tbl"] != tbl:
                 table = {"kind": "table", "tbl": tbl, "rows": []}
@@ -87,19 +93,40 @@ def _blocks(rec: DocumentRecord, outer: Layer, inner: Layer) -> list[dict]:
             while len(table["rows"]) <= (r or 0):
                 table["rows"].append([])
             table["rows"][r or 0].append(body)
+            here = table
         else:
             table = None
-            blocks.append({"kind": "p", "html": body})
+            here = {"kind": "p", "html": body}
+            blocks.append(here)
+        if anchor is not None and end > anchor:  # the first block that reaches it
+            here["anchor"], anchor = FOUND, None
     if not blocks and text:
-        blocks.append({"kind": "p", "html": render_text(text, 0, len(text), outer, inner)})
+        blocks.append({"kind": "p", "html": render_text(text, 0, len(text), *layers)})
+        if anchor is not None:
+            blocks[0]["anchor"] = FOUND
     return blocks
 
 
-def load_view(index: Index, doc_id: int) -> DocView | None:
-    """The page of document ``doc_id``; ``None`` when the index has no such document."""
+def found_span(text: str, start: int | None, end: int | None) -> tuple[int, int] | None:
+    """The span ``[start, end)`` a reader was sent to, cut to the text; ``None`` when
+    there is none to mark (no start, or nothing of it inside the text)."""
+    if start is None:
+        return None
+    end = min(len(text), end if end is not None else start + 1)
+    return (start, end) if start < end else None
+
+
+def load_view(index: Index, doc_id: int, start: int | None = None,
+              end: int | None = None) -> DocView | None:
+    """The page of document ``doc_id``, with the span ``[start, end)`` marked (a quote a
+    gap report cites, reached through ``/find``); ``None`` when the index has no such
+    document."""
     rec = index.document(doc_id)
     if rec is None:
         return None
+    found = found_span(rec.text, start, end)
+    marked = Layer.of([Mark(*found, "found", "mark", (("title", FOUND_TITLE),))]
+                      if found else [])
     duties = rec.duties
     for n, d in enumerate(duties, 1):
         d["n"] = n
@@ -107,7 +134,8 @@ def load_view(index: Index, doc_id: int) -> DocView | None:
     outer = Layer.of(Mark(d["start"], d["end"], "duty", "span",
                           (("id", f"duty-{d['n']}"), ("data-duty", str(d["n"]))))
                      for d in duties if d["start"] is not None)
-    blocks = _blocks(rec, outer, _inner_marks(rec))
+    blocks = _blocks(rec, marked, outer, _inner_marks(rec),
+                     anchor=found[0] if found else None)
 
     meta = rec.meta
     t = lookup_abbr(meta["doc_type"]) if meta["doc_type"] else None
@@ -118,4 +146,4 @@ def load_view(index: Index, doc_id: int) -> DocView | None:
     return DocView(doc_id, meta, t.name if t else None, blocks, rec.references, citing,
                    duties, rec.findings, rec.dates,
                    {"references": len(rec.references), "duties": len(duties),
-                    "findings": len(rec.findings), "dates": len(rec.dates)})
+                    "findings": len(rec.findings), "dates": len(rec.dates)}, found)

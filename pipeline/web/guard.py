@@ -2,7 +2,7 @@
 allows no script), the Host check (against DNS rebinding; always on) and, when the app has
 a token, the token check. :class:`Guard` wraps the whole app, outside Starlette's own
 error handling, so a 500 carries the headers too; a redirect's ``Location`` is cut to its
-path, so no answer ever echoes a Host header."""
+path (with its query and fragment), so no answer ever echoes a Host header."""
 from __future__ import annotations
 
 import hmac
@@ -118,8 +118,8 @@ class Guard:
                 for k, v in message.get("headers", []):
                     if k.lower() == b"location":  # never a host, only the path
                         u = urlsplit(v.decode("latin-1"))
-                        v = ((u.path or "/") + (f"?{u.query}" if u.query else "")).encode(
-                            "latin-1")
+                        v = ((u.path or "/") + (f"?{u.query}" if u.query else "")
+                             + (f"#{u.fragment}" if u.fragment else "")).encode("latin-1")
                         v = b"/" + v.lstrip(b"/\\")
                     headers.append((k, v))
                 names = {k.lower() for k, _ in headers}

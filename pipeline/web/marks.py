@@ -1,11 +1,11 @@
 """Marking spans of a document's text in HTML, well nested whatever the spans.
 
 :func:`render_text` renders a stretch of text: every document character is escaped; the
-only tags are the ones of the marks. There are two levels: the outer one (duties, a
-``<span class="duty">`` per duty span) and the inner one (references, dates, findings,
-header fields); where an inner mark crosses an outer one's edge it is closed and opened
-again, so the HTML is always well nested. Within a level, marks that overlap keep the
-one listed first (:func:`prune`).
+only tags are the ones of the marks. Marks come in levels, outermost first: the span a
+reader was sent to (``/find``), duties (a ``<span class="duty">`` per duty span), then
+references, dates, findings and header fields; where an inner mark crosses an outer one's
+edge it is closed and opened again, so the HTML is always well nested. Within a level,
+marks that overlap keep the one listed first (:func:`prune`).
 """
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ class Mark:
     attrs: tuple[tuple[str, str], ...] = ()
 
     def open(self, extra_class: str = "") -> str:
+        """The opening tag; a continued piece (``extra_class`` "cont") keeps no id, so an
+        id is never given twice."""
         cls = self.kind + (f" {extra_class}" if extra_class else "")
-        attrs = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in self.attrs)
+        attrs = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in self.attrs
+                        if not (k == "id" and extra_class == "cont"))
         return f'<{self.tag} class="{cls}"{attrs}>'
 
     def close(self) -> str:
@@ -69,40 +72,37 @@ class Layer:
         return [m for m in self.marks[i:j] if m.end > start]
 
 
-def render_text(text: str, start: int, end: int, outer: Layer, inner: Layer) -> str:
-    """HTML of ``text[start:end]`` with the ``outer`` marks (duties) around the ``inner`` ones."""
-    outer_marks = outer.within(start, end)
-    inner_marks = inner.within(start, end)
+def render_text(text: str, start: int, end: int, *layers: Layer) -> str:
+    """HTML of ``text[start:end]`` with the marks of ``layers``, the first outermost (a
+    span found for a reader, then duties, then references and the like)."""
+    within = [layer.within(start, end) for layer in layers]
     cuts = {start, end}
-    for m in outer_marks + inner_marks:
-        cuts.update(p for p in (m.start, m.end) if start < p < end)
-    points = sorted(cuts)
+    for marks in within:
+        for m in marks:
+            cuts.update(p for p in (m.start, m.end) if start < p < end)
     out: list[str] = []
-    cur_o: Mark | None = None
-    cur_i: Mark | None = None
-    oi = ii = 0
-    for a, b in pairwise(points):
-        while oi < len(outer_marks) and outer_marks[oi].end <= a:
-            oi += 1
-        while ii < len(inner_marks) and inner_marks[ii].end <= a:
-            ii += 1
-        o = outer_marks[oi] if oi < len(outer_marks) and outer_marks[oi].start <= a else None
-        i = inner_marks[ii] if ii < len(inner_marks) and inner_marks[ii].start <= a else None
-        if o is not cur_o or i is not cur_i:
-            if cur_i is not None:
-                out.append(cur_i.close())
-            if o is not cur_o:
-                if cur_o is not None:
-                    out.append(cur_o.close())
-                if o is not None:
-                    out.append(o.open())
-            if i is not None:
-                # a piece after the first of a mark split by a duty edge is marked "cont"
-                out.append(i.open("cont" if i.start < a else ""))
-            cur_o, cur_i = o, i
+    current: list[Mark | None] = [None] * len(layers)
+    at = [0] * len(layers)
+    for a, b in pairwise(sorted(cuts)):
+        now: list[Mark | None] = []
+        for k, marks in enumerate(within):
+            while at[k] < len(marks) and marks[at[k]].end <= a:
+                at[k] += 1
+            now.append(marks[at[k]] if at[k] < len(marks) and marks[at[k]].start <= a
+                       else None)
+        changed = next((k for k, m in enumerate(now) if m is not current[k]), None)
+        if changed is not None:  # close from the innermost out to the level that changed,
+            for m in reversed(current[changed:]):  # then open from there in again
+                if m is not None:
+                    out.append(m.close())
+            for m in now[changed:]:
+                if m is not None:
+                    # a piece after the first of a mark (cut by a block or an outer
+                    # mark's edge) is marked "cont" and carries no id
+                    out.append(m.open("cont" if m.start < a else ""))
+            current = now
         out.append(html.escape(text[a:b], quote=False))
-    if cur_i is not None:
-        out.append(cur_i.close())
-    if cur_o is not None:
-        out.append(cur_o.close())
+    for m in reversed(current):
+        if m is not None:
+            out.append(m.close())
     return "".join(out)

@@ -94,6 +94,8 @@ def templates() -> Environment:
     env.filters["typename"] = labels.doc_type
     env.globals["typename"] = labels.doc_type
     env.globals["status_counted"] = labels.STATUS_COUNTED
+    env.globals["status_short"] = labels.STATUS_SHORT
+    env.globals["status_long"] = labels.STATUS
     return env
 
 
