@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.crosscheck.coverage import Passage, decide, passages
-from pipeline.crosscheck.duties import full_text, listed, owners_of, place
+from pipeline.crosscheck.duties import current_cycle, full_text, listed, owners_of, place
 from pipeline.crosscheck.evidence import quote
 from pipeline.crosscheck.link import (
     CitedReport,
@@ -28,6 +28,7 @@ from pipeline.crosscheck.link import (
     link,
     owner_of,
     same_body,
+    short_name,
 )
 from pipeline.crosscheck.model import (
     Coverage,
@@ -38,16 +39,20 @@ from pipeline.crosscheck.model import (
     Loaded,
     PlanRef,
     ReportRow,
+    Status,
+    Submission,
     SubmissionRow,
     load,
 )
 from pipeline.crosscheck.status import (
     addressee,
+    cutoff,
     done_date,
     due_of,
     is_reporting,
     status,
     submissions,
+    told,
 )
 from pipeline.document.facts import Task
 from pipeline.document.labels import vn_date
@@ -91,7 +96,7 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
             linked.append((r, how, owner_of(r, home)))
         else:
             unmatched.append(r.label)
-    tasks = listed(plan.extraction.tasks)
+    tasks = [current_cycle(t, as_of, meta.date) for t in listed(plan.extraction.tasks)]
     named = [canon(x) for t in tasks for x in t.lead]
     known = same_names([n for n in named if not re.match(r"(?i)các\s", n)]
                        + [o for _, _, o in linked])
@@ -115,6 +120,13 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
     reporting = [(t, os_) for t, os_ in task_owners if is_reporting(t)]
     received = {o: rs + [c for r in rs for c in cited_reports(r)] for o, rs in by_owner.items()}
     subs = submissions(reporting, received)
+    said: dict[str, tuple] = {}  # what a consolidated report says of an owner's report
+    for r in consolidated:
+        for o, (kind, when, span) in told(r, sorted(used_owners), short_name).items():
+            said.setdefault(o, (r, kind, when, span))
+    for sub in subs:
+        if sub.report is None and sub.owner in said and sub.owner not in by_owner:
+            sub.status, sub.received = said[sub.owner][1], said[sub.owner][2]
     report_due: dict[str, str] = {}
     for t, os_ in reporting:
         for o in os_:
@@ -123,7 +135,8 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
     ctx = _Context(plan, by_owner, received, consolidated, subs, report_due,
                    {n.id: n.title for n in plan.doc.flat_outline()}, as_of,
                    sum(1 for t in tasks if t.id.startswith("end.")),
-                   {r.label: how for r, how, _ in linked})
+                   {r.label: how for r, how, _ in linked}, said,
+                   {r.label: c for r, _, _ in linked if (c := cutoff(r))})
     duties = [_duty(ctx, t, owner) for t, owners in task_owners for owner in owners]
     rows = [ReportRow(r.label, r.meta.date, r.meta.issuer, how[0], r in consolidated,
                       owner, how[1], r.path) for r, how, owner in linked]
@@ -179,6 +192,8 @@ class _Context:
     as_of: str
     closing: int
     how: dict[str, tuple]
+    said: dict[str, tuple]  # owner → (consolidated report, status, date, span) it states
+    done_by: dict[str, str]  # report → the day its figures stop ("tính đến ngày …")
     decided: dict[tuple, object] = field(default_factory=dict)
 
 
@@ -289,6 +304,8 @@ def _duty(ctx: _Context, t: Task, owner: str) -> DutyRow:
                 f" ngày {vn_date(sub.received)}" if sub.received else ", văn bản không ghi ngày")
         row.status = status(Coverage.ADDRESSED, due, sub.received, ctx.as_of)
         return row
+    if sub and not sub.report and owner in ctx.said:
+        return _said(ctx, row, sub, due)
     to = addressee(t) if is_reporting(t) else None
     via = next((r for r in ctx.consolidated if to and any(
         to in fold(x) for x in list(r.meta.recipients) + [r.doc.text[-1500:]])), None)
@@ -319,8 +336,51 @@ def _duty(ctx: _Context, t: Task, owner: str) -> DutyRow:
     row.reason = cov.reason + ("; theo báo cáo tổng hợp" if not own else "")
     paths = {r.label: r.path for r in sources}
     row.evidence = [quote(p, cov.terms, paths.get(p.report, "")) for p in cov.evidence]
-    done = done_date(cov.evidence)
-    row.status = status(cov.coverage, due, done, ctx.as_of)
+    done = done_date(cov.evidence, lambda p: ctx.done_by.get(p.report, p.date))
+    if cov.coverage == Coverage.ADDRESSED and begun_only(t, due, source, done, row.evidence):
+        row.coverage = Coverage.PARTIAL
+        row.reason += f"; nhiệm vụ kéo dài đến {vn_date(due)}, báo cáo nêu kết quả bước đầu"
+    row.status = status(row.coverage, due, done, ctx.as_of)
+    return row
+
+
+LONG_TERM_DAYS = 365
+_FINISHED = re.compile(r"(?i)\b(?:đã hoàn thành|hoàn thành 100|đã ban hành|đã phê duyệt|"
+                       r"ban hành (?:tại|theo) (?:Quyết định|Kế hoạch))")
+
+
+def begun_only(t: Task, due: str | None, source, done: str | None,
+               evidence: list[Evidence]) -> bool:
+    """A duty over a term of years ("2025 - 2035") that a report speaks of a year in is
+    begun, not done, unless the report says it was finished (or its product issued)."""
+    if source != DueSource.PERIOD_END or not due or not done:
+        return False
+    if (_dt.date.fromisoformat(due) - _dt.date.fromisoformat(done)).days < LONG_TERM_DAYS:
+        return False
+    return not any(_FINISHED.search(e.text or "") for e in evidence)
+
+
+def _said(ctx: _Context, row: DutyRow, sub: SubmissionRow, due: str | None) -> DutyRow:
+    """A reporting duty the consolidated report speaks of: "nhận được báo cáo đúng thời hạn
+    của Sở X", "Sở Y gửi báo cáo ngày …, chậm", "Z chưa gửi báo cáo"."""
+    rep, kind, when, span = ctx.said[row.owner]
+    b = next((b for b in rep.doc.blocks if b.start <= span[0] < b.end), None)
+    if b is not None:
+        p = Passage(rep.label, b.text.strip(), b.start, b.end, "", False)
+        row.evidence = [quote(p, {short_name(row.owner)} | {"báo cáo"}, rep.path)]
+    if kind == Submission.MISSING:
+        row.coverage = Coverage.NOT_ADDRESSED
+        row.reason = f"báo cáo tổng hợp {rep.label} ghi đơn vị chưa gửi báo cáo"
+        row.status = status(Coverage.NOT_ADDRESSED, due, None, ctx.as_of)
+        return row
+    row.coverage = Coverage.ADDRESSED
+    row.reason = f"báo cáo tổng hợp {rep.label} ghi đơn vị đã gửi báo cáo " + \
+        ("đúng hạn" if kind == Submission.ON_TIME else "chậm") + \
+        (f" (ngày {vn_date(when)})" if when else "")
+    if kind == Submission.LATE and not when:
+        row.status = Status.DONE_LATE
+    else:
+        row.status = status(Coverage.ADDRESSED, due, when or due, ctx.as_of)
     return row
 
 

@@ -4,7 +4,9 @@ out), their full sentence, their place in the plan's own numbering, and their ow
 without the ones the duty names)."""
 from __future__ import annotations
 
+import datetime as _dt
 import re
+from dataclasses import replace
 
 from pipeline.crosscheck.link import expand
 from pipeline.document.facts import Task
@@ -121,3 +123,31 @@ def _addressee(task: Task) -> str | None:
     m = re.search(r"gui (?:bao cao |ket qua )*(?:ve|cho|toi) ((?:so|bo|ban|van phong|cong an)"
                   r" [^,;(.]{2,40})", t)
     return " ".join(m.group(1).split()[:4]) if m else None
+
+
+def current_cycle(task: Task, as_of: str, issued: str | None) -> Task:
+    """A recurring duty as of ``as_of``: "báo cáo trước ngày 20/11 hằng năm" in a plan of
+    19/11/2025 is due 20/11/2026 when checked at the end of 2026 — the latest cycle not
+    after ``as_of`` (the first one after the plan when none has come yet)."""
+    step = {"annual": 12, "monthly": 1}.get(task.recurrence or "")
+    if not step or not task.deadline or len(task.deadline) != 10:
+        return task
+    y, m, d = (int(x) for x in task.deadline.split("-"))
+
+    def shifted(k: int) -> str | None:
+        mm = m - 1 + k * step
+        yy, mm = y + mm // 12, mm % 12 + 1
+        try:
+            return _dt.date(yy, mm, d).isoformat()
+        except ValueError:  # 31/x or 29/2: the month's last day
+            nxt = _dt.date(yy + (mm == 12), mm % 12 + 1, 1)
+            return (nxt - _dt.timedelta(days=1)).isoformat()
+
+    after = issued or ""
+    k = 0
+    while (cur := shifted(k)) and cur <= after:
+        k += 1  # the first cycle after the plan was issued
+    while (nxt := shifted(k + 1)) and nxt <= as_of and k < 1200:
+        k += 1
+    cur = shifted(k)
+    return task if cur == task.deadline else replace(task, deadline=cur)

@@ -203,7 +203,7 @@ def is_consolidated(report: Loaded, owner: str, plan_owner: str, compiling: set[
     if re.search(r"\btong hop\b|cac so,? (?:ban,? )?nganh", fold(report.meta.title or "")):
         return True
     body = fold(report.doc.text) if report.doc is not None else ""
-    named = sum(1 for o in owners if o != owner and _short(o) and _short(o) in body)
+    named = sum(1 for o in owners if o != owner and short_name(o) and short_name(o) in body)
     return named >= 2
 
 
@@ -211,10 +211,10 @@ def same_body(a: str, b: str) -> bool:
     """Two spellings of one body: equal once folded and without the province ("Sở Thông
     tin và truyển thông tỉnh Phú Thọ", a typo in the plan, is "Sở Thông tin và Truyền
     thông")."""
-    return a == b or (bool(_short(a)) and _short(a) == _short(b))
+    return a == b or (bool(short_name(a)) and short_name(a) == short_name(b))
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
     """An owner's name as reports write it, folded, without the province ("Sở Y tế")."""
     return fold(re.sub(r"\s+(?:tỉnh|thành phố)\s+.*$", "", name)).strip()
 

@@ -135,3 +135,65 @@ def _days(date: str | None, due: str | None) -> int:
     if not date or not due:
         return 10 ** 6
     return abs((_date.fromisoformat(date) - _date.fromisoformat(due)).days)
+
+
+_CUTOFF = re.compile(r"(?i)tính đến (?:hết )?ngày (\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
+
+
+def cutoff(report: Loaded) -> str | None:
+    """The day a report's figures stop ("số liệu tính đến ngày 15/11/2026" in its opening):
+    what it reports done was done by then. None when its opening gives none."""
+    doc = report.doc
+    if doc is None:
+        return None
+    m = _CUTOFF.search(doc.text[:2500])
+    if not m:
+        return None
+    try:
+        day = _date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+    except ValueError:
+        return None
+    return day if not report.meta.date or day <= report.meta.date else None
+
+
+_TOLD_LATE = re.compile(r"(?i)\b(?:chậm|muộn|quá hạn)\b")
+_TOLD_MISSING = re.compile(r"(?i)\bchưa\s+(?:gửi|có)\s+báo\s+cáo\b")
+_TOLD_ON_TIME = re.compile(r"(?i)\bđúng\s+(?:thời\s+)?hạn\b")
+_TOLD_SENT = re.compile(r"(?i)\b(?:đã\s+gửi\s+báo\s+cáo|nhận\s+được\s+báo\s+cáo|gửi\s+báo\s+cáo)\b")
+
+
+def told(report: Loaded, owners: list[str], short) -> dict[str, tuple[Submission, str | None,
+                                                                        tuple[int, int]]]:
+    """What a consolidated report says of the owners' own reports: "Sở nhận được báo cáo
+    đúng thời hạn của Sở X, Sở Y; Sở Z gửi báo cáo ngày 24/11/2026, chậm so với thời hạn;
+    … chưa gửi báo cáo." → owner → (status, date received when given, the clause's span).
+    ``short`` gives an owner's name as reports write it (folded)."""
+    doc = report.doc
+    if doc is None:
+        return {}
+    out: dict[str, tuple[Submission, str | None, tuple[int, int]]] = {}
+    text = doc.text
+    for m in re.finditer(r"[^.;\n]+", text):
+        clause = m.group()
+        if "báo cáo" not in clause.lower() or not (
+                _TOLD_MISSING.search(clause) or _TOLD_SENT.search(clause)):
+            continue
+        folded = fold(clause)
+        named = [o for o in owners if short(o) and short(o) in folded]
+        if not named:
+            continue
+        if _TOLD_MISSING.search(clause):
+            kind = Submission.MISSING
+        elif _TOLD_LATE.search(clause):
+            kind = Submission.LATE
+        elif _TOLD_ON_TIME.search(clause):
+            kind = Submission.ON_TIME
+        else:
+            continue
+        year = int(report.meta.date[:4]) if report.meta.date else None
+        dates = [d.value for d in find_dates(clause, year) if d.kind == "full" and d.value]
+        when = dates[0] if kind != Submission.MISSING and dates and not re.search(
+            r"(?i)\bđến ngày\b", clause[:40]) else None
+        for o in named:
+            out.setdefault(o, (kind, when, (m.start(), m.end())))
+    return out

@@ -189,7 +189,7 @@ def prune(out: Path, index: dict[str, dict], plans: set[str]) -> dict[str, dict]
         if path in plans:
             keep[path] = e
             continue
-        for key in ("html", "json", "xlsx"):
+        for key in ("json", *FORMATS):
             if e.get(key):
                 (out / GAPS / e[key]).unlink(missing_ok=True)
     return keep

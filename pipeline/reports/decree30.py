@@ -231,9 +231,18 @@ def new_document(title: str, author: str):
     field.set(qn("w:instr"), "PAGE")
     head._p.append(field)
     props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, author, author
-    props.comments, props.subject, props.keywords, props.language = "", title, "", "vi-VN"
+    short = _fit(title, 255)  # python-docx refuses longer core properties (QĐ 773's title)
+    props.title, props.author, props.last_modified_by = short, _fit(author, 255), _fit(author, 255)
+    props.comments, props.subject, props.keywords, props.language = "", short, "", "vi-VN"
     return doc
+
+
+def _fit(text: str | None, most: int) -> str:
+    """``text`` cut at a word to at most ``most`` characters, "…" marking the cut."""
+    text = text or ""
+    if len(text) <= most:
+        return text
+    return text[:most - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _runs(par, content: Para, size: float | None = None) -> None:
