@@ -136,7 +136,8 @@ def gap_report(plan: Loaded, reports: list[Loaded], as_of: str | None = None) ->
                    {n.id: n.title for n in plan.doc.flat_outline()}, as_of,
                    sum(1 for t in tasks if t.id.startswith("end.")),
                    {r.label: how for r, how, _ in linked}, said,
-                   {r.label: c for r, _, _ in linked if (c := cutoff(r))})
+                   {r.label: c for r, _, _ in linked if (c := cutoff(r))},
+                   owners=tuple(sorted(used_owners)))
     duties = [_duty(ctx, t, owner) for t, owners in task_owners for owner in owners]
     rows = [ReportRow(r.label, r.meta.date, r.meta.issuer, how[0], r in consolidated,
                       owner, how[1], r.path) for r, how, owner in linked]
@@ -195,6 +196,19 @@ class _Context:
     said: dict[str, tuple]  # owner → (consolidated report, status, date, span) it states
     done_by: dict[str, str]  # report → the day its figures stop ("tính đến ngày …")
     decided: dict[tuple, object] = field(default_factory=dict)
+    owners: tuple[str, ...] = ()  # every owner of the plan's duties, for about_owner
+    _folded: dict[int, str] = field(default_factory=dict)
+
+    def about_owner(self, p: Passage, owner: str) -> bool:
+        """A consolidated report's passage speaks for ``owner`` unless it, or the heading
+        it sits under, names other owners of the plan and not this one ("Sở Công Thương đã
+        hỗ trợ …", "2. Sở Khoa học và Công nghệ" above a list)."""
+        text = self._folded.get(id(p))
+        if text is None:
+            text = self._folded[id(p)] = fold(p.section + " \n " + p.text)
+        if short_name(owner) in text:
+            return True
+        return not any(short_name(o) in text for o in self.owners if o != owner)
 
 
 class PassageCache:
@@ -326,9 +340,12 @@ def _duty(ctx: _Context, t: Task, owner: str) -> DutyRow:
         row.status = status(Coverage.NO_REPORT, due, None, ctx.as_of)
         return row
     key = (t.id, tuple(sorted(r.label for r in sources)))
+    if not own:  # a consolidated report's passages about other owners do not answer
+        key += (owner,)
     cov = ctx.decided.get(key)
     if cov is None:  # co-owners answered by the same reports get the same verdict
-        found = [p for r in sources for p in pool(r, plan)]
+        found = [p for r in sources for p in pool(r, plan)
+                 if r in own or ctx.about_owner(p, owner)]
         cov = ctx.decided[key] = decide(t.text or "", plan.meta.title,
                                         ctx.sections.get(t.section or ""), found,
                                         (*t.lead, *t.support))

@@ -115,6 +115,7 @@ def passages(label: str, doc: Document, plan_symbol: str | None, date: str | Non
             sec = " › ".join(titles)
             low = " ".join(titles).lower()
             labels = [n.label.strip().rstrip(".)").strip() for n in (nodes[i] for i in path)]
+            labels = [x for x in labels if re.fullmatch(r"\w+", x)]  # not "-" or "+"
             where = "Mục " + ".".join(x for x in labels if x) if any(labels) else ""
             sections[path] = (sec, any(c in low for c in cues.future),
                               frozenset(_tokens(sec)) - cues.generic if sec else frozenset(),
@@ -163,9 +164,14 @@ def about(text: str, terms) -> str:
     there ("Hình thức tuyên truyền chưa đa dạng" in another sentence says nothing of
     this duty). The whole text when no sentence holds one (the terms are the heading's)."""
     low = text.lower()
-    got = [m.group() for m in _SENTENCE.finditer(low)
-           if any(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", m.group()) for t in terms)]
-    return " ".join(got) if got else low
+    sents = [m.group() for m in _SENTENCE.finditer(low)]
+    hits = [sum(1 for t in terms if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", x))
+            for x in sents]
+    best = max(hits, default=0)
+    if not best:
+        return low
+    # the sentences that speak of the duty as much as the best one does (half its words)
+    return " ".join(x for x, h in zip(sents, hits) if h and h >= math.ceil(best / 2))
 
 
 def bm25(query: list[str], tfs: list[Counter[str]]) -> list[float]:

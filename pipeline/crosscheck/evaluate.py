@@ -10,6 +10,7 @@ four coverage labels, status accuracy, submissions right, links right.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,13 @@ def _squash(s: str) -> str:
     return " ".join(fold(s or "").split())
 
 
+def same_owner(a: str, b: str) -> bool:
+    """Owner names compared as a reader would: case, accents and a trailing "tỉnh …" aside."""
+    def norm(x: str) -> str:
+        return re.sub(r"\s+(?:tinh|thanh pho)(?:\s.*)?$", "", " ".join(fold(x or "").split()))
+    return norm(a) == norm(b)
+
+
 def _sym(s: str | None) -> str:
     return "".join(fold(s or "").split())
 
@@ -35,7 +43,7 @@ def score_file(gold: dict, gaps: dict) -> list[dict]:
     rows = []
     for item in gold["items"]:
         q = _squash(item["duty"])
-        got = next((d for d in gaps["duties"] if fold(d["owner"]) == fold(item["owner"])
+        got = next((d for d in gaps["duties"] if same_owner(d["owner"], item["owner"])
                     and q in _squash(d.get("text") or "")), None)
         rows.append({"plan": gold["plan"], "task_id": item.get("task_id"), "owner": item["owner"],
                      "expected": item["coverage"], "got": got["coverage"] if got else "missing",
@@ -49,7 +57,7 @@ def score_submissions(gold: dict, gaps: dict) -> list[dict]:
     rows = []
     for s in gold.get("submissions") or []:
         cands = [x for x in gaps.get("submissions") or []
-                 if fold(x["owner"]) == fold(s["owner"]) and (x.get("due") == s.get("due")
+                 if same_owner(x["owner"], s["owner"]) and (x.get("due") == s.get("due")
                                                               or x.get("what") == s.get("what"))]
         got = next((x for x in cands if x.get("due") == s.get("due")), None) or \
             (cands[0] if cands else None)
