@@ -4,13 +4,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from pipeline.crosscheck.check import check_loaded
+from pipeline.crosscheck.check import check, check_loaded
 from pipeline.crosscheck.coverage import Passage, bm25, decide, has_cue, load_cues
 from pipeline.crosscheck.link import link, link_folder
 from pipeline.crosscheck.model import load
@@ -399,3 +400,103 @@ def test_html_gap_report_in_chromium(browser, tmp_path):
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")  # statuses are coloured
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "gap-report-kh580.png"))
+
+
+# --- issue 20: what a reviewer can send ------------------------------------------------------
+
+@pytest.mark.parametrize("task_id,closing,expected", [
+    ("IV.12", 1, "Mục IV.12"),
+    ("II.1.3.-1", 1, "Mục II.1.3, ý 1"),
+    ("D2.3", 1, "Khoản 3 Điều 2"),
+    ("D3", 1, "Điều 3"),
+    ("CV.D32.6.a", 1, "Điểm a khoản 6 Điều 32"),
+    ("D1.I.8.-2", 1, "Điều 1, mục I.8, ý 2"),
+    ("end.1", 1, "Đoạn cuối"),
+    ("end.2", 3, "Đoạn cuối, ý 2"),
+    ("T3.19", 1, "Bảng 3, dòng 19"),
+    ("P1.III.2.-1", 1, "Phần 1, mục III.2, ý 1"),
+    ("II~3.2", 1, "Mục II.3.2"),
+])
+def test_place_in_the_plans_own_numbering(task_id, closing, expected):
+    from pipeline.crosscheck.duties import place
+
+    assert place(task_id, closing) == expected
+
+
+@pytest.mark.parametrize("deadline,recurrence,issued,as_of,expected", [
+    # "trước ngày 20/11 hằng năm" in a plan of 19/11/2025
+    ("2025-11-20", "annual", "2025-11-19", "2026-12-31", "2026-11-20"),
+    ("2025-11-20", "annual", "2025-11-19", "2026-11-19", "2025-11-20"),
+    ("2025-11-20", "annual", "2025-11-19", "2025-11-19", "2025-11-20"),
+    # a yearly date that had passed when the plan was issued: the next year's
+    ("2025-11-15", "annual", "2025-11-24", "2026-12-31", "2026-11-15"),
+    ("2020-01-31", "monthly", "2020-01-02", "2020-03-15", "2020-02-29"),
+    ("2020-06-10", None, "2020-03-02", "2026-12-07", "2020-06-10"),  # not recurring
+])
+def test_recurring_duty_is_due_at_its_current_cycle(deadline, recurrence, issued, as_of,
+                                                     expected):
+    from pipeline.crosscheck.duties import current_cycle
+    from pipeline.document.facts import Task
+
+    t = Task("x", None, "báo cáo", (), (), deadline, None, recurrence, 0, 0)
+    assert current_cycle(t, as_of, issued).deadline == expected
+
+
+def test_no_false_overdue_in_the_corpus():
+    """The reviewer's complaints, each on the real document that showed it."""
+    # a meeting notice's attendee list is not a list of duties
+    cd = check(str(CORPUS / "cd_2003_vpcp_2025.pdf"), [], "2026-12-07")
+    assert not any("dự Hội nghị" in d["text"] or d["text"].startswith("Mời")
+                   for d in cd["duties"])
+    assert len(cd["duties"]) <= 3
+    # a 2018 decision without deadlines is not "còn hạn" in 2026: nobody can say
+    qd = check(str(CORPUS / "qd_773_ttg_2018.txt"), [], "2026-12-07")
+    got = Counter(d["status"] for d in qd["duties"])
+    assert got["pending"] == 0 and got["no_deadline"] >= 0.9 * len(qd["duties"])
+    assert not any("thi hành Quyết định" in d["text"] for d in qd["duties"])  # enforcement
+    # an agency does not owe itself the report it receives
+    g = gaps580()
+    assert not any(d["task_id"] == "end.2" and d["owner"].startswith("Sở Lao động")
+                   for d in g["duties"])
+    # "các sở, ban, ngành khác": not the sở the plan names for their own items
+    named = {d["owner"] for d in g["duties"] if d["task_id"] == "IV.13"}
+    assert "Sở Nội vụ" in named or not named  # a group's members …
+    # a plan whose only owner is a group keeps its duties under the group's name
+    kh996 = check(str(CORPUS / "kh_996_tctlntw-c04-bca_2026.pdf"), [], "2026-12-07")
+    assert kh996["duties"] and {d["owner"] for d in kh996["duties"]} <= {
+        "các đơn vị, địa phương", "các đơn vị"}
+
+
+def test_evidence_is_a_quote_with_the_duty_words_marked():
+    g = gaps580()
+    text = loaded(str(REPORTS / "bc_312_sldtbxh-haiduong_2020.txt")).doc.text
+    rows = [d for d in g["duties"] if d["coverage"] == "addressed"
+            and d["owner"].startswith("Sở Lao động") and d["evidence"]]
+    assert rows
+    for d in rows:
+        for ev in d["evidence"]:
+            quoted = ev["text"].strip("… ")
+            assert text[ev["start"]:ev["end"]] == quoted  # its span in the report
+            assert quoted.count(".") + quoted.count(";") <= 4 and len(quoted) <= 700
+            assert ev["marks"] and all(0 <= a < b <= len(ev["text"]) for a, b in ev["marks"])
+            assert ev["place"].startswith(("Mục", "Phần")) and ev["path"].endswith(".txt")
+        assert not re.search(r"BM25|\d+\.\d+/", d["reason"])
+
+
+def test_consolidated_report_by_the_compiler_answers_for_every_owner():
+    pairs = ROOT / "tests" / "fixtures" / "pairs"
+    g = check(str(pairs / "kh_552_ubnd-dongthap_2025.txt"),
+              [str(pairs / "bc_412_skhcn-dongthap_2026.txt"),
+               str(pairs / "bc_3150_sct-dongthap_2026.txt")], "2026-12-31")
+    links = {r["report"]: r["consolidated"] for r in g["reports"]}
+    assert links == {"412/BC-SKHCN": True, "3150/BC-SCT": False}
+    subs = {s["owner"]: s for s in g["submissions"] if s["due"] == "2026-11-20"}
+    # what the compiler says of the owners' reports
+    assert subs["Sở Tài chính"]["status"] == "on_time" and subs["Sở Tài chính"]["report"] is None
+    assert (subs["Sở Công Thương"]["report"], subs["Sở Công Thương"]["status"]) == \
+        ("3150/BC-SCT", "late")
+    assert subs["Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh"]["status"] == "missing"
+    # a reporting duty with no date asks for nothing that can be missing yet
+    assert all(s["due"] or s["report"] for s in g["submissions"])
+    # no owner without a report of its own is "no_report": the compiler's report answers
+    assert not [d for d in g["duties"] if d["coverage"] == "no_report"]

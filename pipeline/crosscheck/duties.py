@@ -18,10 +18,18 @@ _EVERYONE = re.compile(r"(?i)^các\s+(?:sở|ban|ngành|cấp|cơ quan|đơn v�
 _RELATED = re.compile(r"(?i)\b(?:có\s+)?liên\s+quan\b")
 
 
+_ATTENDANCE = re.compile(r"(?i)(?:^|[;:.]\s*)(?:\S+\s+){0,8}?(?:mời|cử)\b.{0,120}?\bdự\b|"
+                         r"\b(?:(?:tham )?dự (?:hội nghị|cuộc họp|buổi làm việc|lễ)|dự họp|"
+                         r"đúng thành phần)\b")  # not "tham dự các lớp tập huấn": a duty
+
+
 def listed(tasks) -> list[Task]:
     """The duties a gap report lists: an enforcement clause ("Chánh Văn phòng … chịu
-    trách nhiệm thi hành Quyết định này") is not a duty anyone reports on."""
-    return [t for t in tasks if t.kind != "enforcement"]
+    trách nhiệm thi hành Quyết định này") and an invitation to attend ("Mời đại diện …
+    dự Hội nghị", "dự Hội nghị đúng thành phần được mời") are not duties anyone reports
+    on (a meeting's attendee list made 18 "overdue" duties)."""
+    return [t for t in tasks if t.kind != "enforcement"
+            and not _ATTENDANCE.search((t.text or "")[:300])]
 
 
 def place(task_id: str, closing: int = 1) -> str:
@@ -104,17 +112,20 @@ def owners_of(task: Task, known: list[str], canonical) -> list[str]:
         if members == [lead] and _EVERYONE.match(lead) and not _RELATED.search(lead):
             # "các cấp, các ngành, địa phương", "các cơ quan, đơn vị": every body the
             # plan names (the gazetteer cannot list them; the plan does)
-            members = [k for k in known if not re.match(r"(?i)(?:các|những|một số)\s", k)]
-        if len(members) > 1 or members[0] != lead:
+            members = [k for k in known
+                       if not re.match(r"(?i)(?:các|những|một số)\s", k)] or [lead]
+        if members and (len(members) > 1 or members[0] != lead):
             if re.search(r"(?i)\bkhác\b", lead):
                 members = [m for m in members if m not in named]
         out += members
     to = canonical(task.receiver) if task.receiver else None
     addressee = _addressee(task)
-    return [o for o in dict.fromkeys(out)
-            if o != to and not (addressee and fold(o).startswith(addressee))
-            and not re.match(r"(?:các|những|một số)\s", o)]  # "các cơ quan có liên quan":
-    # nobody to send the report to; a class of bodies ("UBND các huyện") stays
+    kept = [o for o in dict.fromkeys(out)
+            if o != to and not (addressee and fold(o).startswith(addressee))]
+    # "các cơ quan có liên quan" beside named owners adds nobody to write to; alone, it
+    # is all the plan says (a class of bodies, "UBND các huyện", always stays)
+    named_only = [o for o in kept if not re.match(r"(?:các|những|một số)\s", o)]
+    return named_only or kept
 
 
 def _addressee(task: Task) -> str | None:

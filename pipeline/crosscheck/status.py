@@ -116,6 +116,8 @@ def submissions(duties: list[tuple[Task, list[str]]], reports: dict[str, list[Lo
             pick = None
             if same:
                 pick = min(same, key=lambda r: abs(_days(r.meta.date, due)))
+            if pick is None and due is None:
+                continue  # no date asked, nothing received: nothing is missing yet
             row = SubmissionRow(owner, what, task.id, due)
             if pick:
                 received = pick.meta.date
