@@ -501,6 +501,7 @@ def test_browser_agencies(browser, server, outputs):
     from selenium.webdriver.common.by import By
 
     ARTIFACTS.mkdir(exist_ok=True)
+    browser.get_log("browser")  # drain: the session's browser kept earlier tests' entries
     browser.get(server + "/")
     browser.find_element(By.LINK_TEXT, "Cơ quan, đơn vị").click()
     assert browser.current_url == server + "/agencies"

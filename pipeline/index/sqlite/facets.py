@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.document.collation import vi_key
 from pipeline.index.keys import name_key, type_abbr
 
 
@@ -199,14 +200,14 @@ def owner_counts(t: FacetTable, ids: np.ndarray, top: int = 100) -> dict[str, in
     docs = t.owner_doc[inside]
     codes = t.owner_code[inside][chosen[docs]]
     n = np.bincount(codes, minlength=len(t.owners))
-    order = sorted(np.flatnonzero(n).tolist(), key=lambda c: (-int(n[c]), t.owners[c]))
+    order = sorted(np.flatnonzero(n).tolist(), key=lambda c: (-int(n[c]), vi_key(t.owners[c])))
     return {t.owners[c]: int(n[c]) for c in order[:top]}
 
 
 def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
     n = np.bincount(codes[codes >= 0], minlength=len(names)) if len(names) else []
     pairs = [(names[c], int(k)) for c, k in enumerate(n) if k]
-    return dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+    return dict(sorted(pairs, key=lambda kv: (-kv[1], vi_key(kv[0]))))  # ties: Vietnamese order
 
 
 def count_facets(t: FacetTable, ids: np.ndarray, as_of: str) -> dict[str, dict[str, int]]:

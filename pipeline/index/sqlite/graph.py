@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline.document.collation import vi_key
 from pipeline.index.keys import (
     SymbolSpec,
     name_key,
@@ -141,7 +142,7 @@ def _note_numbers(conn: sqlite3.Connection, doubtful: list[_Doubtful],
         seq = conn.execute("SELECT coalesce(max(seq), -1) + 1 FROM findings WHERE doc_id = ?",
                            (d.doc_id,)).fetchone()[0]
         symbols = sorted({s for s, _ in cited})
-        by = "; ".join(sorted({c for _, c in cited}))
+        by = "; ".join(sorted({c for _, c in cited}, key=vi_key))
         y, m, dd = d.date.split("-")
         msg = (f"Số, ký hiệu đọc được là '{d.raw}'; văn bản khác trích dẫn "
                f"{', '.join(symbols)} cùng ngày {dd}/{m}/{y} ({by}): nhiều khả năng là số của "
