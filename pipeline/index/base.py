@@ -25,6 +25,7 @@ from typing import Any
 from pipeline.document.model import Block
 
 DEFAULT_DB = Path("outputs/index.db")
+SORTS = ("relevance", "date_desc", "date_asc")
 
 
 class StoreError(Exception):
@@ -48,6 +49,11 @@ class Filters:
     has_findings: bool = False
     open_duties: bool = False
     as_of: str | None = None  # ISO date for open_duties; default today
+    signer: str | None = None  # the signer's name (any case, accents as written)
+    year_unknown: bool = False  # only documents whose year is not known ("không rõ năm")
+    date_from: str | None = None  # ISO date: the document's date on or after it
+    date_to: str | None = None  # ISO date: the document's date on or before it
+    title_only: bool = False  # the words must be in the title (trích yếu)
 
     def as_of_date(self) -> str:
         return self.as_of or _dt.date.today().isoformat()
@@ -147,9 +153,12 @@ class Index(ABC):
 
     @abstractmethod
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20,
-               offset: int = 0, facets: bool = True, owner_facet: bool = False) -> dict:
+               offset: int = 0, facets: bool = True, owner_facet: bool = False,
+               sort: str = "relevance") -> dict:
         """``vanban.search/1``: ranked results with HTML snippets, the total and the
-        facet counts (``owner`` too when asked) of every match after ``filters``."""
+        facet counts (``owner`` too when asked) of every match after ``filters``.
+        ``sort``: one of :data:`SORTS` ("relevance", newest first "date_desc", oldest
+        first "date_asc"; undated documents last either way)."""
 
     @abstractmethod
     def cites(self, symbol: str) -> dict:

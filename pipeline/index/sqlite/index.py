@@ -80,9 +80,10 @@ class SQLiteIndex(Index):
                                   blocks=blocks, resolve=resolve)
 
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20,
-               offset: int = 0, facets: bool = True, owner_facet: bool = False) -> dict:
+               offset: int = 0, facets: bool = True, owner_facet: bool = False,
+               sort: str = "relevance") -> dict:
         return search.search(self.conn, query, filters, limit=limit, offset=offset,
-                             facets=facets, owner_facet=owner_facet)
+                             facets=facets, owner_facet=owner_facet, sort=sort)
 
     def cites(self, symbol: str) -> dict:
         return graph.cites(self.conn, symbol)

@@ -227,7 +227,7 @@ def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.nd
 
 def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None, *,
            limit: int = 20, offset: int = 0, facets: bool = True,
-           owner_facet: bool = False) -> dict:
+           owner_facet: bool = False, sort: str = "relevance") -> dict:
     """``vanban.search/1`` for ``query`` (may be empty: filters only, newest first)."""
     filters = filters or Filters()
     q = parse_query(query)  # at most MAX_TERMS terms and MAX_QUERY_CHARS characters
