@@ -1,6 +1,6 @@
 """The words people read for the codes vanban writes: statuses, coverage and submissions of
-a gap report, document types and recurrences. One place, so that the HTML, XLSX and DOCX
-reports, the terminal and the web app say the same thing.
+a gap report, document types, recurrences and findings. One place, so that the HTML, XLSX
+and DOCX reports, the terminal and the web app say the same thing.
 
 Plain dicts keyed by the values the JSON holds (``"done_on_time"``, ``"monthly"`` …); a
 ``StrEnum`` member of the same value finds the same entry. This is the bottom layer: any
@@ -51,6 +51,13 @@ LINKED_BY = {"symbol": "dẫn số hiệu kế hoạch", "title": "trùng loại
 RECURRENCE = {"monthly": "hằng tháng", "quarterly": "hằng quý", "semiannual": "6 tháng một lần",
               "annual": "hằng năm"}
 """A duty's cycle (``Task.recurrence``)."""
+
+FINDING = {"date_typo": "Ngày viết sai quy cách", "invalid_date": "Ngày không có thật",
+           "deadline_before_issue": "Thời hạn trước ngày ban hành",
+           "conflicting_citation_dates": "Một văn bản được dẫn với nhiều ngày khác nhau",
+           "doubtful_number": "Số, ký hiệu đọc không rõ",
+           "unreadable_page": "Trang đọc không trọn vẹn"}
+"""What a finding on a document is (``Finding.kind``)."""
 
 
 def doc_type(abbr: str | None) -> str:
