@@ -8,6 +8,13 @@ filters, facet counts) and :mod:`.views` (a document's page).
 from __future__ import annotations
 
 from pipeline.index.sqlite.index import SQLiteIndex
-from pipeline.index.sqlite.store import CODE_VERSION
+from pipeline.index.sqlite.store import index_code_version
 
-__all__ = ["CODE_VERSION", "SQLiteIndex"]
+__all__ = ["CODE_VERSION", "SQLiteIndex", "index_code_version"]
+
+
+def __getattr__(name: str) -> str:
+    """``CODE_VERSION``: computed on first use (:func:`index_code_version`)."""
+    if name == "CODE_VERSION":
+        return index_code_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pipeline.document.model import Block
 from pipeline.index.base import DocumentRecord, Filters, Index, Stamp, StoreError
-from pipeline.index.sqlite import graph, search, views
-from pipeline.index.sqlite.store import CODE_VERSION, connect, index_document
+from pipeline.index.sqlite import graph, views
+from pipeline.index.sqlite.store import connect, index_code_version, index_document
 
 
 def storage_full(exc: BaseException) -> bool:
@@ -35,7 +35,9 @@ def storage_errors() -> Iterator[None]:
 class SQLiteIndex(Index):
     """The index in one SQLite file: WAL mode, created and upgraded on a writable open."""
 
-    code_version = CODE_VERSION
+    @property
+    def code_version(self) -> str:
+        return index_code_version()
 
     def __init__(self, conn: sqlite3.Connection, location: str) -> None:
         self.conn = conn
@@ -82,8 +84,11 @@ class SQLiteIndex(Index):
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20,
                offset: int = 0, facets: bool = True, owner_facet: bool = False,
                sort: str = "relevance") -> dict:
-        return search.search(self.conn, query, filters, limit=limit, offset=offset,
-                             facets=facets, owner_facet=owner_facet, sort=sort)
+        # lazy: numpy (0.1 s to load) is the search's alone, not cites' or cited_by's
+        from pipeline.index.sqlite.search import search
+
+        return search(self.conn, query, filters, limit=limit, offset=offset,
+                      facets=facets, owner_facet=owner_facet, sort=sort)
 
     def cites(self, symbol: str) -> dict:
         return graph.cites(self.conn, symbol)
