@@ -1,6 +1,13 @@
-"""The ``vanban`` command. Each command is a thin shell over a Python function."""
+"""The ``vanban`` command. Each command is a thin shell over a Python function.
+
+The commands that live with their stage are imported only when they run (:data:`HOMES`):
+``vanban search`` loads the index's command module, not the check's, the flow's or the
+reminders'. Their modules import what is heavy (spaCy, Prefect, the readers, numpy)
+inside the command; ``vanban --help`` loads every command module, and nothing heavier.
+"""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -29,7 +36,41 @@ def _read(path: str):
         _fail(VanbanError(path, f"internal error: {type(exc).__name__}: {exc}", kind="internal"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+HOMES = {
+    "run": "flows.cli.run", "schedule": "flows.cli.run",
+    "index": "flows.cli.index", "search": "flows.cli.index", "cites": "flows.cli.index",
+    "cited-by": "flows.cli.index", "not-held": "flows.cli.index", "serve": "flows.cli.index",
+    "check": "flows.cli.check",
+    "remind": "flows.cli.remind",
+}
+"""Where each command that lives with its stage is defined: a module whose ``COMMANDS``
+are added to ``vanban`` when one of them is asked for. A name missing here still works
+(every module is loaded to find it), only slower; tests/test_cli_imports.py checks it."""
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module (:data:`HOMES`) when the command runs, and
+    every module when the list is needed (``--help``, completion)."""
+
+    def load(self, module: str) -> None:
+        for cmd in importlib.import_module(module).COMMANDS:
+            if cmd.name not in self.commands:
+                self.add_command(cmd)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            home = HOMES.get(cmd_name)
+            for module in [home] if home else dict.fromkeys(HOMES.values()):
+                self.load(module)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(HOMES.values()):
+            self.load(module)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vanban")
 def main() -> None:
     """Read Vietnamese official documents and track who must do what, by when."""
@@ -144,20 +185,3 @@ def extract_all(paths: tuple[str, ...], out: str) -> None:
     summary = extract_batch([Path(p) for p in paths], Path(out), progress=click.echo)
     click.echo(summary.describe())
     sys.exit(0 if not summary.failed or summary.ok else 1)
-
-
-def _register() -> None:
-    """Commands that live with their stage: the index (pipeline/cli_index.py), the
-    check (pipeline/cli_check.py) and the Prefect flows (flows/cli.py, which import
-    Prefect only when a flow command runs)."""
-    from flows.cli.run import run, schedule
-    from flows.cli.check import check
-    from flows.cli.index import COMMANDS
-    from flows.cli.remind import remind
-
-    for cmd in (run, schedule, *COMMANDS, check):
-        main.add_command(cmd)
-    main.add_command(remind)
-
-
-_register()

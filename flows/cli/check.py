@@ -101,3 +101,6 @@ def linked_line(r: dict, plan: str) -> str:
     kind = "báo cáo tổng hợp, trả lời cho mọi đơn vị" if r.get("consolidated") \
         else f"báo cáo của {r['owner']}"
     return f"{r['report']}{date}: {how}; {kind}"
+
+
+COMMANDS = (check,)

@@ -82,3 +82,6 @@ def remind(agency: str | None, docx_out: str | None, every: bool, folder: str | 
     else:
         click.echo(f"{name} không có nhiệm vụ quá hạn hay sắp đến hạn đến ngày "
                    f"{day:%d/%m/%Y}; không viết công văn.")
+
+
+COMMANDS = (remind,)

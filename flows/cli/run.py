@@ -265,5 +265,7 @@ def cli() -> None:
 cli.add_command(run)
 cli.add_command(schedule)
 
+COMMANDS = (run, schedule)
+
 if __name__ == "__main__":  # pragma: no cover
     cli()
