@@ -4,10 +4,14 @@ Starlette + Jinja2, served by uvicorn: all three are already installed with Pref
 is no front-end build and no JavaScript. Pages:
 
 - ``/``: search (words with or without accents, phrases, ``prefix*``, ``-word``, a
-  số/ký hiệu in any spelling) with filters and facet counts;
+  số/ký hiệu in any spelling; in the title only if asked) with filters (type, issuer,
+  year or no known year, owner, signer, a date range) and facet counts, sorted by
+  relevance or by date; ``/export.csv`` and ``/export.xlsx``: the same results as a file;
 - ``/doc/{id}``: the document text with its extracted facts marked by their spans,
-  references linked to the cited documents, what cites it, its duties with owners and
-  deadlines, findings, and its gap reports when the flow wrote any;
+  references linked to the cited documents (each cited document listed once), what
+  cites it, its duties with owners and deadlines, findings, and its gap reports when the
+  flow wrote any; ``/doc/{id}/original`` and ``/doc/{id}/text``: its file and its
+  normalised text for download (the original only from inside ``Settings.roots``);
 - ``/cited-by?symbol=``: who cites a document (held or not); ``/not-held``: the cited
   documents the archive lacks, most cited first;
 - ``/api/search`` and ``/api/cited-by``: the same as ``vanban search --json`` and
@@ -49,6 +53,8 @@ from pipeline.index import open_index
 from pipeline.web.agencies import AgenciesView
 from pipeline.web.citations import CitationsView
 from pipeline.web.document import DocumentView
+from pipeline.web.export import ExportView
+from pipeline.web.files import FilesView
 from pipeline.web.gaps import GapsView
 from pipeline.web.guard import Guard
 from pipeline.web.search import SearchView
@@ -85,10 +91,15 @@ def create_app(settings: Settings) -> Starlette:
     site = Site(settings)
     search, doc, cites = SearchView(site), DocumentView(site), CitationsView(site)
     gaps, agencies = GapsView(site), AgenciesView(site)
+    files, export = FilesView(site), ExportView(site)
     get = ["GET", "HEAD"]
     routes = [
         Route("/", search.page, methods=get),
         Route("/doc/{doc_id}", doc.page, methods=get),
+        Route("/doc/{doc_id}/original", files.original, methods=get),
+        Route("/doc/{doc_id}/text", files.text, methods=get),
+        Route("/export.csv", export.csv, methods=get),
+        Route("/export.xlsx", export.xlsx, methods=get),
         Route("/cited-by", cites.cited_by_page, methods=get),
         Route("/not-held", cites.not_held_page, methods=get),
         Route("/api/search", search.api, methods=get),

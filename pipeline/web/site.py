@@ -4,11 +4,12 @@ of every integer a request carries (:func:`int_param`)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,15 @@ from pipeline.document import labels
 from pipeline.index import Index, open_index
 
 PKG = resources.files("pipeline.web")
+ROOTS_ENV = "VANBAN_ARCHIVE_ROOTS"
+
+
+def default_roots() -> tuple[Path, ...]:
+    """The folders whose files ``/doc/{id}/original`` may serve when none are given:
+    ``VANBAN_ARCHIVE_ROOTS`` (folders separated by ``os.pathsep``), else the working
+    directory (``vanban index`` stores the paths inside it relative to it)."""
+    env = [Path(p) for p in os.environ.get(ROOTS_ENV, "").split(os.pathsep) if p.strip()]
+    return tuple(env) or (Path.cwd(),)
 
 
 @dataclass(frozen=True)
@@ -29,18 +39,22 @@ class Settings:
     token: str | None = None
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
     workers: int = 2
+    roots: tuple[Path, ...] = field(default_factory=default_roots)
+    """Only files inside these folders are ever served as a document's original."""
 
 
 class BadParam(Exception):
-    """A request parameter that is not what the page takes: a 400 naming it."""
+    """A request parameter that is not what the page takes: a 400 naming it, or saying
+    what is wrong with it (``text``, in Vietnamese)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, text: str | None = None) -> None:
         super().__init__(name)
         self.name = name
+        self.text = text
 
     @property
     def message(self) -> str:
-        return f"Tham số không hợp lệ: {self.name}"
+        return self.text or f"Tham số không hợp lệ: {self.name}"
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() takes ², ٣, ２ too
