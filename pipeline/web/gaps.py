@@ -1,4 +1,5 @@
-"""The gap-report views: ``/gaps`` (every plan's gap report, with its counts and files)
+"""The gap-report views: ``/gaps`` (every plan's gap report, with its counts and files,
+the plan and each report linked to it opening at its page in the archive, ``/doc/{id}``)
 and ``/gaps/{name}`` (one file of the gaps folder: the HTML page shown under its own
 Content-Security-Policy, the XLSX and DOCX as downloads).
 
@@ -12,6 +13,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +23,10 @@ from starlette.responses import Response
 
 from pipeline.crosscheck.model import BUCKETS
 from pipeline.document.collation import vi_key
+from pipeline.index import Index
+from pipeline.index.base import store_path
 from pipeline.reports.agencies import plan_entries
+from pipeline.reports.decree30 import report_label
 from pipeline.web.guard import CSP_GAPS
 from pipeline.web.site import Site
 
@@ -73,6 +78,27 @@ def attachment(name: str) -> str:
             f"filename*=UTF-8''{quote(name, safe='')}")
 
 
+def doc_ids(index: Index, paths: Iterable[str]) -> dict[str, int]:
+    """The archive's document id of each of ``paths`` (as a gap report names a file)
+    that the index holds: stored under that path, or under the path ``vanban index``
+    would store it as from here."""
+    paths = {p for p in paths if isinstance(p, str) and p}
+    found = index.ids(paths)
+    rest = {store_path(p): p for p in paths - found.keys()}
+    if rest:
+        found.update({rest[k]: v for k, v in index.ids(rest).items()})
+    return found
+
+
+def linked_reports(gaps: dict) -> list[dict]:
+    """The reports a gap report linked to its plan: their label (``198/BC-SNV``, or
+    "báo cáo chưa có số"), date, the agency they answer for and their path; by date."""
+    out = [{"label": report_label(r.get("report")) or "báo cáo", "date": r.get("date"),
+            "owner": r.get("owner") or r.get("issuer") or "", "path": r.get("path") or ""}
+           for r in gaps.get("reports") or [] if isinstance(r, dict)]
+    return sorted(out, key=lambda r: (r["date"] or "9", vi_key(r["label"])))
+
+
 def _counts(entry: dict, gaps: dict) -> dict[str, int]:
     duties = [d for d in gaps.get("duties") or [] if isinstance(d, dict)]
     if duties or not entry.get("counts"):
@@ -97,7 +123,8 @@ def gap_reports(folder: Path | None) -> list[dict]:
                      "title": plan.get("title") or entry.get("title"),
                      "date": plan.get("date"), "issuer": plan.get("issuer"),
                      "as_of": gaps.get("as_of") or (entry.get("made_from") or {}).get("as_of"),
-                     "counts": counts, "total": sum(counts.values()), "files": files})
+                     "counts": counts, "total": sum(counts.values()), "files": files,
+                     "reports": linked_reports(gaps)})
     return sorted(rows, key=lambda r: (r["symbol"] is None, vi_key(r["symbol"] or ""),
                                        vi_key(r["title"] or ""), r["path"]))
 
@@ -108,10 +135,12 @@ class GapsView:
 
     async def list_page(self, request: Request) -> Response:
         rows = await run_in_threadpool(gap_reports, self.site.s.gaps)
-        paths = [r["path"] for r in rows]
-        ids = await self.site.index.run(lambda i: i.ids(paths)) if paths else {}
+        paths = [r["path"] for r in rows] + [x["path"] for r in rows for x in r["reports"]]
+        ids = await self.site.index.run(doc_ids, paths) if paths else {}
         for r in rows:
             r["doc_id"] = ids.get(r["path"])
+            for x in r["reports"]:
+                x["doc_id"] = ids.get(x["path"])
         return self.site.render("gaps.html", rows=rows)
 
     async def file(self, request: Request) -> Response:
