@@ -18,10 +18,11 @@ from pipeline.index.sqlite.store import connect, index_document
 ROOT = Path(__file__).resolve().parent.parent
 
 HEAVY = ("spacy", "underthesea", "prefect", "pdfplumber", "pypdfium2", "docx", "openpyxl",
-         "lxml", "rapidfuzz", "starlette", "jinja2", "uvicorn", "extractors",
-         "pipeline.readers", "pipeline.web", "flows.cli.run", "flows.cli.check",
+         "lxml", "rapidfuzz", "starlette", "jinja2", "uvicorn", "extractors.extraction",
+         "extractors.nlp", "pipeline.web", "flows.cli.run", "flows.cli.check",
          "flows.cli.remind")
-"""Never loaded by a reading command of the index."""
+"""Never loaded by a reading command of the index (a data file of ``extractors.data`` or
+a table of ``extractors.owners_data`` may be)."""
 
 PROBE = """
 import json, sys
