@@ -462,6 +462,57 @@ def test_document_page_span_beyond_the_text_is_harmless(client, outputs):
     assert r.status_code == 200 and 'class="found' not in r.text
 
 
+def _ids(outputs) -> dict[str, int]:
+    c = connect(outputs["db"], readonly=True)
+    try:
+        return dict(c.execute("SELECT path, id FROM documents"))
+    finally:
+        c.close()
+
+
+def test_gaps_list_links_plans_and_linked_reports_to_the_archive(client, outputs):
+    ids = _ids(outputs)
+    page = client.get("/gaps").text
+    rows = re.findall(r'<tr class="gap-plan">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2
+    for row, stem in zip(rows, sorted(outputs["json"], key=lambda s: (
+            outputs["json"][s]["plan"].get("symbol") is None,
+            vi_key(outputs["json"][s]["plan"].get("symbol") or ""))), strict=True):
+        g = outputs["json"][stem]
+        assert f'href="/doc/{ids[g["plan"]["path"]]}">Xem văn bản</a>' in row
+        linked = re.findall(r'<a class="linked-report" href="/doc/(\d+)">([^<]*)</a>', row)
+        assert f"{len(g['reports'])} báo cáo đã gắn" in row
+        assert sorted(int(i) for i, _ in linked) == sorted(ids[r["path"]] for r in g["reports"])
+        for i, label in linked:
+            r = next(r for r in g["reports"] if ids[r["path"]] == int(i))
+            assert unescape(label) == (r["report"] if "/" in r["report"]
+                                       else "báo cáo chưa có số")
+
+
+def test_agency_page_links_plans_and_quotes_to_their_spans(client, outputs):
+    ids = _ids(outputs)
+    name = "Sở Lao động - Thương binh và Xã hội"
+    html = client.get("/agency/" + quote(name, safe="")).text
+    assert not ENGLISH.search(_text(html))
+    rows = _agency_page_rows(html)
+    g = outputs["json"][KH580]
+    plan = ids[g["plan"]["path"]]
+    assert rows and all(f'<a class="plan-doc" href="/doc/{plan}">Xem kế hoạch</a>' in r
+                        for r in rows)
+    quotes = [e for d in g["duties"] if d["owner"] == name for e in d["evidence"]
+              if e.get("text")]
+    hrefs = [unescape(h) for h in re.findall(r'<a class="evidence" href="([^"]+)"', html)]
+    assert quotes and len(hrefs) == len(quotes) == html.count('<div class="ev">')
+    assert sorted(hrefs) == sorted(f"/doc/{ids[e['path']]}?start={e['start']}&end={e['end']}"
+                                   "#doan-trich" for e in quotes)
+    # a quote's link opens the report with that passage marked
+    e = quotes[0]
+    page = client.get(f"/doc/{ids[e['path']]}", params={"start": e["start"], "end": e["end"]})
+    assert _found_text(page.text).split()[:8] == e["text"].split()[:8]
+    # its words are marked in the quote, every character escaped
+    assert "<mark>" in html.split('<div class="ev">', 1)[1].split("</div>", 1)[0]
+
+
 # ---- in Chromium ----------------------------------------------------------------------
 
 def _free_port() -> int:
@@ -562,3 +613,19 @@ def test_browser_find_scrolls_to_the_quote(browser, server, outputs):
     assert browser.execute_script("return window.scrollY") > 0  # scrolled to it
     _no_english(browser)
     browser.save_screenshot(str(ARTIFACTS / "web-find.png"))
+
+
+def test_browser_quote_on_the_agency_page_opens_its_span(browser, server, outputs):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/agency/" + quote("Sở Lao động - Thương binh và Xã hội", safe=""))
+    link = browser.find_element(By.CSS_SELECTOR, "td.what .ev a.evidence")
+    quoted = link.find_element(By.XPATH, "..").find_element(By.CSS_SELECTOR, ".q").text
+    link.click()
+    assert "#doan-trich" in browser.current_url and "start=" in browser.current_url
+    mark = browser.find_element(By.CSS_SELECTOR, "mark.found")
+    assert mark.is_displayed() and mark.text.split()[:6] == quoted.split()[:6]
+    _no_english(browser)
+    browser.back()
+    browser.find_element(By.CSS_SELECTOR, "a.plan-doc").click()
+    assert "580/KH-UBND" in browser.find_element(By.TAG_NAME, "h1").text
