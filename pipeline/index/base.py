@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,23 @@ from pipeline.document.model import Block
 
 DEFAULT_DB = Path("outputs/index.db")
 SORTS = ("relevance", "date_desc", "date_asc")
+"""Result orders of :meth:`Index.search`: tiers then score, newest first, oldest first."""
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_VN_DAY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+def parse_day(text: str) -> str:
+    """A day as people type it → ISO: ``2020-03-02``, ``02/03/2020``, ``2/3/2020``,
+    ``02.03.2020`` (day first, as Vietnamese documents write it). Raises ValueError."""
+    v = (text or "").strip()
+    m = _ISO_DAY.fullmatch(v)
+    parts = (m.group(1), m.group(2), m.group(3)) if m else None
+    if parts is None and (m := _VN_DAY.fullmatch(v)):
+        parts = (m.group(3), m.group(2), m.group(1))
+    if not parts:
+        raise ValueError(f"not a date: {text!r}")
+    return _dt.date(int(parts[0]), int(parts[1]), int(parts[2])).isoformat()
 
 
 class StoreError(Exception):
@@ -49,10 +67,11 @@ class Filters:
     has_findings: bool = False
     open_duties: bool = False
     as_of: str | None = None  # ISO date for open_duties; default today
-    signer: str | None = None  # the signer's name (any case, accents as written)
+    signer: str | None = None  # the signer's name (any case; accents, when typed, as typed)
     year_unknown: bool = False  # only documents whose year is not known ("không rõ năm")
     date_from: str | None = None  # ISO date: the document's date on or after it
-    date_to: str | None = None  # ISO date: the document's date on or before it
+    date_to: str | None = None  # ISO date: the document's date on or before it (a date
+    # range leaves out undated documents; YYYY or YYYY-MM count as their first/last day)
     title_only: bool = False  # the words must be in the title (trích yếu)
 
     def as_of_date(self) -> str:

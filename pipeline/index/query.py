@@ -1,4 +1,4 @@
-"""User query text → safe FTS5 expressions and accent-insensitive highlighting.
+"""User query text → safe FTS5 expressions and accent-aware highlighting.
 
 Syntax: words (all must occur), ``"a phrase"``, ``prefix*`` (at least three letters
 before the star, else the star is ignored), ``-word`` (must not occur). A query keeps its
@@ -6,8 +6,13 @@ first :data:`MAX_TERMS` terms within its first :data:`MAX_QUERY_CHARS` character
 (``Query.shortened`` says it was cut): the CLI, the library and the web app share this
 parser, so no caller can send 10,000 terms to FTS5 and the highlighter. Every term
 reaches FTS5 as a double-quoted string, so no user text is ever FTS5 syntax (``NEAR(``,
-``*``, ``"``, ``-``, ``OR`` are plain text). Two or more plain words also match as a
-phrase, which ranks documents with the words in sequence higher.
+``*``, ``"``, ``-``, ``OR`` are plain text).
+
+Vietnamese words are several syllables, so words typed one after the other without
+quotes (a *run*: ``bình đẳng giới``) are first looked for next to each other, in the
+order typed — the ``phrase`` tier of a search —, then anywhere in the document (every
+word must occur). A query with any accent or đ is read as written (``Query.has_accents``):
+``đẳng`` is not ``đảng``; one without accents matches any accents.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ import numpy as np
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.document.normalize import fold
+from pipeline.document.normalize import fix_tone_placement, fold
 from pipeline.index.terms import pair_token, term_words
 
 _ITEM = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
@@ -30,9 +35,10 @@ _SPACE = re.compile(r"\s")
 @dataclass(frozen=True)
 class Term:
     text: str  # as typed (NFC), no quotes, no trailing *
-    phrase: bool = False
+    phrase: bool = False  # more than one word (quoted, or joined by punctuation: 1696/QĐ-TTg)
     prefix: bool = False
     negated: bool = False
+    quoted: bool = False  # typed in double quotes: always a phrase, never part of a run
 
     @property
     def words(self) -> list[str]:
@@ -55,16 +61,56 @@ class Query:
 
     @property
     def has_accents(self) -> bool:
-        """True when the user typed diacritics or đ: exact-accent matches rank first."""
+        """True when the words to find have diacritics or đ: the query is then read as
+        written, only exact-accent matches count (excluded words too)."""
         body = " ".join(t.text for t in self.positives)
         return fold(body) != body.lower()
 
-    def fts(self, exact: bool = False, boost: bool = True) -> str | None:
-        """The FTS5 MATCH expression (accent-folded, or exact for ``fts_exact``); ``None``
-        when there is nothing to match. ``boost`` adds the plain words as a phrase (same
-        matches, phrase matches rank higher, slower to evaluate)."""
-        conv = (lambda s: s.lower()) if exact else fold
+    @property
+    def runs(self) -> list[tuple[Term, ...]]:
+        """The words typed one after another without quotes: maximal sequences of
+        unquoted positive terms; a quoted or excluded term ends a run, and so does a prefix
+        term (after itself: ``tuyen truyen*`` is one run)."""
+        out: list[tuple[Term, ...]] = []
+        cur: list[Term] = []
+        for t in self.terms:
+            if t.negated or t.quoted or not t.words:
+                if cur:
+                    out.append(tuple(cur))
+                cur = []
+                continue
+            cur.append(t)
+            if t.prefix:
+                out.append(tuple(cur))
+                cur = []
+        if cur:
+            out.append(tuple(cur))
+        return out
+
+    @property
+    def phrase_runs(self) -> list[tuple[Term, ...]]:
+        """The runs of two or more words: each must be adjacent, in order, for the
+        ``phrase`` tier."""
+        return [r for r in self.runs if sum(len(t.words) for t in r) >= 2]
+
+    def units(self, phrase: bool = False) -> list[Term]:
+        """The positive terms a match must have: each term as typed, or (``phrase``) each
+        run of two or more words as one phrase, the other terms as typed."""
         pos = [t for t in self.positives if t.words]
+        if not phrase:
+            return pos
+        runs = self.phrase_runs
+        inside = {id(t) for r in runs for t in r}
+        out = [Term(" ".join(t.text for t in r), phrase=True, prefix=r[-1].prefix)
+               for r in runs]
+        return out + [t for t in pos if id(t) not in inside]
+
+    def fts(self, exact: bool = False, phrase: bool = False) -> str | None:
+        """The FTS5 MATCH expression (accent-folded for ``fts_fold``/``titles_fold``, or
+        ``exact`` for ``fts_exact``/``titles_exact``): every term (``phrase``: every run as
+        a phrase), none of the excluded ones; ``None`` when there is nothing to match."""
+        conv = (lambda s: s.lower()) if exact else fold
+        pos = self.units(phrase)
         neg = [t for t in self.terms if t.negated and t.words]
         if not pos:
             return None
@@ -74,21 +120,16 @@ class Query:
             return f'"{s}"' + ("*" if t.prefix else "")
 
         expr = " AND ".join(quoted(t) for t in pos)
-        plain = [t for t in pos if not t.phrase and not t.prefix]
-        if boost and len(plain) >= 2 and len(plain) == len(pos):
-            phrase = " ".join(conv(w) for t in plain for w in t.words).replace('"', '""')
-            expr = f'("{phrase}" OR ({expr}))'
         if neg:
             expr = f"({expr}) NOT ({' OR '.join(quoted(t) for t in neg)})"
         return expr
 
-
-    def terms_expr(self) -> tuple[str | None, bool]:
+    def terms_expr(self, phrase: bool = False) -> tuple[str | None, bool]:
         """The ``fts_terms`` expression for the documents that match (words and adjacent
-        word pairs; see :mod:`pipeline.index.terms`) and whether it is exact: a phrase of
-        three or more words becomes the AND of its pairs, a superset. ``(None, False)`` when
-        there is nothing to match or ``fts_terms`` cannot answer (an excluded phrase of
-        three or more words)."""
+        word pairs, accent-folded; see :mod:`pipeline.index.terms`) and whether it is exact:
+        a phrase (``phrase``: a run) of three or more words becomes the AND of its pairs, a
+        superset. ``(None, False)`` when there is nothing to match or ``fts_terms`` cannot
+        answer (an excluded phrase of three or more words)."""
         def expr(t: Term) -> str | None:
             ws = term_words(t.text)
             if not ws:
@@ -100,7 +141,8 @@ class Query:
             pairs[-1] += star
             return pairs[0] if len(pairs) == 1 else "(" + " AND ".join(pairs) + ")"
 
-        pos = [e for e in map(expr, self.positives) if e]
+        units = self.units(phrase)
+        pos = [e for e in map(expr, units) if e]
         if not pos:
             return None, False
         neg_terms = [t for t in self.terms if t.negated and term_words(t.text)]
@@ -109,7 +151,7 @@ class Query:
         out = " AND ".join(pos)
         if neg_terms:
             out = f"({out}) NOT ({' OR '.join(expr(t) for t in neg_terms)})"
-        exact = all(len(term_words(t.text)) <= 2 for t in self.positives)
+        exact = all(len(term_words(t.text)) <= 2 for t in units)
         return out, exact
 
 
@@ -123,8 +165,10 @@ def _long_enough(raw: str) -> bool:
 
 def parse_query(text: str) -> Query:
     """Split user text into terms, at most :data:`MAX_TERMS` of them within
-    :data:`MAX_QUERY_CHARS` characters; never raises."""
-    text = unicodedata.normalize("NFC", text or "")
+    :data:`MAX_QUERY_CHARS` characters; never raises. Tones are placed as the archive's
+    texts place them (``hoà`` → ``hòa``, ``tuý`` → ``túy``)."""
+    # the archive's texts are NFC with one tone placement (normalize_text): "tuý" = "túy"
+    text = fix_tone_placement(unicodedata.normalize("NFC", text or ""))
     shortened = len(text) > MAX_QUERY_CHARS
     text = text[:MAX_QUERY_CHARS]
     terms: list[Term] = []
@@ -149,7 +193,7 @@ def parse_query(text: str) -> Query:
             raw = m.group(2).strip()
             if _WORD.search(raw):
                 terms.append(Term(raw, phrase=True, prefix=bool(m.group(3)) and _long_enough(raw),
-                                  negated=bool(m.group(1))))
+                                  negated=bool(m.group(1)), quoted=True))
     return Query(text, tuple(terms), shortened)
 
 
@@ -198,26 +242,33 @@ class Highlighter:
 
     The text is folded once (:func:`fast_fold`, same length), so the terms are searched
     as literals; a match counts as exact when the lower-cased original has the accents
-    the user typed."""
+    the user typed. ``exact`` (default: the query has accents) keeps only exact matches,
+    as the search counts only those; false when a search fell back to ignoring accents.
+    A run of two or more words (:attr:`Query.phrase_runs`) is marked as one where its
+    words stand together."""
 
-    def __init__(self, query: Query) -> None:
+    def __init__(self, query: Query, exact: bool | None = None) -> None:
+        exact = query.has_accents if exact is None else exact
         pos = [t for t in query.positives if t.words]
-        plain = [t for t in pos if not t.phrase and not t.prefix]
-        self.phrase = None
-        if len(plain) >= 2:  # the words in sequence are marked as one
-            pos = [Term(" ".join(t.text for t in plain), phrase=True)] + pos
-            self.phrase = re.compile(_literal(pos[0], False))
+        runs = [u for u in query.units(phrase=True) if u.phrase and not any(
+            u is t for t in pos)]  # each run of 2+ words as one phrase
+        self.phrase = re.compile("|".join(f"(?:{_literal(t, False)})" for t in runs)) \
+            if runs else None
+        pos = runs + pos  # tried first: the longest match at a place wins
         self.any = re.compile("|".join(f"(?:{_literal(t, False)})" for t in pos)) if pos \
             else None
         self.exact = re.compile("|".join(f"(?:{_literal(t, True)})" for t in pos)) \
-            if pos and query.has_accents else None
+            if pos and exact else None
         self.best = (2 if self.phrase else 0) + (1 if self.exact else 0)
+        self.last_score = -1  # the best score :meth:`snippet` found last (-1: no match)
 
     def _matches(self, text: str, stop: bool = True) -> list[tuple[int, int, int]]:
         """(start, end, score) of term matches at word starts, in text order, at most 60;
-        with ``stop``, up to the first best-scoring one. The opening is folded first, so
-        an early match costs little; then the rest at once."""
+        with ``stop``, only the first best-scoring one, found as soon as it can be. The
+        opening is folded first, so an early match costs little; then the rest at once
+        (also when the query has a phrase and the opening has only its words)."""
         out: list[tuple[int, int, int]] = []
+        best: tuple[int, int, int] | None = None  # stop: the first of the highest score
         if self.any is None:
             return out
         bounds = [0, _CHUNK, len(text)] if len(text) > _CHUNK else [0, len(text)]
@@ -237,16 +288,25 @@ class Highlighter:
                         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
                 score = (2 if self.phrase and self.phrase.fullmatch(folded, s, e) else 0) + \
                     (1 if self.exact and self.exact.fullmatch(low, s, e) else 0)
+                if self.exact and not score & 1:
+                    continue  # other accents than typed: not a match of this search
+                if stop:
+                    if best is None or score > best[2]:
+                        best = (a + s, a + e, score)
+                        if score == self.best:
+                            return [best]
+                    continue
                 out.append((a + s, a + e, score))
-                if (stop and score == self.best) or len(out) >= 60:
+                if len(out) >= 60:
                     return out
-            if stop and out:
-                break  # some match in the opening is good enough
-        return out[:60]
+            if stop and best and (not self.phrase or best[2] >= 2):
+                break  # a match in the opening is good enough (the phrase, if there is one)
+        return [best] if best else out
 
     def snippet(self, text: str, width: int = 240) -> str:
         """``… <mark>bình đẳng giới</mark> …``: HTML, every document character escaped."""
         found = self._matches(text)
+        self.last_score = max((f[2] for f in found), default=-1)
         if not found:
             start, end = 0, min(len(text), width)
         else:

@@ -1,8 +1,8 @@
 """Matching ids, filters and facet counts of a search, in memory.
 
 Each connection keeps a :class:`FacetTable`: per document id, small integer codes of its
-type, issuer and year, whether it has findings and its latest duty deadline, as numpy
-arrays. A search enumerates the matching ids once (one FTS5 scan), filters them with
+type, issuer, signer and year, its date, whether it has findings and its latest duty
+deadline, as numpy arrays. A search enumerates the matching ids once (one FTS5 scan), filters them with
 array masks and counts facets with ``bincount`` — several times faster than joining and
 grouping in SQL when a query matches most of the archive. The table (and the matching
 ids of recent queries) are dropped when the index changes: every write bumps the
@@ -10,14 +10,17 @@ ids of recent queries) are dropped when the index changes: every write bumps the
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from pipeline.document.collation import vi_key
+from pipeline.document.normalize import fix_tone_placement, fold
 from pipeline.index.keys import name_key, type_abbr
 
 
@@ -41,6 +44,12 @@ class FacetTable:
     owner_doc: np.ndarray | None = None  # one entry per (document, owner) pair
     owner_code: np.ndarray | None = None
     owners: list[str] | None = None  # a display name per owner code
+    owner_group: np.ndarray | None = None  # bool per owner code: a group (made on first use)
+    signer: np.ndarray | None = None  # signer code per document, -1 where none
+    signers: list[str] | None = None  # a display name per signer code (its first spelling)
+    signer_keys: list[str] | None = None  # per code: the name lower-cased, accents kept
+    signer_folds: list[str] | None = None  # per code: the name without accents
+    signer_spellings: list[list[str]] | None = None  # per code: the names as stored
 
     @property
     def ids(self) -> np.ndarray:
@@ -69,6 +78,42 @@ def _date_int(date: str | None) -> int:
         return 0
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def person_key(name: str | None) -> str:
+    """A person's name for equality with accents kept: NFC, one tone placement (``Hoà`` =
+    ``Hòa``), lower case, single spaces."""
+    s = unicodedata.normalize("NFC", name or "")
+    return _SPACES.sub(" ", fix_tone_placement(s).lower()).strip()
+
+
+def signer_codes(t: FacetTable, name: str) -> np.ndarray:
+    """Codes of the signers ``name`` names: the same name in any case; with the accents
+    typed when it has any, else any accents (``tran hong ha`` = ``Trần Hồng Hà``)."""
+    want = person_key(name)
+    if not want or not t.signers:
+        return np.zeros(0, dtype=np.int64)
+    if fold(want) == want:  # typed without accents: compare without
+        keys = t.signer_folds
+    else:
+        keys = t.signer_keys
+    return np.array([c for c, k in enumerate(keys) if k == want], dtype=np.int64)
+
+
+def is_group_owner(name: str) -> bool:
+    """True for an owner that names agencies by their kind — ``các đơn vị liên quan``,
+    ``các sở, ban, ngành``, ``UBND các huyện`` — rather than one agency: the extractor's
+    group table (``extractors/data/agency_groups.tsv``) and group scanner decide."""
+    from extractors.owners_data import group_index, key  # lazy: loaded on first use
+    from extractors.owners_groups import scan_groups
+
+    if key(name) in group_index():
+        return True
+    return any(c.start <= 1 and c.end >= len(name.rstrip(" .;,")) - 1
+               for c in scan_groups(name))
+
+
 def facet_table(conn: sqlite3.Connection) -> FacetTable:
     """The cached facet values of every document (loaded once per index state)."""
     state = _state(conn)
@@ -85,13 +130,28 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
     findings = np.zeros(size, dtype=bool)
     deadline = np.zeros(size, dtype=np.int32)
     date = np.zeros(size, dtype=np.int32)
-    for i, dt, iss, ik, y, f, dl, day in conn.execute(
+    signer = np.full(size, -1, dtype=np.int32)
+    signer_codes_by_key: dict[str, int] = {}
+    signers: list[str] = []
+    spellings: list[list[str]] = []
+    for i, dt, iss, ik, y, f, dl, day, sn in conn.execute(
             "SELECT id, doc_type, issuer, issuer_key, year, n_findings > 0, max_deadline, "
-            "date FROM documents"):
+            "date, signer_name FROM documents"):
         present[i] = True
         for name, value in (("type", dt), ("issuer", iss), ("key", ik)):
             if value is not None:
                 arrays[name][i] = codes[name].setdefault(value, len(codes[name]))
+        if sn:
+            sk = person_key(sn)
+            code = signer_codes_by_key.get(sk)
+            if code is None and sk:
+                code = signer_codes_by_key[sk] = len(signers)
+                signers.append(_SPACES.sub(" ", sn).strip())
+                spellings.append([])
+            if code is not None:
+                signer[i] = code
+                if sn not in spellings[code]:
+                    spellings[code].append(sn)
         year[i] = y or 0
         findings[i] = bool(f)
         deadline[i] = _date_int(dl)
@@ -109,9 +169,11 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
             names.append(name)  # the first spelling (doc_owners keeps the min per document)
         pairs += (doc_id, code)
     both = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    keys = list(signer_codes_by_key)
     t = FacetTable(state, present, arrays["type"], arrays["issuer"], arrays["key"], year,
                    findings, deadline, date, list(codes["type"]), list(codes["issuer"]),
-                   codes["key"], has_terms, both[:, 0].copy(), both[:, 1].copy(), names)
+                   codes["key"], has_terms, both[:, 0].copy(), both[:, 1].copy(), names,
+                   None, signer, signers, keys, [fold(k) for k in keys], spellings)
     with _LOCK:
         _CACHE[id(conn)] = t
         while len(_CACHE) > 8:
@@ -171,6 +233,16 @@ def filter_ids(conn: sqlite3.Connection, t: FacetTable, ids: np.ndarray,
         ids = ids[t.issuer_key[ids] == t.issuer_keys.get(name_key(filters.issuer) or "", -2)]
     if filters.year:
         ids = ids[t.year[ids] == int(filters.year)]
+    if filters.year_unknown:
+        ids = ids[t.year[ids] == 0]
+    lo, hi = date_bound(filters.date_from), date_bound(filters.date_to, end=True)
+    if lo or hi:
+        days = t.date[ids]
+        ids = ids[(days > 0) & (days >= lo) & (days <= (hi or 99991231))]
+    if filters.signer:
+        want = np.zeros(len(t.signers or ()) + 1, dtype=bool)  # last slot: code -1
+        want[signer_codes(t, filters.signer)] = True
+        ids = ids[want[t.signer[ids]]]
     if filters.has_findings:
         ids = ids[t.findings[ids]]
     if filters.open_duties:
@@ -182,6 +254,37 @@ def filter_ids(conn: sqlite3.Connection, t: FacetTable, ids: np.ndarray,
     return ids
 
 
+def date_bound(value: str | None, end: bool = False) -> int:
+    """An ISO day (``2020-03-02``), month (``2020-03``) or year (``2020``) as YYYYMMDD; a
+    month or year counts from its first day, or (``end``) to its last. 0 when absent or not
+    a date."""
+    v = (value or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", v)
+    if not m:
+        return 0
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    if d:
+        return y * 10000 + int(mo) * 100 + int(d)
+    if mo:
+        return y * 10000 + int(mo) * 100 + (31 if end else 1)
+    return y * 10000 + (1231 if end else 101)
+
+
+def by_date(t: FacetTable, ids: np.ndarray, n: int, newest: bool = True) -> list[int]:
+    """The first ``n`` of ``ids`` by document date, newest (or oldest) first; undated
+    documents last either way; ties: the latest indexed first when newest, else the
+    earliest."""
+    if len(ids) == 0 or n <= 0:
+        return []
+    day = t.date[ids].astype(np.int64)
+    if not newest:
+        day = np.where(day > 0, 99_999_999 - day, -1)  # oldest first, undated still last
+    key = day * (1 << 32) + (ids if newest else (1 << 32) - 1 - ids)  # larger comes first
+    n = min(n, len(ids))
+    top = np.argpartition(-key, n - 1)[:n] if n < len(ids) else np.arange(len(ids))
+    return ids[top[np.argsort(-key[top], kind="stable")]].tolist()
+
+
 def newest_by_date(t: FacetTable, ids: np.ndarray, n: int) -> list[int]:
     """The ``n`` of ``ids`` with the latest document date (then highest id), newest first."""
     if len(ids) == 0 or n <= 0:
@@ -191,7 +294,8 @@ def newest_by_date(t: FacetTable, ids: np.ndarray, n: int) -> list[int]:
 
 
 def owner_counts(t: FacetTable, ids: np.ndarray, top: int = 100) -> dict[str, int]:
-    """Documents per duty owner among ``ids``, the ``top`` most frequent (then by name)."""
+    """Documents per duty owner among ``ids``, the ``top`` most frequent (then in
+    Vietnamese order); owners that are groups (:func:`is_group_owner`) are left out."""
     if t.owner_doc is None or not len(ids) or not t.owners:
         return {}
     chosen = np.zeros(len(t.present), dtype=bool)
@@ -200,27 +304,41 @@ def owner_counts(t: FacetTable, ids: np.ndarray, top: int = 100) -> dict[str, in
     docs = t.owner_doc[inside]
     codes = t.owner_code[inside][chosen[docs]]
     n = np.bincount(codes, minlength=len(t.owners))
+    if t.owner_group is None:  # only the owner facet needs it: the extractor's group data
+        t.owner_group = np.array([is_group_owner(o) for o in t.owners], dtype=bool)
+    n[t.owner_group] = 0
     order = sorted(np.flatnonzero(n).tolist(), key=lambda c: (-int(n[c]), vi_key(t.owners[c])))
     return {t.owners[c]: int(n[c]) for c in order[:top]}
 
 
-def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
+def _counts(codes: np.ndarray, names: list[str], top: int | None = None) -> dict[str, int]:
     n = np.bincount(codes[codes >= 0], minlength=len(names)) if len(names) else []
     pairs = [(names[c], int(k)) for c, k in enumerate(n) if k]
-    return dict(sorted(pairs, key=lambda kv: (-kv[1], vi_key(kv[0]))))  # ties: Vietnamese order
+    pairs.sort(key=lambda kv: (-kv[1], vi_key(kv[0])))  # ties: Vietnamese order
+    return dict(pairs[:top] if top else pairs)
+
+
+SIGNERS_SHOWN = 100  # signer facet: the most frequent signers
 
 
 def count_facets(t: FacetTable, ids: np.ndarray, as_of: str) -> dict[str, dict[str, int]]:
-    """Counts per value of doc_type, issuer, year, has_findings and open_duties; a document
-    without a value is not counted in that facet."""
+    """Counts per value of doc_type, issuer, year, signer, has_findings and open_duties; a
+    document without a value is not counted in that facet, except the year: ``"unknown"``
+    counts the documents whose year is not known (listed after the years). ``signer``: the
+    :data:`SIGNERS_SHOWN` most frequent, one entry per name whatever its case."""
     years = np.bincount(t.year[ids]) if len(ids) else np.zeros(1, dtype=np.int64)
     n_find = int(t.findings[ids].sum())
     n_open = int((t.deadline[ids] >= _date_int(as_of)).sum()) if _date_int(as_of) else 0
     total = len(ids)
+    year = {str(y): int(years[y]) for y in range(len(years) - 1, 0, -1) if years[y]}
+    if years[0]:
+        year["unknown"] = int(years[0])
+    signer = t.signer if t.signer is not None else np.full(len(t.present), -1, np.int32)
     return {
         "doc_type": _counts(t.doc_type[ids], t.types),
         "issuer": _counts(t.issuer[ids], t.issuers),
-        "year": {str(y): int(years[y]) for y in range(len(years) - 1, 0, -1) if years[y]},
+        "year": year,
+        "signer": _counts(signer[ids], t.signers or [], SIGNERS_SHOWN),
         "has_findings": {k: v for k, v in (("true", n_find), ("false", total - n_find)) if v},
         "open_duties": {k: v for k, v in (("true", n_open), ("false", total - n_open)) if v},
     }

@@ -1,23 +1,42 @@
 """Search the index: full text, symbols in any spelling, filters and facet counts.
 
-:func:`search` answers ``vanban.search/1``. Results come in tiers, then by score:
+:func:`search` answers ``vanban.search/1``. With ``sort="relevance"`` results come in
+tiers, each whole before the next, then by score:
 
 1. ``symbol``: the query is a số/ký hiệu (``1696/QĐ-TTg``, ``QĐ 1696``, ``1696``) and the
-   document has it;
-2. ``exact``: the text matches with the accents the user typed (only when the query has
-   accents); score is BM25 on the accent-kept index;
+   document has it; newest first;
+2. ``phrase``: the words typed without quotes stand next to each other in the document,
+   in the order typed (every run of two or more such words; quoted phrases and the other
+   words anywhere); score is BM25 (title 4×) of that phrase query;
 3. ``cites``: the document cites the symbol of the query; score is the number of mentions;
-4. ``text``: accent-insensitive match (đ = d); score is BM25 (title weighs 4× the body).
+4. ``text``: every word occurs somewhere in the document; score is BM25 (title 4×).
 
-BM25 over every match costs time in proportion to the matches, so a text tier with more
+A query with no run of two or more unquoted words (one word, a quoted phrase) has no
+``phrase`` tier: its matches are ``text``. An empty query lists documents (``all``),
+newest first.
+
+Accents: a query with any accent or đ is read as written — only exact-accent matches
+count, for the total, the facets and the results (``đẳng`` does not find ``đảng``); one
+without accents matches any accents (đ = d). When the accented query finds nothing at
+all, the search is run again ignoring accents and the answer says
+``"accents_ignored": true``.
+
+``sort="date_desc"`` / ``"date_asc"``: every match by the document's date, newest (oldest)
+first, undated documents last either way, ties by when indexed; ``match`` still says
+why a document is listed (the best tier it belongs to), ``score`` is 0.
+
+BM25 over every match costs time in proportion to the matches, so a tier with more
 than :data:`RANK_ALL` matches puts the documents whose title matches first (by BM25 on
 titles, or newest first when those too are more than RANK_ALL), then the others, most
 recently indexed first (score 0).
 
 ``total`` and ``facets`` count every matching document after the filters. A document
-with no value for a facet (no issuer found, say) is not counted in that facet.
-"Open duties": the document has a duty whose deadline (or period end) is on or after
-``as_of`` (default today); a duty without any date never counts as open.
+with no value for a facet (no issuer found, say) is not counted in that facet; the year
+facet counts documents without a year under ``"unknown"``. Filters: see
+:class:`pipeline.index.base.Filters`; ``title_only`` looks for the words in titles only
+(no ``cites`` tier then). "Open duties": the document has a duty whose deadline (or
+period end) is on or after ``as_of`` (default today); a duty without any date never
+counts as open.
 ``snippet`` is HTML: document text escaped, matches in ``<mark>``; the other fields are
 plain text. ``query`` is the query as searched: a longer one is cut to its first
 :data:`~pipeline.index.query.MAX_TERMS` terms and
@@ -27,20 +46,23 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.index.base import Filters
+from pipeline.index.base import SORTS, Filters
 from pipeline.index.keys import SymbolSpec, name_key, parse_symbol_spec, type_abbr
 from pipeline.index.query import Highlighter, Query, parse_query
 from pipeline.index.sqlite.facets import (
     FacetTable,
+    by_date,
     count_facets,
+    date_bound,
     facet_table,
     filter_ids,
     ids_from_sql,
-    newest_by_date,
     owner_counts,
+    signer_codes,
     sorted_unique,
 )
 
@@ -48,10 +70,13 @@ VERIFY_MAX = 2000  # a long phrase's candidates checked exactly up to this many 
 RANK_ALL = 1000  # more matches than this: titles first, then newest indexed (see _tiers)
 SNIPPET_SCAN = 12_000  # characters of a result searched first for its snippet
 _FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title"
+TIERS = ("symbol", "phrase", "cites", "text", "all")
 
 
-def filter_sql(filters: Filters) -> tuple[str, list]:
-    """``AND …`` conditions on ``documents d`` for ``filters``, and their parameters."""
+def filter_sql(filters: Filters, table: FacetTable | None = None) -> tuple[str, list]:
+    """``AND …`` conditions on ``documents d`` for ``filters``, and their parameters.
+    ``table`` turns a signer's name into the stored spellings it stands for (without it
+    the name must be stored as written)."""
     parts: list[str] = []
     params: list = []
     if filters.doc_type:
@@ -63,6 +88,25 @@ def filter_sql(filters: Filters) -> tuple[str, list]:
     if filters.year:
         parts.append("d.year = ?")
         params.append(int(filters.year))
+    if filters.year_unknown:
+        parts.append("(d.year IS NULL OR d.year = 0)")
+    lo, hi = date_bound(filters.date_from), date_bound(filters.date_to, end=True)
+    if lo:
+        parts.append("d.date >= ?")
+        params.append(f"{lo // 10000:04d}-{lo // 100 % 100:02d}-{lo % 100:02d}")
+    if hi:
+        parts.append("d.date <= ?")
+        params.append(f"{hi // 10000:04d}-{hi // 100 % 100:02d}-{hi % 100:02d}")
+    if lo or hi:
+        parts.append("length(d.date) >= 10")  # an undated document is in no date range
+    if filters.signer:
+        if table is not None and table.signers is not None:
+            names = [n for c in signer_codes(table, filters.signer).tolist()
+                     for n in _spellings(table, c)]
+        else:
+            names = [filters.signer.strip()]
+        parts.append(f"d.signer_name IN ({','.join('?' * len(names))})" if names else "0")
+        params.extend(names)
     if filters.owner:
         parts.append("d.id IN (SELECT doc_id FROM doc_owners WHERE owner_key = ?)")
         params.append(name_key(filters.owner))
@@ -74,101 +118,85 @@ def filter_sql(filters: Filters) -> tuple[str, list]:
     return "".join(f" AND {p}" for p in parts), params
 
 
+def _spellings(table: FacetTable, code: int) -> list[str]:
+    """The stored spellings of signer ``code`` (the same name in other cases, spacing or
+    tone placements), as ``documents.signer_name`` has them."""
+    return table.signer_spellings[code] if table.signer_spellings else [table.signers[code]]
+
+
+_YEARLESS = re.compile(r"^(\d+[A-Z]?)/([^\d/][^/]*)$")  # 55/ND-CP
+_YEARED = re.compile(r"^(\d+[A-Z]?)/((?:19|20)\d\d)/([^\d/][^/]*)$")  # 55/2023/ND-CP
+
+
+def _key_sql(key: str, alias: str) -> tuple[str, list]:
+    """A symbol key, and the same symbol with or without the year printed in it:
+    ``55/NĐ-CP`` finds ``55/2023/NĐ-CP`` (any year), ``55/2023/NĐ-CP`` finds ``55/NĐ-CP``
+    of 2023 (the document's year, or the cited date's)."""
+    col = f"{alias}.symbol_key"
+    if m := _YEARLESS.match(key):
+        return (f"({col} = ? OR {col} GLOB ?)",
+                [key, f"{m.group(1)}/[12][0-9][0-9][0-9]/{_glob_escape(m.group(2))}"])
+    if m := _YEARED.match(key):
+        other = f"{m.group(1)}/{m.group(3)}"
+        when = "d.year = ?" if alias == "d" else f"substr({alias}.date, 1, 4) = ?"
+        year = int(m.group(2)) if alias == "d" else m.group(2)
+        return f"({col} = ? OR ({col} = ? AND {when}))", [key, other, year]
+    return f"{col} = ?", [key]
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def _spec_sql(spec: SymbolSpec, alias: str) -> tuple[str, list]:
+    """The condition on ``documents`` (alias ``d``) or ``refs`` (``r``) for ``spec``; a
+    year asked for must be the document's, or the cited date's when the citation has one."""
     if spec.key:
-        return f"{alias}.symbol_key = ?", [spec.key]
-    if spec.doc_type:
-        return f"{alias}.number_key = ? AND {alias}.doc_type = ?", [spec.number, spec.doc_type]
-    return f"{alias}.number_key = ?", [spec.number]
+        sql, params = _key_sql(spec.key, alias)
+    elif spec.doc_type:
+        sql, params = f"{alias}.number_key = ? AND {alias}.doc_type = ?", [spec.number,
+                                                                          spec.doc_type]
+    else:
+        sql, params = f"{alias}.number_key = ?", [spec.number]
+    if spec.year and alias == "d":
+        sql, params = f"{sql} AND d.year = ?", [*params, spec.year]
+    elif spec.year:
+        sql += f" AND substr(coalesce({alias}.date, ''), 1, 4) IN ('', ?)"
+        params = [*params, str(spec.year)]
+    return sql, params
 
 
 class _Plan:
-    """What one search asks of the index."""
+    """What one search asks of the index. ``exact``: the words are matched with the
+    accents typed (``fts_exact``, ``titles_exact``); else accent-insensitively."""
 
-    def __init__(self, query: Query, spec: SymbolSpec | None, filters: Filters) -> None:
-        self.fold = query.fts()
-        self.fold_all = query.fts(boost=False)  # the same matches, cheaper to enumerate
-        self.exact = query.fts(exact=True) if query.has_accents else None
-        self.exact_all = query.fts(exact=True, boost=False) if query.has_accents else None
+    def __init__(self, query: Query, spec: SymbolSpec | None, filters: Filters,
+                 exact: bool | None = None, table: FacetTable | None = None) -> None:
+        self.query = query
+        self.exact = query.has_accents if exact is None else exact
+        self.title_only = filters.title_only
+        self.words = query.fts(exact=self.exact)  # every word anywhere (positional tables)
+        self.phrase = query.fts(exact=self.exact, phrase=True) if query.phrase_runs else None
+        self.terms, self.terms_exact = query.terms_expr()  # the same on fts_terms (folded)
+        self.pairs, self.pairs_exact = query.terms_expr(phrase=True) if self.phrase \
+            else (None, False)
         self.spec = spec
         self.negated = any(t.negated for t in query.terms)
-        self.terms, self.terms_exact = query.terms_expr()
-        self.cited_ids: np.ndarray | None = None  # documents citing the symbol (match_ids)
-        self.filter_sql, self.filter_params = filter_sql(filters)
+        self.filter_sql, self.filter_params = filter_sql(filters, table)
+        suffix = "exact" if self.exact else "fold"
+        self.titles = f"titles_{suffix}"
+        self.text = self.titles if self.title_only else f"fts_{suffix}"
 
 
-def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray,
-           unfiltered: int, table: FacetTable) -> list[tuple[int, str, float]]:
-    """(document id, tier, score) in result order, at least ``need`` when there are.
-    ``matches``: every matching id after the filters, ascending; ``unfiltered``: how many
-    match before the filters (decides between BM25 and titles-then-newest)."""
-    out: list[tuple[int, str, float]] = []
-    seen: set[int] = set()
-    fs, fp = plan.filter_sql, plan.filter_params
-    allowed = np.zeros(int(matches[-1]) + 1 if len(matches) else 0, dtype=bool)
-    allowed[matches] = True
+@dataclass
+class _Matches:
+    """Matching document ids (ascending), before the filters."""
 
-    def take(rows, tier: str) -> None:
-        for doc_id, score in rows:
-            if len(out) >= need:
-                break
-            if doc_id not in seen and 0 <= doc_id < len(allowed) and allowed[doc_id]:
-                seen.add(doc_id)
-                out.append((doc_id, tier, round(float(score or 0), 4)))
-
-    def by_titles(titles: str, expr: str, expr_all: str, tier: str) -> None:
-        """Documents whose title matches: BM25 when they are few, else newest first."""
-        lim = need + len(seen) + 100
-        n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {titles} WHERE {titles} "
-                         f"MATCH ? LIMIT {RANK_ALL + 1})", (expr_all,)).fetchone()[0]
-        if n <= RANK_ALL:
-            take(conn.execute(f"SELECT rowid, -rank FROM {titles} WHERE {titles} MATCH ? "
-                              f"ORDER BY rank LIMIT ?", (expr, lim)), tier)
-        else:
-            take(conn.execute(f"SELECT rowid, 1 FROM {titles} WHERE {titles} MATCH ? "
-                              f"ORDER BY rowid DESC", (expr_all,)), tier)
-
-    def ranked(table: str, expr: str, tier: str) -> None:
-        join = " JOIN documents d ON d.id = f.rowid" if fs else ""
-        take(conn.execute(f"SELECT f.rowid, -f.rank FROM {table} f{join} WHERE {table} "
-                          f"MATCH ?{fs} ORDER BY f.rank LIMIT ?",
-                          [expr, *fp, need + len(seen)]), tier)
-
-    if plan.spec:
-        held, hp = _spec_sql(plan.spec, "d")
-        take(conn.execute(f"SELECT d.id, 0 FROM documents d WHERE {held} "
-                          f"ORDER BY d.date DESC, d.id DESC", hp), "symbol")
-    if plan.exact and len(out) < need:
-        n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM fts_exact WHERE fts_exact "
-                         f"MATCH ? LIMIT {RANK_ALL + 1})", [plan.exact_all]).fetchone()[0]
-        if n <= RANK_ALL:
-            ranked("fts_exact", plan.exact, "exact")
-        else:
-            if not plan.negated:  # a title match is a text match unless words are excluded
-                by_titles("titles_exact", plan.exact, plan.exact_all, "exact")
-            if len(out) < need:  # newest first; the cursor stops once enough are taken
-                take(conn.execute("SELECT rowid, 0 FROM fts_exact WHERE fts_exact MATCH ? "
-                                  "ORDER BY rowid DESC", [plan.exact_all]), "exact")
-    if plan.spec and len(out) < need:
-        cited, cp = _spec_sql(plan.spec, "r")
-        cited_ids = plan.cited_ids  # set by match_ids, which always runs first
-        if len(cited_ids) <= RANK_ALL:
-            take(conn.execute(f"SELECT r.doc_id, count(*) FROM refs r WHERE {cited} "
-                              f"GROUP BY r.doc_id ORDER BY count(*) DESC, r.doc_id DESC", cp),
-                 "cites")
-        else:  # newest indexed first, from the ids match_ids already has
-            take(((i, 1) for i in cited_ids[::-1][:need + len(seen)].tolist()), "cites")
-    if plan.fold and len(out) < need:
-        if unfiltered <= RANK_ALL:
-            ranked("fts_fold", plan.fold, "text")
-        else:
-            if not plan.negated:
-                by_titles("titles_fold", plan.fold, plan.fold_all, "text")
-            newest = matches[::-1][:need + len(seen)].tolist()  # newest indexed first
-            take(((i, 0) for i in newest), "text")
-    if not plan.fold and not plan.spec:
-        take(((i, 0) for i in newest_by_date(table, matches, need)), "all")
-    return out
+    all: np.ndarray
+    words: np.ndarray | None = None  # every word somewhere (the text tier and above)
+    phrase: np.ndarray | None = None  # the runs as phrases (the phrase tier)
+    held: np.ndarray | None = None  # the document has the symbol
+    cited: np.ndarray | None = None  # the document cites the symbol
 
 
 _LONG_PREFIX = re.compile(r'"([^"]{5,})"\*')  # longer than fts_terms' prefix indexes (3, 4)
@@ -195,34 +223,164 @@ def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
     return _LONG_PREFIX.sub(words, expr)
 
 
-def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.ndarray:
-    """Documents whose text matches, from ``fts_terms`` (row ids only) when it can answer;
-    a phrase of three or more words, a superset there, is checked against ``fts_fold`` when
-    at most :data:`VERIFY_MAX` documents have all its word pairs."""
-    if plan.terms and table.has_terms:
-        ids = ids_from_sql(conn, "SELECT rowid FROM fts_terms WHERE fts_terms MATCH ?",
-                           [expand_prefixes(conn, plan.terms)], table)
-        if plan.terms_exact or len(ids) == 0 or len(ids) > VERIFY_MAX:
+def _fts_ids(conn: sqlite3.Connection, fts: str, expr: str, table: FacetTable) -> np.ndarray:
+    return ids_from_sql(conn, f"SELECT rowid FROM {fts} WHERE {fts} MATCH ?", [expr], table)
+
+
+def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[np.isin(a, b, assume_unique=True)] if len(a) and len(b) else a[:0]
+
+
+def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
+             phrase: bool = False) -> np.ndarray:
+    """Documents whose text has every word (``phrase``: every run as a phrase).
+
+    Accent-insensitive: from ``fts_terms`` (row ids only) when it can answer; a phrase of
+    three or more words, a superset there, is checked against ``fts_fold`` when at most
+    :data:`VERIFY_MAX` documents have all its word pairs. With the accents typed: the
+    words from ``fts_exact``; a phrase is its word pairs (``fts_terms``) among those
+    documents, checked against ``fts_exact`` when they are at most VERIFY_MAX. Titles
+    only: ``titles_fold`` or ``titles_exact``."""
+    expr = plan.phrase if phrase else plan.words
+    if expr is None:
+        return np.zeros(0, dtype=np.int64)
+    if plan.title_only:
+        return _fts_ids(conn, plan.titles, expr, table)
+    terms, terms_exact = (plan.pairs, plan.pairs_exact) if phrase else \
+        (plan.terms, plan.terms_exact)
+    if plan.exact:
+        words = _fts_ids(conn, "fts_exact", plan.words, table)
+        if not phrase or len(words) == 0:
+            return words
+        if terms and table.has_terms:
+            ids = _both(words, _fts_ids(conn, "fts_terms", expand_prefixes(conn, terms), table))
+            if len(ids) == 0 or len(ids) > VERIFY_MAX:
+                return ids  # the pairs folded, the words as typed: a close superset
+        return _fts_ids(conn, "fts_exact", expr, table)
+    if terms and table.has_terms:
+        ids = _fts_ids(conn, "fts_terms", expand_prefixes(conn, terms), table)
+        if terms_exact or len(ids) == 0 or len(ids) > VERIFY_MAX:
             return ids
-    return ids_from_sql(conn, "SELECT rowid FROM fts_fold WHERE fts_fold MATCH ?",
-                        [plan.fold_all], table)
+    return _fts_ids(conn, "fts_fold", expr, table)
+
+
+def match_sets(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> _Matches:
+    """Every document the query matches, before filters, and the tiers' sets."""
+    if not plan.words and not plan.spec:
+        return _Matches(table.ids)
+    m = _Matches(np.zeros(0, dtype=np.int64))
+    parts: list[np.ndarray] = []
+    if plan.words:
+        m.words = text_ids(conn, plan, table)
+        m.phrase = text_ids(conn, plan, table, phrase=True) if plan.phrase else None
+        parts.append(m.words)
+    if plan.spec:
+        held, hp = _spec_sql(plan.spec, "d")
+        m.held = ids_from_sql(conn, f"SELECT d.id FROM documents d WHERE {held}", hp)
+        parts.append(m.held)
+        if not plan.title_only:  # a citation is in the body
+            cited, cp = _spec_sql(plan.spec, "r")
+            m.cited = ids_from_sql(conn, "SELECT DISTINCT r.doc_id FROM refs r "
+                                   f"WHERE {cited}", cp)
+            parts.append(m.cited)
+    m.all = parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
+    return m
 
 
 def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.ndarray:
     """Every document the query matches, before filters (ascending ids)."""
-    if not plan.fold and not plan.spec:
-        return table.ids
-    parts: list[np.ndarray] = []
-    if plan.fold:
-        parts.append(text_ids(conn, plan, table))
-    if plan.spec:
-        held, hp = _spec_sql(plan.spec, "d")
-        cited, cp = _spec_sql(plan.spec, "r")
-        parts.append(ids_from_sql(conn, f"SELECT d.id FROM documents d WHERE {held}", hp))
-        plan.cited_ids = ids_from_sql(conn, "SELECT DISTINCT r.doc_id FROM refs r "
-                                      f"WHERE {cited}", cp)
-        parts.append(plan.cited_ids)
-    return parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
+    return match_sets(conn, plan, table).all
+
+
+def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray,
+           sets: _Matches, table: FacetTable) -> list[tuple[int, str, float]]:
+    """(document id, tier, score) in relevance order, at least ``need`` when there are.
+    ``matches``: every matching id after the filters, ascending; ``sets``: the tiers'
+    matches before the filters (their sizes decide between BM25 and titles-then-newest)."""
+    out: list[tuple[int, str, float]] = []
+    seen: set[int] = set()
+    fs, fp = plan.filter_sql, plan.filter_params
+    allowed = np.zeros(int(matches[-1]) + 1 if len(matches) else 0, dtype=bool)
+    allowed[matches] = True
+
+    def inside(ids: np.ndarray | None) -> np.ndarray:
+        if ids is None or not len(allowed):
+            return np.zeros(0, dtype=np.int64)
+        ids = ids[ids < len(allowed)]
+        return ids[allowed[ids]]
+
+    def take(rows, tier: str) -> None:
+        for doc_id, score in rows:
+            if len(out) >= need:
+                break
+            if doc_id not in seen and 0 <= doc_id < len(allowed) and allowed[doc_id]:
+                seen.add(doc_id)
+                out.append((doc_id, tier, round(float(score or 0), 4)))
+
+    def by_titles(expr: str, tier: str) -> None:
+        """Documents whose title matches: BM25 when they are few, else newest first."""
+        titles = plan.titles
+        lim = need + len(seen) + 100
+        n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {titles} WHERE {titles} "
+                         f"MATCH ? LIMIT {RANK_ALL + 1})", (expr,)).fetchone()[0]
+        if n <= RANK_ALL:
+            take(conn.execute(f"SELECT rowid, -rank FROM {titles} WHERE {titles} MATCH ? "
+                              f"ORDER BY rank LIMIT ?", (expr, lim)), tier)
+        else:
+            take(conn.execute(f"SELECT rowid, 1 FROM {titles} WHERE {titles} MATCH ? "
+                              f"ORDER BY rowid DESC", (expr,)), tier)
+
+    def ranked(expr: str, tier: str) -> None:
+        table_ = plan.text
+        join = " JOIN documents d ON d.id = f.rowid" if fs else ""
+        take(conn.execute(f"SELECT f.rowid, -f.rank FROM {table_} f{join} WHERE {table_} "
+                          f"MATCH ?{fs} ORDER BY f.rank LIMIT ?",
+                          [expr, *fp, need + len(seen)]), tier)
+
+    def tier_of(expr: str, unfiltered: np.ndarray, ids: np.ndarray, tier: str) -> None:
+        """One tier: BM25 when it has at most RANK_ALL matches, else titles then newest."""
+        if len(out) >= need or not len(ids):
+            return
+        if len(unfiltered) <= RANK_ALL:
+            ranked(expr, tier)
+            return
+        if not plan.negated and not plan.title_only:
+            by_titles(expr, tier)  # a title match is a text match unless words are excluded
+        take(((i, 0) for i in ids[::-1][:need + len(seen)].tolist()), tier)  # newest indexed
+
+    if sets.held is not None:
+        take(((i, 0) for i in by_date(table, inside(sets.held), need)), "symbol")
+    if plan.phrase and sets.phrase is not None:
+        tier_of(plan.phrase, sets.phrase, inside(sets.phrase), "phrase")
+    if sets.cited is not None and len(out) < need:
+        cited_ids = sets.cited
+        if len(cited_ids) <= RANK_ALL:
+            cited, cp = _spec_sql(plan.spec, "r")
+            take(conn.execute(f"SELECT r.doc_id, count(*) FROM refs r WHERE {cited} "
+                              f"GROUP BY r.doc_id ORDER BY count(*) DESC, r.doc_id DESC", cp),
+                 "cites")
+        else:  # newest indexed first
+            take(((i, 1) for i in inside(cited_ids)[::-1][:need + len(seen)].tolist()),
+                 "cites")
+    if plan.words and sets.words is not None:
+        tier_of(plan.words, sets.words, inside(sets.words), "text")
+    if not plan.words and not plan.spec:
+        take(((i, 0) for i in by_date(table, matches, need)), "all")
+    return out
+
+
+def _by_date(plan: _Plan, sets: _Matches, matches: np.ndarray, table: FacetTable,
+             need: int, newest: bool) -> list[tuple[int, str, float]]:
+    """(document id, tier, 0) of the first ``need`` matches by date; the tier is the
+    first of :data:`TIERS` the document belongs to."""
+    ids = by_date(table, matches, need, newest=newest)
+    if not plan.words and not plan.spec:
+        return [(i, "all", 0.0) for i in ids]
+    chosen = np.array(ids, dtype=np.int64)
+    marks = [(tier, set(_both(chosen, s).tolist())) for tier, s in
+             (("symbol", sets.held), ("phrase", sets.phrase), ("cites", sets.cited))
+             if s is not None]
+    return [(i, next((t for t, s in marks if i in s), "text"), 0.0) for i in ids]
 
 
 def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None, *,
@@ -230,14 +388,26 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
            owner_facet: bool = False, sort: str = "relevance") -> dict:
     """``vanban.search/1`` for ``query`` (may be empty: filters only, newest first)."""
     filters = filters or Filters()
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     q = parse_query(query)  # at most MAX_TERMS terms and MAX_QUERY_CHARS characters
     spec = parse_symbol_spec(q.text)
-    plan = _Plan(q, spec, filters)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     table = facet_table(conn)
-    unfiltered = match_ids(conn, plan, table)
-    matches = filter_ids(conn, table, unfiltered, filters)
-    ranked = _tiers(conn, plan, offset + limit, matches, len(unfiltered), table)
+    plan = _Plan(q, spec, filters, table=table)
+    sets = match_sets(conn, plan, table)
+    matches = filter_ids(conn, table, sets.all, filters)
+    ignored = False
+    if plan.exact and not len(matches):  # nothing as typed: try without the accents
+        loose = _Plan(q, spec, filters, exact=False, table=table)
+        loose_sets = match_sets(conn, loose, table)
+        loose_matches = filter_ids(conn, table, loose_sets.all, filters)
+        if len(loose_matches):
+            plan, sets, matches, ignored = loose, loose_sets, loose_matches, True
+    if sort == "relevance":
+        ranked = _tiers(conn, plan, offset + limit, matches, sets, table)
+    else:
+        ranked = _by_date(plan, sets, matches, table, offset + limit, sort == "date_desc")
     ranked = ranked[offset: offset + limit]
     results: list[dict] = []
     if ranked:
@@ -247,19 +417,21 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
             f"SELECT {_FIELDS}, substr(t.text, 1, {SNIPPET_SCAN}) FROM documents d "
             f"JOIN texts t ON t.doc_id = d.id "
             f"WHERE d.id IN ({marks})", ids)}
-        hl = Highlighter(q)
+        hl = Highlighter(q, exact=plan.exact)
         for doc_id, tier, score in ranked:
             r = rows[doc_id]
             snippet = hl.snippet(r[7])
-            if "<mark>" not in snippet and len(r[7]) == SNIPPET_SCAN and tier in ("exact",
-                                                                                 "text"):
+            if len(r[7]) == SNIPPET_SCAN and (
+                    (tier == "text" and hl.last_score < 0) or
+                    (tier == "phrase" and hl.last_score < 2)):  # the match is further in
                 full = conn.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,))
-                snippet = hl.snippet(full.fetchone()[0])  # the match is further in
+                snippet = hl.snippet(full.fetchone()[0])
             results.append({"path": r[1], "symbol": r[2], "doc_type": r[3], "issuer": r[4],
                             "date": r[5], "title": r[6], "snippet": snippet,
                             "score": score, "match": tier, "id": doc_id})
     out: dict = {"schema": "vanban.search/1", "query": q.text, "shortened": q.shortened,
-                 "total": len(matches), "results": results, "facets": {}}
+                 "accents_ignored": ignored, "total": len(matches), "results": results,
+                 "facets": {}}
     if facets:
         out["facets"] = count_facets(table, matches, filters.as_of_date())
         if owner_facet:
