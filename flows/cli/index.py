@@ -85,45 +85,96 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
 @click.command("search")
 @click.argument("query", required=False, default="")
 @READ_DB_OPTION
-@click.option("--type", "doc_type", help="Document type: KH, QĐ (or qd), BC, …")
-@click.option("--issuer", help="Issuing body, any accents: 'UBND tỉnh Hải Dương'.")
-@click.option("--year", type=click.IntRange(1, 9999), help="Year of the document's date.")
-@click.option("--owner", help="An agency named as lead or support of a duty.")
-@click.option("--has-findings", is_flag=True, help="Only documents with findings.")
+@click.option("--type", "doc_type", help="Loại văn bản: KH, QĐ (hoặc qd), BC, …")
+@click.option("--issuer", help="Cơ quan ban hành, có dấu hay không: 'UBND tỉnh Hải Dương'.")
+@click.option("--year", "year_text", metavar="NĂM",
+              help="Năm của văn bản, hoặc 'unknown' / 'không rõ': văn bản không rõ năm.")
+@click.option("--signer", help="Người ký (không phân biệt hoa thường; gõ dấu thì đúng dấu).")
+@click.option("--from", "date_from", metavar="NGÀY",
+              help="Văn bản từ ngày này: 2020-03-02 hoặc 02/03/2020.")
+@click.option("--to", "date_to", metavar="NGÀY",
+              help="Văn bản đến ngày này: 2020-12-31 hoặc 31/12/2020.")
+@click.option("--title-only", is_flag=True, help="Chỉ tìm các từ trong trích yếu (tên văn bản).")
+@click.option("--sort", default="relevance", show_default=True, metavar="[relevance|date_desc|"
+              "date_asc]", help="Thứ tự: liên quan nhất, mới nhất hoặc cũ nhất trước.")
+@click.option("--owner", help="Cơ quan chủ trì hoặc phối hợp một nhiệm vụ.")
+@click.option("--has-findings", is_flag=True, help="Chỉ văn bản có phát hiện (lỗi thể thức…).")
 @click.option("--open-duties", is_flag=True,
-              help="Only documents with a duty due on or after --as-of.")
-@click.option("--as-of", help="Date for --open-duties (YYYY-MM-DD, default today).")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 1000))
-@click.option("--offset", default=0, type=click.IntRange(0))
-@click.option("--json", "as_json", is_flag=True, help="Print vanban.search/1 JSON.")
+              help="Chỉ văn bản có nhiệm vụ còn hạn từ ngày --as-of.")
+@click.option("--as-of", help="Ngày cho --open-duties (mặc định hôm nay).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 1000),
+              help="Số kết quả in ra.")
+@click.option("--offset", default=0, type=click.IntRange(0), help="Bỏ qua chừng này kết quả đầu.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON vanban.search/1.")
 def search_cmd(query: str, db: str, doc_type: str | None, issuer: str | None,
-               year: int | None, owner: str | None, has_findings: bool, open_duties: bool,
-               as_of: str | None, limit: int, offset: int, as_json: bool) -> None:
-    """Search the index: words (accents optional), "phrases", prefix*, -exclude, or a
-    number/symbol in any spelling (1696/QĐ-TTg, QĐ 1696, quyet dinh 1696)."""
-    from pipeline.index import Filters  # lazy: see _open
+               year_text: str | None, signer: str | None, date_from: str | None,
+               date_to: str | None, title_only: bool, sort: str, owner: str | None,
+               has_findings: bool, open_duties: bool, as_of: str | None, limit: int,
+               offset: int, as_json: bool) -> None:
+    """Tìm trong kho: các từ (có dấu thì tìm đúng dấu), "cụm từ", tiền tố*, -loại trừ,
+    hoặc số, ký hiệu viết kiểu nào cũng được (1696/QĐ-TTg, QĐ 1696, quyet dinh 1696).
+    Các từ gõ liền nhau được tìm trước hết như một cụm, rồi ở bất kỳ chỗ nào."""
+    from pipeline.document.labels import vn_date  # lazy: see _open
+    from pipeline.index import Filters
+    from pipeline.index.base import SORTS, parse_day
     from pipeline.index.query import MAX_QUERY_CHARS, MAX_TERMS
 
+    def fail(message: str) -> None:
+        click.echo(f"vanban: {message}", err=True)
+        sys.exit(2)
+
+    year, year_unknown = None, False
+    if year_text is not None:
+        word = " ".join(year_text.lower().split())
+        if word in ("unknown", "không rõ", "khong ro", "không rõ năm", "khong ro nam"):
+            year_unknown = True
+        elif word.isdigit() and 1 <= int(word) <= 9999:
+            year = int(word)
+        else:
+            fail(f"--year: “{year_text}” không phải một năm (ví dụ 2020) hay “không rõ”.")
+    days = {}
+    for name, value in (("--from", date_from), ("--to", date_to), ("--as-of", as_of)):
+        try:
+            days[name] = parse_day(value) if value else None
+        except ValueError:
+            fail(f"{name}: ngày “{value}” không hợp lệ; hãy viết 2020-03-02 hoặc 02/03/2020.")
+    if days["--from"] and days["--to"] and days["--from"] > days["--to"]:
+        fail(f"--from ({vn_date(days['--from'])}) sau --to ({vn_date(days['--to'])}).")
+    if sort not in SORTS:
+        fail(f"--sort: “{sort}” không có; chọn một trong {', '.join(SORTS)}.")
     filters = Filters(doc_type=doc_type, issuer=issuer, year=year, owner=owner,
-                      has_findings=has_findings, open_duties=open_duties, as_of=as_of)
-    res = _open(db).search(query, filters, limit=limit, offset=offset, owner_facet=True)
+                      has_findings=has_findings, open_duties=open_duties, as_of=days["--as-of"],
+                      signer=signer, year_unknown=year_unknown, date_from=days["--from"],
+                      date_to=days["--to"], title_only=title_only)
+    res = _open(db).search(query, filters, limit=limit, offset=offset, owner_facet=as_json,
+                           sort=sort)
     if res.get("shortened"):
-        click.echo(f"vanban: query shortened to its first {MAX_TERMS} terms "
-                   f"({MAX_QUERY_CHARS:,} characters at most): {res['query']}"[:200], err=True)
+        click.echo(f"vanban: câu tìm đã được rút gọn còn {MAX_TERMS} từ đầu "
+                   f"(tối đa {MAX_QUERY_CHARS:,} ký tự): {res['query']}"[:200], err=True)
     if as_json:
         _dump(res)
         return
-    click.echo(f"{res['total']} documents")
+    click.echo(f"{res['total']} văn bản")
+    if res.get("accents_ignored"):
+        click.echo("Không có kết quả đúng dấu đã gõ; kết quả dưới đây bỏ qua dấu.")
+    why = {"symbol": "đúng số, ký hiệu", "cites": "trích dẫn văn bản được tìm"}
     for i, r in enumerate(res["results"], offset + 1):
-        click.echo(f"{i:>3}. [{r['doc_type'] or '?'}] {_doc_line(r)}")
+        head = [r.get("symbol") or "(không số)", vn_date(r.get("date"), missing=""),
+                r.get("issuer") or ""]
+        note = f"  · {why[r['match']]}" if r.get("match") in why else ""
+        click.echo(f"{i:>3}. [{r['doc_type'] or '?'}] " + "  ".join(p for p in head if p) + note)
+        click.echo(f"      {r['path']}")
         if r.get("title"):
             click.echo(f"      {r['title']}")
         click.echo(f"      {_plain(r['snippet'])}")
-    for name in ("doc_type", "year", "issuer"):
+    labels = {"doc_type": "Loại", "year": "Năm", "issuer": "Cơ quan ban hành",
+              "signer": "Người ký"}
+    for name, label in labels.items():
         counts = res["facets"].get(name) or {}
         if counts:
-            shown = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:8])
-            click.echo(f"{name}: {shown}")
+            shown = ", ".join(f"{'không rõ năm' if k == 'unknown' else k} {v}"
+                              for k, v in list(counts.items())[:8])
+            click.echo(f"{label}: {shown}")
 
 
 @click.command("cites")
