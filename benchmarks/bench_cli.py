@@ -8,8 +8,11 @@ each call is ``python -m flows.cli …`` in a fresh process with its tree as the
 directory and ``PYTHONPATH``. The calls alternate between the two trees so that both see
 the same load. The index is built once, with the after tree's code, from ``corpus/`` (or
 given with ``--db``). Whether each query's output is the same in both trees is reported
-(it differs when the commits between them changed what the command prints). Reported per command: p50, p95 and mean of N calls of each of its queries (after
-one call per tree and query that is not timed: it writes the worktree's ``.pyc`` files).
+(it differs when the commits between them changed what the command prints). Reported per
+command: p50, p95 and mean wall time of N calls of each of its queries (after one call
+per tree and query that is not timed: it writes the worktree's ``.pyc`` files), and the
+median CPU time (user + system) of a call, which depends less on the machine's other
+load than the wall time does.
 
     .venv/bin/python benchmarks/bench_cli.py              # 0fc59d9 against HEAD, N = 20
     .venv/bin/python benchmarks/bench_cli.py --before HEAD~3 --after checkout --n 50 \
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,16 +41,19 @@ QUERIES = {
 }
 
 
-def call(tree: Path, args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """One ``python -m flows.cli ARGS`` with ``tree``'s code: (seconds, stdout)."""
+def call(tree: Path, args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """One ``python -m flows.cli ARGS`` with ``tree``'s code: (wall seconds, CPU seconds
+    (user + system), stdout)."""
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     res = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=tree,
                          env={**env, "PYTHONPATH": str(tree)}, capture_output=True, text=True)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if res.returncode != 0:
         raise SystemExit(f"{tree}: vanban {' '.join(args)}: exit {res.returncode}\n"
                          f"{res.stderr[-2000:]}")
-    return took, res.stdout
+    return took, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, res.stdout
 
 
 def pct(values: list[float], p: float) -> float:
@@ -102,6 +109,7 @@ def main() -> None:
         env.update(kv.split("=", 1) for kv in args.env)
         trees = {f"before ({sha})": before, label: after}
         times: dict[tuple[str, str], list[float]] = {}
+        cpus: dict[tuple[str, str], list[float]] = {}
         differ: list[str] = []
         print(f"{args.n} calls per query and tree, {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.2f}"
@@ -109,17 +117,21 @@ def main() -> None:
         for command, queries in QUERIES.items():
             for query in queries:
                 argv = [command, *query, "--db", str(db)]
-                outputs = {name: call(tree, argv, env)[1] for name, tree in trees.items()}
+                outputs = {name: call(tree, argv, env)[2] for name, tree in trees.items()}
                 if len(set(outputs.values())) != 1:
                     differ.append(" ".join([command, *query]))
                 for _ in range(args.n):
                     for name, tree in trees.items():
-                        times.setdefault((command, name), []).append(call(tree, argv, env)[0])
-        print(f"\n{'command':<10} {'code':<24} {'calls':>5} {'p50':>8} {'p95':>8} {'mean':>8}")
+                        wall, cpu, _ = call(tree, argv, env)
+                        times.setdefault((command, name), []).append(wall)
+                        cpus.setdefault((command, name), []).append(cpu)
+        print(f"\n{'command':<10} {'code':<24} {'calls':>5} {'p50':>8} {'p95':>8} {'mean':>8}"
+              f" {'CPU p50':>8}")
         for (command, name), values in times.items():
             print(f"{command:<10} {name:<24} {len(values):>5} "
                   f"{statistics.median(values) * 1000:>6.0f}ms {pct(values, 95) * 1000:>6.0f}ms "
-                  f"{statistics.fmean(values) * 1000:>6.0f}ms")
+                  f"{statistics.fmean(values) * 1000:>6.0f}ms "
+                  f"{statistics.median(cpus[command, name]) * 1000:>6.0f}ms")
         print(f"(load average at the end {os.getloadavg()[0]:.2f}; outputs "
               + (f"differ for: {'; '.join(differ)})" if differ else "identical)"))
     finally:
