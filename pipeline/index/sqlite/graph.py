@@ -1,26 +1,25 @@
 """The citation graph: references resolved to indexed documents, ``cites``/``cited_by``,
-and the documents that are cited but not held.
+and the documents that are cited but not held (:mod:`.citedocs`, which also says which
+spellings of a symbol name one document).
 
-A reference resolves to a held document with the same symbol key (a short repeat uses its
-antecedent's symbol and date). Symbols without a year (``580/KH-UBND``) repeat every
-year, so when the reference is dated only a held document of that date, else that year,
-is taken; an undated reference takes the latest candidate not after the citing
+A reference resolves to a held document with the same symbol in any spelling (a short
+repeat uses its antecedent's symbol and date). Symbols without a year (``580/KH-UBND``)
+repeat every year, so when the reference is dated only a held document of that date, else
+that year, is taken; an undated reference takes the latest candidate not after the citing
 document. Ties go to the candidate whose issuer is the cited issuer (or, when none is
-printed, the citing document's). A document's mentions of its own symbol are not
-citations.
+printed, the citing document's). With none of the same spelling, a held document whose
+symbol has the year when the reference's has not (or the other way round) is taken when
+the dates agree, or when one of them has no date, the years agree and it is the family's
+only held document. A document's mentions of its own symbol are not citations.
 
-A scan whose own number could not be read ("52ø/BCA-V01": a ``doubtful_number`` finding)
-is found by what cites it: a dated reference that no symbol resolves, with the same code
-("BCA-V01"), the same date, and a number that fits the digits that were read ("52" then
-one or two more), resolves to it when exactly one such document is held; the document
-then gets a ``number_from_citations`` finding naming the number others cite.
+A reference that no symbol resolves may mean a held scan whose own number could not be
+read (:mod:`.doubtful`).
 """
 from __future__ import annotations
 
-import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from pipeline.document.collation import vi_key
 from pipeline.index.keys import (
@@ -31,6 +30,29 @@ from pipeline.index.keys import (
     symbol_key,
     symbol_year,
 )
+from pipeline.index.sqlite.citedocs import (
+    best_spelling,
+    cluster,
+    family_keys,
+    family_units,
+    family_where,
+    held_in_families,
+    not_held,
+    symbol_parts,
+    unit_of,
+)
+from pipeline.index.sqlite.doubtful import (
+    Doubtful,
+    by_citation,
+    doubtful_documents,
+    doubtful_keys,
+    note_numbers,
+    number_pattern,
+)
+
+__all__ = ["choose_target", "cited_by", "cited_by_document", "cites", "doc_summary",
+           "doubtful_keys", "held_documents", "not_held", "number_pattern", "resolve_all",
+           "resolve_references"]
 
 _SUMMARY = ("id", "path", "symbol", "doc_type", "issuer", "date", "title")
 
@@ -40,14 +62,33 @@ def doc_summary(row: sqlite3.Row | tuple) -> dict:
     return dict(zip(_SUMMARY, row, strict=True))
 
 
+def _same_family(key: str | None, parts: tuple[str, int | None, str]) -> bool:
+    other = symbol_parts(key)
+    return other is not None and other[0] == parts[0] and other[2] == parts[2]
+
+
+def _printed(key: str | None) -> int | None:
+    parts = symbol_parts(key)
+    return parts[1] if parts else symbol_year(key)
+
+
 def _candidates(conn: sqlite3.Connection, key: str) -> list[tuple]:
-    return conn.execute("SELECT id, date, year, issuer_key FROM documents WHERE symbol_key = ?",
-                        (key,)).fetchall()
+    """Held documents of this symbol in any spelling, with or without its year:
+    ``(id, date, year, issuer_key, symbol_key)`` rows."""
+    parts = symbol_parts(key)
+    if parts is None:
+        return conn.execute("SELECT id, date, year, issuer_key, symbol_key FROM documents "
+                            "WHERE symbol_key = ?", (key,)).fetchall()
+    where, params = family_where(parts[0], "d")
+    rows = conn.execute("SELECT d.id, d.date, d.year, d.issuer_key, d.symbol_key FROM "
+                        f"documents d WHERE {where}", params).fetchall()
+    return [r for r in rows if _same_family(r[4], parts)]
 
 
 def choose_target(cands: list[tuple], key: str, ref_date: str | None, ref_issuer: str | None,
                   citing_date: str | None, citing_issuer: str | None) -> int | None:
-    """The held document a reference means, from ``(id, date, year, issuer_key)`` rows."""
+    """The held document a reference means, from ``(id, date, year, issuer_key,
+    symbol_key)`` rows."""
     if not cands:
         return None
     issuer = name_key(ref_issuer) or citing_issuer
@@ -58,99 +99,34 @@ def choose_target(cands: list[tuple], key: str, ref_date: str | None, ref_issuer
         rows = sorted(rows, key=lambda c: (c[3] == issuer, c[1] or ""), reverse=True)
         return int(rows[0][0])
 
-    if symbol_year(key) is not None:
-        exact = [c for c in cands if ref_date and c[1] == ref_date]
-        return best(exact or cands)
+    printed = _printed(key)
+    same = [c for c in cands if _printed(c[4]) == printed]
+    if same and printed is not None:
+        exact = [c for c in same if ref_date and c[1] == ref_date]
+        return best(exact or same)
+    if same and ref_date:
+        same_day = [c for c in same if c[1] == ref_date]
+        same_year = [c for c in same if c[2] is not None and c[2] == int(ref_date[:4])]
+        found = best(same_day or same_year)
+    elif same:
+        found = best([c for c in same if not (c[1] and citing_date and c[1] > citing_date)])
+    else:
+        found = None
+    if found is not None or symbol_parts(key) is None:
+        return found
+    # the same symbol with the year printed where this one has none, or the other way
+    other = [c for c in cands if (_printed(c[4]) is None) != (printed is None)]
     if ref_date:
-        same_day = [c for c in cands if c[1] == ref_date]
-        same_year = [c for c in cands if c[2] is not None and c[2] == int(ref_date[:4])]
-        return best(same_day or same_year)
-    earlier = [c for c in cands if not (c[1] and citing_date and c[1] > citing_date)]
-    return best(earlier)
-
-
-@dataclass(frozen=True)
-class _Doubtful:
-    doc_id: int
-    raw: str  # as read: "52ø/BCA-V01"
-    code: str  # the key's code part: "BCA-V01"
-    date: str
-    number: re.Pattern[str]
-
-
-def number_pattern(raw: str) -> re.Pattern[str] | None:
-    """Digits read stay as they are; each other character stands for one or two digits.
-    None when fewer than two digits were read (too little to go on)."""
-    if sum(c.isdigit() for c in raw) < 2:
+        agree = [c for c in other if c[1] == ref_date]
+        if agree or len(cands) > 1:
+            return best(agree)
+        return best([c for c in other if not c[1] and printed is None
+                     and _printed(c[4]) == int(ref_date[:4])])
+    if len(cands) > 1:
         return None
-    return re.compile("".join(re.escape(c) if c.isdigit() else r"\d{1,2}" for c in raw))
-
-
-_DOUBTFUL_SQL = ("SELECT f.doc_id, f.text, d.date FROM documents d JOIN findings f "
-                 "ON f.doc_id = d.id WHERE f.kind = 'doubtful_number' AND d.date IS NOT NULL "
-                 "AND d.symbol_key IS NULL AND ")
-
-
-def _doubtful(conn: sqlite3.Connection, where: str, param: object) -> list[_Doubtful]:
-    """Held documents whose own number was not read, by ``where`` (on an index: their
-    date, or their id), so that resolving a reference never scans every finding."""
-    out = []
-    for doc_id, raw, date in conn.execute(_DOUBTFUL_SQL + where, (param,)):
-        key = symbol_key(raw) or ""
-        num, _, code = key.partition("/")
-        pattern = number_pattern(num)
-        if code and pattern:
-            out.append(_Doubtful(doc_id, raw, code, date, pattern))
-    return out
-
-
-def doubtful_keys(conn: sqlite3.Connection, doc_id: int) -> set[str]:
-    """The symbol keys of references that may mean ``doc_id``, a document whose own number
-    was not read: to resolve again when it is stored."""
-    keys: set[str] = set()
-    for d in _doubtful(conn, "d.id = ?", doc_id):
-        keys.update(k for (k,) in conn.execute(
-            "SELECT DISTINCT symbol_key FROM refs WHERE symbol_key LIKE ? AND date_eff = ?",
-            (f"%/{d.code}", d.date)))
-    return keys
-
-
-def _by_citation(doubtful: list[_Doubtful], key: str) -> int | None:
-    """The one doubtful document of the reference's date whose code and digits fit."""
-    num, _, code = key.partition("/")
-    fits = {d.doc_id for d in doubtful if d.code == code and d.number.fullmatch(num)}
-    return fits.pop() if len(fits) == 1 else None
-
-
-def _note_numbers(conn: sqlite3.Connection, doubtful: list[_Doubtful],
-                  doc_ids: set[int]) -> None:
-    """The ``number_from_citations`` finding of each doubtful document in ``doc_ids``:
-    which number the references that resolve to it print."""
-    for d in doubtful:
-        if d.doc_id not in doc_ids:
-            continue
-        conn.execute("DELETE FROM findings WHERE doc_id = ? AND kind = 'number_from_citations'",
-                     (d.doc_id,))
-        cited = conn.execute(
-            "SELECT DISTINCT r.symbol, coalesce(c.symbol, c.path) FROM refs r "
-            "JOIN documents c ON c.id = r.doc_id WHERE r.target_id = ? AND r.doc_id != ? "
-            "AND r.symbol IS NOT NULL ORDER BY 1, 2", (d.doc_id, d.doc_id)).fetchall()
-        if not cited:
-            continue
-        (span,) = conn.execute("SELECT start, \"end\", seq FROM findings WHERE doc_id = ? AND "
-                               "kind = 'doubtful_number'", (d.doc_id,)).fetchall()[:1] or [None]
-        seq = conn.execute("SELECT coalesce(max(seq), -1) + 1 FROM findings WHERE doc_id = ?",
-                           (d.doc_id,)).fetchone()[0]
-        symbols = sorted({s for s, _ in cited})
-        by = "; ".join(sorted({c for _, c in cited}, key=vi_key))
-        y, m, dd = d.date.split("-")
-        msg = (f"Số, ký hiệu đọc được là '{d.raw}'; văn bản khác trích dẫn "
-               f"{', '.join(symbols)} cùng ngày {dd}/{m}/{y} ({by}): nhiều khả năng là số của "
-               "văn bản này")
-        conn.execute('INSERT INTO findings(doc_id, seq, kind, message, text, start, "end") '
-                     "VALUES (?, ?, 'number_from_citations', ?, ?, ?, ?)",
-                     (d.doc_id, seq, msg, d.raw, span[0] if span else 0,
-                      span[1] if span else 0))
+    if printed is not None:
+        return best([c for c in other if c[2] == printed])
+    return best([c for c in other if not (c[1] and citing_date and c[1] > citing_date)])
 
 
 def resolve_references(conn: sqlite3.Connection, doc_ids: Iterable[int] = (),
@@ -163,25 +139,29 @@ def resolve_references(conn: sqlite3.Connection, doc_ids: Iterable[int] = (),
     for doc_id in doc_ids:
         rows += conn.execute(sql + "r.doc_id = ? AND r.symbol_key IS NOT NULL",
                              (doc_id,)).fetchall()
-    for key in keys:
+    spelled: set[str] = set()  # every spelling: with and without the year, dashes anywhere
+    for family in {(p[0], p[2]) if (p := symbol_parts(k)) else (k, "") for k in keys}:
+        spelled.update(family_keys(conn, *family) if family[1] else [family[0]])
+    for key in spelled:
         rows += conn.execute(sql + "r.symbol_key = ?", (key,)).fetchall()
+    rows = list({r[0]: r for r in rows}.values())
     cache: dict[str, list[tuple]] = {}
     updates: dict[int, int | None] = {}
-    by_date: dict[str, list[_Doubtful]] = {}  # doubtful documents of a date
+    by_date: dict[str, list[Doubtful]] = {}  # doubtful documents of a date
     for ref_id, key, rdate, rissuer, cdate, cissuer, _ in rows:
         if key not in cache:
             cache[key] = _candidates(conn, key)
         target = choose_target(cache[key], key, rdate, rissuer, cdate, cissuer)
         if target is None and rdate:
             if rdate not in by_date:
-                by_date[rdate] = _doubtful(conn, "d.date = ?", rdate)
-            target = _by_citation(by_date[rdate], key)
+                by_date[rdate] = doubtful_documents(conn, "d.date = ?", rdate)
+            target = by_citation(by_date[rdate], key)
         updates[ref_id] = target
     conn.executemany("UPDATE refs SET target_id = ? WHERE id = ?",
                      [(t, r) for r, t in updates.items()])
     doubtful = [d for ds in by_date.values() for d in ds]
     if doubtful:
-        _note_numbers(conn, doubtful, {t for t in updates.values() if t is not None})
+        note_numbers(conn, doubtful, {t for t in updates.values() if t is not None})
     return len(rows)
 
 
@@ -207,83 +187,176 @@ def _where(spec: SymbolSpec, alias: str) -> tuple[str, list]:
     return f"{alias}.number_key = ?", [number_key(spec.number)]
 
 
+def _year_of(doc: dict) -> int | None:
+    """The year a held document belongs to: printed in its symbol, else of its date."""
+    printed = _printed(symbol_key(doc.get("symbol")))
+    date = doc.get("date") or ""
+    return printed if printed is not None else int(date[:4]) if date[:4].isdigit() else None
+
+
 def held_documents(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> list[dict]:
-    """Indexed documents with this symbol (any spelling, or type + number), newest first."""
-    where, params = _where(_spec(symbol), "d")
-    rows = conn.execute(f"SELECT {', '.join('d.' + c for c in _SUMMARY)} FROM documents d "
-                        f"WHERE {where} ORDER BY d.date DESC, d.id", params).fetchall()
-    return [doc_summary(r) for r in rows]
+    """Indexed documents with this symbol (any spelling, with or without its year — a
+    year asked for must agree —, or type + number), newest first."""
+    spec = _spec(symbol)
+    parts = symbol_parts(spec.key)
+    cols = ", ".join("d." + c for c in _SUMMARY)
+    if parts is None:
+        where, params = _where(spec, "d")
+        rows = conn.execute(f"SELECT {cols} FROM documents d WHERE {where} "
+                            "ORDER BY d.date DESC, d.id", params).fetchall()
+        return [doc_summary(r) for r in rows]
+    where, params = family_where(parts[0], "d")
+    docs = [doc_summary(r[:-1]) for r in conn.execute(
+        f"SELECT {cols}, d.symbol_key FROM documents d WHERE {where} ORDER BY d.id", params)
+        if _same_family(r[-1], parts)]
+    docs = [d for d in docs if parts[1] is None or _year_of(d) == parts[1]]
+    return sorted(docs, key=lambda d: d["date"] or "", reverse=True)
 
 
-_GROUP = "coalesce(r.symbol_key, trim(coalesce(r.doc_type, '') || ' ' || r.number_key))"
 _NOT_SELF = "(r.target_id IS NULL OR r.target_id != r.doc_id)"
+_REF = ("r.id, r.doc_id, r.symbol_key, r.date_eff, r.date, r.symbol, r.target_id, "
+        "r.doc_type, r.number_key, d.path, d.symbol, d.date, r.title_key, r.title, r.text, "
+        "r.number")
+_KEY, _DATE_EFF, _DATE, _SYMBOL, _TARGET, _TYPE, _NUMBER, _TITLE_KEY = 2, 3, 4, 5, 6, 7, 8, 12
+_AGG = ("SELECT r.symbol_key, r.date_eff, r.target_id, r.title_key, r.doc_type, r.number_key, "
+        "count(*), count(DISTINCT r.doc_id), min(r.symbol), min(r.title) FROM refs r WHERE ")
 
 
-def _ref_groups(conn: sqlite3.Connection, spec: SymbolSpec) -> list[tuple]:
-    """Matching references (not a document's mentions of itself) as groups: (symbol key or
-    ``TYPE NUMBER``, resolved document id or None, citing documents, mentions,
-    most used spelling)."""
-    where, params = _where(spec, "r")
-    return conn.execute(
-        f"SELECT {_GROUP} AS g, r.target_id, count(DISTINCT r.doc_id), count(*), "
-        f"min(r.symbol) FROM refs r WHERE {where} AND {_NOT_SELF} GROUP BY g, r.target_id",
-        params).fetchall()
+def _spec_sql(conn: sqlite3.Connection, spec: SymbolSpec) -> tuple[str, list]:
+    """SQL over ``r`` for the references a spec asks for: every spelling of a symbol
+    (with or without its year, dashes anywhere), a type and number, or a law's name."""
+    parts = symbol_parts(spec.key)
+    if parts is None and spec.key and parse_symbol_spec(spec.text) is None:
+        return "(r.symbol_key = ? OR r.title_key = ?)", [spec.key, name_key(spec.text)]
+    if parts is None:
+        return _where(spec, "r")
+    keys = family_keys(conn, parts[0], parts[2]) or [spec.key]
+    return f"r.symbol_key IN ({','.join('?' * len(keys))})", keys
 
 
-def _spelling(conn: sqlite3.Connection, key: str) -> str | None:
-    """The most used spelling of a symbol key in references."""
-    row = conn.execute("SELECT symbol FROM refs WHERE symbol_key = ? AND symbol IS NOT NULL "
-                       "GROUP BY symbol ORDER BY count(*) DESC, symbol LIMIT 1",
-                       (key,)).fetchone()
-    return row[0] if row else None
+def _grouper(conn: sqlite3.Connection, keys: Iterable[tuple[str | None, int | None]]):
+    """``group(key, date_eff, target, title_key, doc_type, number_key)``: the cited
+    document of a reference, ``("doc", id)`` when resolved, else the unit standing for it
+    (:func:`.citedocs.cluster`), ``("key", key)``, ``("title", title key)`` or ``("tn",
+    (type, number))``. ``keys``: the (symbol key, target) of the references to group."""
+    families = {(p[0], p[2]) for k, t in keys if t is None and (p := symbol_parts(k))}
+    head = cluster(family_units(conn, families), held_in_families(conn, families))
+
+    def group(key, date_eff, target, title_key, doc_type, number) -> tuple:
+        if target is not None:
+            return ("doc", target)
+        if key is None:
+            return ("title", title_key) if title_key else ("tn", (doc_type, number))
+        unit = head.get(unit_of(key, date_eff))
+        return ("cited", unit) if unit and unit[1] else ("key", key)
+    return group
 
 
-def _citing(conn: sqlite3.Connection, spec: SymbolSpec, group: str,
-            target: int | None) -> list[dict]:
-    where, params = _where(spec, "r")
-    rows = conn.execute(
-        "SELECT d.path, d.symbol, d.date, count(*), group_concat(DISTINCT r.date) "
-        f"FROM refs r JOIN documents d ON d.id = r.doc_id WHERE {where} AND {_NOT_SELF} "
-        f"AND {_GROUP} = ? AND r.target_id IS ? GROUP BY r.doc_id "
-        "ORDER BY count(*) DESC, d.date, d.path", [*params, group, target]).fetchall()
-    return [{"path": p, "symbol": sym, "date": date, "mentions": n,
-             "dates_cited": sorted(set((dates or "").split(",")) - {""})}
-            for p, sym, date, n, dates in rows]
+def _group_sql(g: tuple, aggs: list[tuple]) -> tuple[str, list]:
+    """SQL over ``r`` for the unresolved or resolved references of one group."""
+    if g[0] == "doc":
+        return "r.target_id = ?", [g[1]]
+    if g[0] == "title":
+        return "r.title_key = ? AND r.symbol_key IS NULL AND +r.target_id IS NULL", [g[1]]
+    if g[0] == "tn":
+        return ("r.symbol_key IS NULL AND r.title_key IS NULL AND +r.target_id IS NULL AND "
+                "r.doc_type IS ? AND r.number_key IS ?", list(g[1]))
+    dates: dict[str, set[str | None]] = {}
+    for a in aggs:
+        dates.setdefault(a[0], set()).add(a[1])
+    terms, params = [], []
+    for key, ds in sorted(dates.items()):
+        known = sorted(d for d in ds if d)
+        alts = [f"r.date_eff IN ({','.join('?' * len(known))})"] if known else []
+        if None in ds:
+            alts.append("r.date_eff IS NULL")
+        terms.append(f"(r.symbol_key = ? AND ({' OR '.join(alts)}))")
+        params += [key, *known]
+    return f"+r.target_id IS NULL AND ({' OR '.join(terms)})", params  # + : by symbol_key
+
+
+def _citing(rows: list[tuple]) -> list[dict]:
+    docs: dict[int, list[tuple]] = {}
+    for r in rows:
+        docs.setdefault(r[1], []).append(r)
+    out = [{"path": rs[0][9], "symbol": rs[0][10], "date": rs[0][11], "mentions": len(rs),
+            "dates_cited": sorted({r[_DATE] for r in rs if r[_DATE]}),
+            "cited_as": sorted({r[_SYMBOL] for r in rs if r[_SYMBOL]}, key=vi_key)}
+           for rs in docs.values()]
+    return sorted(out, key=lambda c: (-c["mentions"], c["date"] or "", c["path"]))
 
 
 def cited_by(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:
-    """``vanban.citedby/1``: who cites the document ``symbol`` names (any spelling). When
-    the spelling fits several documents (``QĐ 1696``; one symbol in several years) the one
+    """``vanban.citedby/1``: who cites the document ``symbol`` names, in any spelling
+    (``116/NĐ-CP`` and ``116/2021/NĐ-CP`` of the same date are one document). When the
+    spelling fits several documents (``QĐ 1696``; one symbol in several years) the one
     cited by most documents is answered, a held one first on a tie; the others are listed
-    under ``also`` (symbol, held, number of citing documents; the first 20)."""
+    under ``also`` (symbol, held, number of citing documents; the first 20). A year in
+    the symbol asked for (or given with the query) leaves out the documents of other
+    years. Each citing document says how it spelled the symbol (``cited_as``)."""
     spec = _spec(symbol)
+    year = (_printed(spec.key) if spec.key else None) or getattr(spec, "year", None)
     held = {h["id"]: h for h in held_documents(conn, spec)}
-    groups = {(g, t): (n, m, name) for g, t, n, m, name in _ref_groups(conn, spec)}
-    for h in held.values():
-        groups.setdefault((symbol_key(h["symbol"]) or "", h["id"]), (0, 0, h["symbol"]))
-    ordered = sorted(groups.items(), key=lambda kv: (kv[1][0], kv[0][1] is not None,
-                                                     kv[1][1]), reverse=True)
+    where, params = _spec_sql(conn, spec)
+    aggs = conn.execute(f"{_AGG}{_NOT_SELF} AND {where} GROUP BY 1, 2, 3, 4, 5, 6",
+                        params).fetchall()
+    group = _grouper(conn, [(a[0], a[2]) for a in aggs])
+    groups: dict[tuple, list[tuple]] = {}
+    for a in aggs:
+        groups.setdefault(group(*a[:6]), []).append(a)
+    for t in held:
+        groups.setdefault(("doc", t), [])
+    for t in [g[1] for g in groups if g[0] == "doc" and g[1] not in held]:
+        row = conn.execute(f"SELECT {', '.join(_SUMMARY)} FROM documents WHERE id = ?",
+                           (t,)).fetchone()  # held under no symbol: a misread number
+        if row is not None:
+            held[t] = doc_summary(row)
 
-    def shown(group: tuple, info: tuple, best: bool = False) -> str:
-        doc = held.get(group[1]) if group[1] is not None else None
-        spelled = _spelling(conn, group[0]) if best and "/" in group[0] else None
-        return (doc or {}).get("symbol") or spelled or info[2] or group[0] or spec.text
+    def group_year(g: tuple) -> int | None:
+        if g[0] == "doc":
+            return _year_of(held[g[1]]) if g[1] in held else None
+        return g[1][3] if g[0] == "cited" else None
 
+    if year is not None:
+        groups = {g: a for g, a in groups.items() if group_year(g) in (year, None)}
+
+    def citing(g: tuple, aggs: list[tuple]) -> int:
+        if len(aggs) <= 1:
+            return aggs[0][7] if aggs else 0
+        cond, more = _group_sql(g, aggs)
+        return conn.execute(f"SELECT count(DISTINCT r.doc_id) FROM refs r WHERE {_NOT_SELF} "
+                            f"AND {where} AND {cond}", [*params, *more]).fetchone()[0]
+
+    counted = {g: (citing(g, a), sum(x[6] for x in a)) for g, a in groups.items()}
+
+    def shown(g: tuple) -> str:
+        doc = held.get(g[1]) if g[0] == "doc" else None
+        spellings = Counter({a[8]: a[6] for a in groups[g] if a[8]})
+        if g[0] == "title":  # a law by name: its type and title
+            a = max(groups[g], key=lambda x: x[6])
+            return f"{a[4] or ''} {a[9] or ''}".strip()
+        if g[0] == "tn":
+            return " ".join(x for x in g[1] if x)
+        return (doc or {}).get("symbol") or best_spelling(spellings) or spec.text
+
+    ordered = sorted(groups, key=lambda g: (year is None or group_year(g) == year, counted[g][0],
+                                            g[0] == "doc", counted[g][1]), reverse=True)
     if not ordered:
         return {"schema": "vanban.citedby/1", "symbol": spec.text, "held": None,
                 "cited_by": []}
-    (group, target), info = ordered[0]
-    if target is not None and target not in held:  # held under no symbol: a misread number
-        row = conn.execute(f"SELECT {', '.join(_SUMMARY)} FROM documents WHERE id = ?",
-                           (target,)).fetchone()
-        if row is not None:
-            held[target] = doc_summary(row)
-    doc = held.get(target) if target is not None else None
-    out = {"schema": "vanban.citedby/1", "symbol": shown((group, target), info, best=True),
+    top = ordered[0]
+    cond, more = _group_sql(top, groups[top])
+    rows = conn.execute(f"SELECT {_REF} FROM refs r JOIN documents d ON d.id = r.doc_id "
+                        f"WHERE {_NOT_SELF} AND {where} AND {cond}", [*params, *more]).fetchall()
+    doc = held.get(top[1]) if top[0] == "doc" else None
+    spelled = best_spelling(Counter(r[_SYMBOL] for r in rows if r[_SYMBOL]))
+    out = {"schema": "vanban.citedby/1",
+           "symbol": (doc or {}).get("symbol") or (spelled if top[0] == "cited" else None)
+           or shown(top),
            "held": {k: v for k, v in doc.items() if k != "id"} if doc else None,
-           "cited_by": _citing(conn, spec, group, target)}
-    also = [{"symbol": shown(g, i), "held": g[1] is not None, "cited_by": i[0]}
-            for g, i in ordered[1:21]]
+           "cited_by": _citing(rows)}
+    also = [{"symbol": shown(g), "held": g[0] == "doc", "cited_by": counted[g][0]}
+            for g in ordered[1:21]]
     if also:
         out["also"] = also
     return out
@@ -310,7 +383,8 @@ def cited_by_document(conn: sqlite3.Connection, doc_id: int) -> dict:
 
 def cites(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:
     """``vanban.cites/1``: what the held document ``symbol`` (or a path) cites, one entry per
-    cited document with its mentions, dates and the held document or ``null`` (not held)."""
+    cited document (its spellings merged: ``spellings`` when it has several) with its
+    mentions, dates and the held document or ``null`` (not held)."""
     row = conn.execute(f"SELECT {', '.join(_SUMMARY)} FROM documents WHERE path = ?",
                        (symbol,)).fetchone() if isinstance(symbol, str) else None
     held = [doc_summary(row)] if row else held_documents(conn, symbol)
@@ -319,41 +393,35 @@ def cites(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:
         return {"schema": "vanban.cites/1", "symbol": shown, "held": None, "cites": []}
     doc = held[0]
     rows = conn.execute(
-        "SELECT r.symbol_key, r.symbol, r.doc_type, r.number, r.title, r.title_key, r.date, "
-        "r.target_id, r.text FROM refs r WHERE r.doc_id = ? ORDER BY r.seq", (doc["id"],))
+        f"SELECT {_REF} FROM refs r JOIN documents d "
+        "ON d.id = r.doc_id WHERE r.doc_id = ? ORDER BY r.seq", (doc["id"],)).fetchall()
+    group = _grouper(conn, [(r[_KEY], r[_TARGET]) for r in rows])
     groups: dict[tuple, list[tuple]] = {}
-    for r in rows:  # one entry per cited document: same symbol, same resolution
-        gkey = (r[0] or r[5] or f"{r[2] or ''} {r[3] or ''} {r[8]}", r[7])
-        groups.setdefault(gkey, []).append(r)
-    targets = {r[7] for rs in groups.values() for r in rs if r[7] is not None}
+    for r in rows:  # one entry per cited document
+        g = group(r[_KEY], r[_DATE_EFF], r[_TARGET], r[_TITLE_KEY], r[_TYPE], r[_NUMBER])
+        if g[0] == "tn":
+            g = ("text", f"{r[_TYPE] or ''} {r[_NUMBER] or ''} {r[14]}")
+        groups.setdefault(g, []).append(r)
+    targets = {g[1] for g in groups if g[0] == "doc"}
     tdocs = {}
     if targets:
         marks = ",".join("?" * len(targets))
         tdocs = {t[0]: doc_summary(t) for t in conn.execute(
             f"SELECT {', '.join(_SUMMARY)} FROM documents WHERE id IN ({marks})", list(targets))}
     out = []
-    for rs in groups.values():
-        first = next((r for r in rs if r[1]), rs[0])
-        target = next((r[7] for r in rs if r[7] is not None), None)
-        if target == doc["id"]:
+    for g, rs in groups.items():
+        if g == ("doc", doc["id"]):
             continue
-        t = tdocs.get(target)
-        out.append({"symbol": first[1], "doc_type": first[2], "number": first[3],
-                    "title": first[4], "text": first[8], "mentions": len(rs),
-                    "dates_cited": sorted({r[6] for r in rs if r[6]}),
-                    "held": {k: v for k, v in t.items() if k != "id"} if t else None})
+        spellings = Counter(r[_SYMBOL] for r in rs if r[_SYMBOL])
+        best = best_spelling(spellings)
+        first = next((r for r in rs if r[_SYMBOL] == best), rs[0])
+        t = tdocs.get(g[1]) if g[0] == "doc" else None
+        entry = {"symbol": first[_SYMBOL], "doc_type": first[_TYPE], "number": first[15],
+                 "title": first[13], "text": first[14], "mentions": len(rs),
+                 "dates_cited": sorted({r[_DATE] for r in rs if r[_DATE]}),
+                 "held": {k: v for k, v in t.items() if k != "id"} if t else None}
+        if len(spellings) > 1:
+            entry["spellings"] = sorted(spellings, key=vi_key)
+        out.append(entry)
     return {"schema": "vanban.cites/1", "symbol": doc["symbol"] or shown,
             "held": {k: v for k, v in doc.items() if k != "id"}, "cites": out}
-
-
-def not_held(conn: sqlite3.Connection, limit: int = 100) -> list[dict]:
-    """Cited documents the index does not hold, most cited first: symbol (or law title),
-    mentions, citing documents and the dates they give."""
-    rows = conn.execute(
-        "SELECT coalesce(r.symbol_key, r.title_key) AS k, count(*), count(DISTINCT r.doc_id), "
-        "group_concat(DISTINCT r.date), min(coalesce(r.symbol, r.doc_type || ' ' || r.title)), "
-        "min(r.doc_type) FROM refs r "
-        "WHERE r.target_id IS NULL AND k IS NOT NULL GROUP BY k "
-        "ORDER BY count(DISTINCT r.doc_id) DESC, count(*) DESC, k LIMIT ?", (limit,))
-    return [{"symbol": r[4], "doc_type": r[5], "mentions": r[1], "cited_by": r[2],
-             "dates_cited": sorted(set((r[3] or "").split(",")) - {""})} for r in rows]
