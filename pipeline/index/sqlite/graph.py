@@ -219,7 +219,7 @@ _REF = ("r.id, r.doc_id, r.symbol_key, r.date_eff, r.date, r.symbol, r.target_id
         "r.number")
 _KEY, _DATE_EFF, _DATE, _SYMBOL, _TARGET, _TYPE, _NUMBER, _TITLE_KEY = 2, 3, 4, 5, 6, 7, 8, 12
 _AGG = ("SELECT r.symbol_key, r.date_eff, r.target_id, r.title_key, r.doc_type, r.number_key, "
-        "count(*), count(DISTINCT r.doc_id), min(r.symbol), min(r.title) FROM refs r WHERE ")
+        "count(*), count(DISTINCT r.doc_id), min(r.symbol), max(r.title) FROM refs r WHERE ")
 
 
 def _spec_sql(conn: sqlite3.Connection, spec: SymbolSpec) -> tuple[str, list]:
