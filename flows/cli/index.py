@@ -177,6 +177,22 @@ def search_cmd(query: str, db: str, doc_type: str | None, issuer: str | None,
             click.echo(f"{label}: {shown}")
 
 
+def _cited_line(d: dict) -> str:
+    """A held document for the citation commands: number, date, issuer, then its path."""
+    from pipeline.document.labels import vn_date
+
+    parts = [d.get("symbol") or "(không số)", vn_date(d.get("date"), missing=""),
+             d.get("issuer") or ""]
+    return "  ".join(p for p in parts if p) + f"\n      {d.get('path')}"
+
+
+def _vn_dates(dates: list[str], most: int = 5) -> str:
+    from pipeline.document.labels import vn_date
+
+    shown = ", ".join(vn_date(d) for d in dates[:most])
+    return shown + (f" (+{len(dates) - most})" if len(dates) > most else "")
+
+
 @click.command("cites")
 @click.argument("symbol")
 @DB_OPTION
@@ -188,14 +204,17 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
         _dump(res)
         return
     if res["held"] is None:
-        click.echo(f"{symbol}: not in the index")
+        click.echo(f"{symbol}: không có trong kho")
         sys.exit(1)
-    click.echo(_doc_line(res["held"]))
+    click.echo(_cited_line(res["held"]))
     for c in res["cites"]:
         name = c["symbol"] or c["text"]
-        where = c["held"]["path"] if c["held"] else "not held"
-        dates = ", ".join(c["dates_cited"])
-        click.echo(f"  {name:<28} ×{c['mentions']:<3} {dates:<24} {where}")
+        where = c["held"]["path"] if c["held"] else "chưa có trong kho"
+        click.echo(f"  {name:<28} {c['mentions']:>3} lần  {_vn_dates(c['dates_cited'], 3):<24} "
+                   f"{where}")
+        others = [s for s in c.get("spellings", []) if s != c["symbol"]]
+        if others:
+            click.echo(f"      còn viết: {', '.join(others)}")
 
 
 @click.command("cited-by")
@@ -204,17 +223,24 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.citedby/1 JSON.")
 def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
     """Which indexed documents cite SYMBOL (1696/QĐ-TTg, 1696/qd-ttg, QĐ 1696, 1696)."""
+    from pipeline.document.labels import vn_date
+
     res = _open(db).cited_by(symbol)
     if as_json:
         _dump(res)
         return
     held = res["held"]
-    click.echo(f"{res['symbol']}: " + (f"held, {held['path']}" if held else "not held"))
+    click.echo(f"{res['symbol']}: " + (f"có trong kho, {held['path']}" if held
+                                       else "chưa có trong kho"))
+    if not res["cited_by"]:
+        click.echo("  Chưa có văn bản nào trong kho trích dẫn văn bản này.")
     for c in res["cited_by"]:
-        click.echo(f"  {c['symbol'] or '(no number)':<24} {c['date'] or '':<10} "
-                   f"×{c['mentions']:<3} {', '.join(c['dates_cited']):<24} {c['path']}")
+        click.echo(f"  {c['symbol'] or '(không số)':<24} {vn_date(c['date'], missing=''):<10} "
+                   f"{c['mentions']:>3} lần  {_vn_dates(c['dates_cited'], 3):<24} {c['path']}")
     for other in res.get("also", []):
-        click.echo(f"  also matches {other['symbol']} ({other['cited_by']} citing documents)")
+        held_note = ", có trong kho" if other["held"] else ""
+        click.echo(f"  cùng cách viết, văn bản khác: {other['symbol']} "
+                   f"({other['cited_by']} văn bản trích dẫn{held_note})")
 
 
 @click.command("not-held")
@@ -223,13 +249,28 @@ def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
     """Documents that indexed documents cite but the index does not hold."""
+    from pipeline.document.labels import vn_date
+
     rows = _open(db).not_held(limit)
     if as_json:
         _dump({"schema": "vanban.notheld/1", "documents": rows})
         return
+    if not rows:
+        click.echo("Không có văn bản nào được trích dẫn mà chưa có trong kho.")
     for r in rows:
-        click.echo(f"{r['symbol']:<40} cited by {r['cited_by']:>4} documents, "
-                   f"{r['mentions']:>4} mentions  {', '.join(r['dates_cited'][:3])}")
+        name = f"{r['type_name']} số {r['number']}" if r["number"] else r["symbol"]
+        if r["date"]:
+            name += f" ngày {vn_date(r['date'])}"
+        if r["issuer"]:
+            name += f" của {r['issuer']}"
+        click.echo(f"{r['cited_by']:>4} văn bản trích dẫn, {r['mentions']:>3} lần  {name}")
+        if r["title"] and r["number"]:
+            click.echo(f"{'':>28}{r['title']}")
+        others = [s for s in r.get("spellings", []) if s != r["number"]]
+        if others:
+            click.echo(f"{'':>28}còn viết: {', '.join(others)}")
+        if len(r["dates_cited"]) > 1:
+            click.echo(f"{'':>28}ngày được ghi khi trích: {_vn_dates(r['dates_cited'])}")
 
 
 @click.command("serve")
