@@ -339,8 +339,12 @@ def cited_by(conn: sqlite3.Connection, symbol: str | SymbolSpec) -> dict:
             return " ".join(x for x in g[1] if x)
         return (doc or {}).get("symbol") or best_spelling(spellings) or spec.text
 
+    def as_asked(g: tuple) -> bool:  # on a tie, the document of the spelling asked for
+        return any(a[0] == spec.key for a in groups[g])
+
     ordered = sorted(groups, key=lambda g: (year is None or group_year(g) == year, counted[g][0],
-                                            g[0] == "doc", counted[g][1]), reverse=True)
+                                            as_asked(g), g[0] == "doc", counted[g][1]),
+                     reverse=True)
     if not ordered:
         return {"schema": "vanban.citedby/1", "symbol": spec.text, "held": None,
                 "cited_by": []}
