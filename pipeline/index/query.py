@@ -124,6 +124,30 @@ class Query:
             expr = f"({expr}) NOT ({' OR '.join(quoted(t) for t in neg)})"
         return expr
 
+    def words_expr(self, exact: bool = False) -> str | None:
+        """Every word of the positive terms anywhere, each on its own (a phrase's words
+        too; the star of a prefix stays on its last word), none of the excluded terms: the
+        positions-free part of :meth:`fts`, cheap to evaluate on ``fts_exact``."""
+        conv = (lambda s: s.lower()) if exact else fold
+        words: list[str] = []
+        for t in self.positives:
+            ws = [conv(w).replace('"', '""') for w in t.words]
+            words += [f'"{w}"' for w in ws[:-1]] + ([f'"{ws[-1]}"' + ("*" if t.prefix else "")]
+                                                    if ws else [])
+        if not words:
+            return None
+        expr = " AND ".join(dict.fromkeys(words))
+        neg = [t for t in self.terms if t.negated and t.words]
+        if neg:
+            quoted = ['"' + " ".join(conv(w) for w in t.words).replace('"', '""') + '"' +
+                      ("*" if t.prefix else "") for t in neg]
+            expr = f"({expr}) NOT ({' OR '.join(quoted)})"
+        return expr
+
+    def multi_units(self, phrase: bool = False) -> list[Term]:
+        """The units (:meth:`units`) of two or more words: what word positions decide."""
+        return [u for u in self.units(phrase) if len(u.words) >= 2]
+
     def terms_expr(self, phrase: bool = False) -> tuple[str | None, bool]:
         """The ``fts_terms`` expression for the documents that match (words and adjacent
         word pairs, accent-folded; see :mod:`pipeline.index.terms`) and whether it is exact:
@@ -197,6 +221,21 @@ def parse_query(text: str) -> Query:
     return Query(text, tuple(terms), shortened)
 
 
+class PhraseCheck:
+    """Whether a text has every phrase of ``units`` with the accents typed (lower case,
+    words at word boundaries, any punctuation or spaces between them): what the search
+    asks of a document it cannot check in the positional index cheaply."""
+
+    def __init__(self, units: list[Term]) -> None:
+        self.patterns = [re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w.lower())
+                                                              for w in u.words) +
+                                    ("" if u.prefix else r"(?!\w)")) for u in units]
+
+    def __call__(self, text: str) -> bool:
+        low = text.lower()
+        return all(p.search(low) for p in self.patterns)
+
+
 _CHUNK = 2000  # characters folded at a time when looking for a snippet
 _OVERLAP = 200  # a match may run this far into the next chunk
 _LUT_SIZE = 0x10000  # the whole Basic Multilingual Plane (typographic quotes, …, too)
@@ -262,55 +301,85 @@ class Highlighter:
         self.best = (2 if self.phrase else 0) + (1 if self.exact else 0)
         self.last_score = -1  # the best score :meth:`snippet` found last (-1: no match)
 
-    def _matches(self, text: str, stop: bool = True) -> list[tuple[int, int, int]]:
-        """(start, end, score) of term matches at word starts, in text order, at most 60;
-        with ``stop``, only the first best-scoring one, found as soon as it can be. The
-        opening is folded first, so an early match costs little; then the rest at once
-        (also when the query has a phrase and the opening has only its words)."""
-        out: list[tuple[int, int, int]] = []
-        best: tuple[int, int, int] | None = None  # stop: the first of the highest score
-        if self.any is None:
-            return out
+    @staticmethod
+    def _lower(seg: str) -> str:
+        """``seg`` lower-cased position for position (for exact-accent checks)."""
+        low = seg.lower()
+        if len(low) != len(seg):  # rare: a capital whose lower case is longer
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
+        return low
+
+    def _scan(self, pattern: re.Pattern[str], seg: str, folded: str, limit: int,
+              phrase_only: bool = False):
+        """(start, end, score) of ``pattern``'s matches at word starts in ``folded`` (the
+        folded ``seg``), up to offset ``limit``; other accents than typed skipped."""
+        low = None  # made on demand
+        for m in pattern.finditer(folded):
+            s, e = m.start(), m.end()
+            if s >= limit:
+                return
+            if s and folded[s - 1].isalnum():
+                continue
+            if self.exact and low is None:
+                low = self._lower(seg)
+            phrase = phrase_only or bool(self.phrase and self.phrase.fullmatch(folded, s, e))
+            score = (2 if phrase else 0) + \
+                (1 if self.exact and self.exact.fullmatch(low, s, e) else 0)
+            if self.exact and not score & 1:
+                continue  # other accents than typed: not a match of this search
+            yield s, e, score
+
+    def _chunks(self, text: str):
+        """(offset, segment, its folded form, where the next chunk starts): the opening
+        first, so an early match costs little, then the rest at once."""
         bounds = [0, _CHUNK, len(text)] if len(text) > _CHUNK else [0, len(text)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             seg = text[a:b + _OVERLAP]
-            folded = fast_fold(seg)
-            low = None  # the lower-cased original, for exact-accent checks, made on demand
-            for m in self.any.finditer(folded):
-                s, e = m.start(), m.end()
-                if s >= b - a and b < len(text):
-                    break  # the next chunk starts here
-                if s and folded[s - 1].isalnum():
-                    continue
-                if self.exact and low is None:
-                    low = seg.lower()
-                    if len(low) != len(seg):  # rare: a capital whose lower case is longer
-                        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in seg)
-                score = (2 if self.phrase and self.phrase.fullmatch(folded, s, e) else 0) + \
-                    (1 if self.exact and self.exact.fullmatch(low, s, e) else 0)
-                if self.exact and not score & 1:
-                    continue  # other accents than typed: not a match of this search
-                if stop:
-                    if best is None or score > best[2]:
-                        best = (a + s, a + e, score)
-                        if score == self.best:
-                            return [best]
-                    continue
+            yield a, seg, fast_fold(seg), (b - a if b < len(text) else len(seg))
+
+    def _first(self, text: str) -> tuple[int, int, int] | None:
+        """The match a snippet is cut around: the first of the phrase (a run of the query,
+        as typed) anywhere, else the best match of the first chunk that has any."""
+        if self.any is None:
+            return None
+        chunks = []
+        for chunk in self._chunks(text):
+            chunks.append(chunk)
+            if self.phrase:  # one regex over the chunk: cheap even when long
+                a, seg, folded, limit = chunk
+                for s, e, score in self._scan(self.phrase, seg, folded, limit, True):
+                    return a + s, a + e, score
+        for a, seg, folded, limit in chunks:
+            best = None
+            for s, e, score in self._scan(self.any, seg, folded, limit):
+                if best is None or score > best[2]:
+                    best = (a + s, a + e, score)
+                    if score == self.best:
+                        break
+            if best:
+                return best
+        return None
+
+    def _matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, score) of term matches at word starts, in text order, at most 60."""
+        out: list[tuple[int, int, int]] = []
+        if self.any is None:
+            return out
+        for a, seg, folded, limit in self._chunks(text):
+            for s, e, score in self._scan(self.any, seg, folded, limit):
                 out.append((a + s, a + e, score))
                 if len(out) >= 60:
                     return out
-            if stop and best and (not self.phrase or best[2] >= 2):
-                break  # a match in the opening is good enough (the phrase, if there is one)
-        return [best] if best else out
+        return out
 
     def snippet(self, text: str, width: int = 240) -> str:
         """``… <mark>bình đẳng giới</mark> …``: HTML, every document character escaped."""
-        found = self._matches(text)
-        self.last_score = max((f[2] for f in found), default=-1)
-        if not found:
+        first = self._first(text)
+        self.last_score = first[2] if first else -1
+        if not first:
             start, end = 0, min(len(text), width)
         else:
-            anchor = max(found, key=lambda f: (f[2], -f[0]))[0]
+            anchor = first[0]
             start = max(0, anchor - width // 3)
             end = min(len(text), start + width)
             while 0 < start < anchor and not text[start - 1].isspace() and anchor - start < 120:
@@ -318,7 +387,7 @@ class Highlighter:
             ws = _SPACE.search(text, end)
             end = ws.start() if ws and ws.start() < end + 20 else end
         piece = text[start:end]
-        marks = self._matches(piece, stop=False) if found else []
+        marks = self._matches(piece) if first else []
         if any(sc & 1 for _, _, sc in marks):  # the typed accents are here: mark only those
             marks = [m for m in marks if m[2] & 1]
         out: list[str] = []

@@ -52,7 +52,7 @@ import numpy as np
 
 from pipeline.index.base import SORTS, Filters
 from pipeline.index.keys import SymbolSpec, name_key, parse_symbol_spec, type_abbr
-from pipeline.index.query import Highlighter, Query, parse_query
+from pipeline.index.query import Highlighter, PhraseCheck, Query, parse_query
 from pipeline.index.sqlite.facets import (
     FacetTable,
     by_date,
@@ -228,7 +228,41 @@ def _fts_ids(conn: sqlite3.Connection, fts: str, expr: str, table: FacetTable) -
 
 
 def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a[np.isin(a, b, assume_unique=True)] if len(a) and len(b) else a[:0]
+    """The ids of ``a`` also in ``b`` (both ascending, unique), ascending."""
+    if not len(a) or not len(b):
+        return a[:0]
+    if len(a) * 16 < len(b):  # a few ids: look each up
+        at = np.searchsorted(b, a).clip(0, len(b) - 1)
+        return a[b[at] == a]
+    mask = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)
+    mask[b] = True
+    return a[mask[a]]
+
+
+SAMPLE = 8  # documents read to tell whether the folded word pairs stand for the phrase typed
+
+
+def _sample_check(conn: sqlite3.Connection, ids: np.ndarray,
+                  check: PhraseCheck) -> np.ndarray | None:
+    """``ids`` (documents with a phrase's words as typed and its word pairs without
+    accents) as far as their texts tell: up to :data:`SAMPLE` of them, each read; more,
+    the newest SAMPLE are read: when at least half have the phrase as typed, the pairs
+    stand for it (all of ``ids`` but the ones read without it: a close superset), else
+    None — the positional index must decide (``cao đảng`` among the documents of
+    ``cao đẳng``)."""
+    if not len(ids):
+        return ids
+    probe = ids[-SAMPLE:].tolist()
+    rows = conn.execute(f"SELECT doc_id, text FROM texts WHERE doc_id IN "
+                        f"({','.join('?' * len(probe))})", probe).fetchall()
+    ok = {doc_id for doc_id, text in rows if check(text)}
+    if len(ids) <= SAMPLE:
+        return np.array([i for i in probe if i in ok], dtype=ids.dtype)
+    if 2 * len(ok) < len(probe):
+        return None
+    if len(ok) < len(probe):  # a close superset: the pairs stand for the phrase typed mostly
+        ids = ids[~np.isin(ids, [i for i in probe if i not in ok])]
+    return ids
 
 
 def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
@@ -237,10 +271,12 @@ def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
 
     Accent-insensitive: from ``fts_terms`` (row ids only) when it can answer; a phrase of
     three or more words, a superset there, is checked against ``fts_fold`` when at most
-    :data:`VERIFY_MAX` documents have all its word pairs. With the accents typed: the
-    words from ``fts_exact``; a phrase is its word pairs (``fts_terms``) among those
-    documents, checked against ``fts_exact`` when they are at most VERIFY_MAX. Titles
-    only: ``titles_fold`` or ``titles_exact``."""
+    :data:`VERIFY_MAX` documents have all its word pairs. With the accents typed: every
+    word as typed from ``fts_exact`` without positions (an AND of words, cheap); a phrase
+    is its word pairs (``fts_terms``) among those documents, when a sample of them has it
+    as typed (:func:`_sample_check`), else the phrase from ``fts_exact`` (positions:
+    slower, needed when other accents make the same pairs). Titles only:
+    ``titles_fold`` or ``titles_exact``."""
     expr = plan.phrase if phrase else plan.words
     if expr is None:
         return np.zeros(0, dtype=np.int64)
@@ -249,14 +285,25 @@ def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
     terms, terms_exact = (plan.pairs, plan.pairs_exact) if phrase else \
         (plan.terms, plan.terms_exact)
     if plan.exact:
-        words = _fts_ids(conn, "fts_exact", plan.words, table)
-        if not phrase or len(words) == 0:
-            return words
-        if terms and table.has_terms:
-            ids = _both(words, _fts_ids(conn, "fts_terms", expand_prefixes(conn, terms), table))
-            if len(ids) == 0 or len(ids) > VERIFY_MAX:
-                return ids  # the pairs folded, the words as typed: a close superset
-        return _fts_ids(conn, "fts_exact", expr, table)
+        units = plan.query.multi_units(phrase)
+        check = PhraseCheck(units)
+        pairs = _fts_ids(conn, "fts_terms", expand_prefixes(conn, terms), table) \
+            if units and terms and table.has_terms else None
+        if pairs is not None and not phrase and not plan.negated and \
+                len(units) == len(plan.query.units()):
+            # only phrases ("người có công" in quotes): their words come with them, so
+            # when the sample has them as typed the pairs answer alone
+            checked = _sample_check(conn, pairs, check)
+            if checked is not None:
+                return checked
+        words = _fts_ids(conn, "fts_exact", plan.query.words_expr(exact=True), table)
+        if not units or not len(words):
+            return words  # single words: fts_exact answers without positions
+        if pairs is not None:
+            checked = _sample_check(conn, _both(words, pairs), check)
+            if checked is not None:
+                return checked
+        return _both(words, _fts_ids(conn, "fts_exact", expr, table))
     if terms and table.has_terms:
         ids = _fts_ids(conn, "fts_terms", expand_prefixes(conn, terms), table)
         if terms_exact or len(ids) == 0 or len(ids) > VERIFY_MAX:
@@ -273,6 +320,8 @@ def match_sets(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> _Mat
     if plan.words:
         m.words = text_ids(conn, plan, table)
         m.phrase = text_ids(conn, plan, table, phrase=True) if plan.phrase else None
+        if m.phrase is not None and plan.exact:  # both close supersets: keep them nested
+            m.phrase = _both(m.phrase, m.words)
         parts.append(m.words)
     if plan.spec:
         held, hp = _spec_sql(plan.spec, "d")
@@ -326,9 +375,12 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
         if n <= RANK_ALL:
             take(conn.execute(f"SELECT rowid, -rank FROM {titles} WHERE {titles} MATCH ? "
                               f"ORDER BY rank LIMIT ?", (expr, lim)), tier)
-        else:
+        elif not fs:  # most are allowed: newest first, the cursor stops once enough
             take(conn.execute(f"SELECT rowid, 1 FROM {titles} WHERE {titles} MATCH ? "
                               f"ORDER BY rowid DESC", (expr,)), tier)
+        else:  # filtered: every title match at once (not a Python loop), the allowed ones
+            ids = inside(_fts_ids(conn, titles, expr, table))
+            take(((i, 1) for i in ids[::-1][:need + len(seen)].tolist()), tier)
 
     def ranked(expr: str, tier: str) -> None:
         table_ = plan.text
@@ -376,7 +428,7 @@ def _by_date(plan: _Plan, sets: _Matches, matches: np.ndarray, table: FacetTable
     ids = by_date(table, matches, need, newest=newest)
     if not plan.words and not plan.spec:
         return [(i, "all", 0.0) for i in ids]
-    chosen = np.array(ids, dtype=np.int64)
+    chosen = np.sort(np.array(ids, dtype=np.int64))
     marks = [(tier, set(_both(chosen, s).tolist())) for tier, s in
              (("symbol", sets.held), ("phrase", sets.phrase), ("cites", sets.cited))
              if s is not None]
@@ -418,16 +470,23 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
             f"JOIN texts t ON t.doc_id = d.id "
             f"WHERE d.id IN ({marks})", ids)}
         hl = Highlighter(q, exact=plan.exact)
+        snippets: dict[int, str] = {}
+        further: list[int] = []  # the match is past the text fetched: one more query
+        for doc_id, tier, _ in ranked:
+            opening = rows[doc_id][7]
+            snippets[doc_id] = hl.snippet(opening)
+            if len(opening) == SNIPPET_SCAN and (
+                    (tier == "text" and hl.last_score < 0) or
+                    (tier == "phrase" and hl.last_score < 2)):
+                further.append(doc_id)
+        if further:
+            for doc_id, text in conn.execute("SELECT doc_id, text FROM texts WHERE doc_id IN "
+                                             f"({','.join('?' * len(further))})", further):
+                snippets[doc_id] = hl.snippet(text)
         for doc_id, tier, score in ranked:
             r = rows[doc_id]
-            snippet = hl.snippet(r[7])
-            if len(r[7]) == SNIPPET_SCAN and (
-                    (tier == "text" and hl.last_score < 0) or
-                    (tier == "phrase" and hl.last_score < 2)):  # the match is further in
-                full = conn.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,))
-                snippet = hl.snippet(full.fetchone()[0])
             results.append({"path": r[1], "symbol": r[2], "doc_type": r[3], "issuer": r[4],
-                            "date": r[5], "title": r[6], "snippet": snippet,
+                            "date": r[5], "title": r[6], "snippet": snippets[doc_id],
                             "score": score, "match": tier, "id": doc_id})
     out: dict = {"schema": "vanban.search/1", "query": q.text, "shortened": q.shortened,
                  "accents_ignored": ignored, "total": len(matches), "results": results,
