@@ -227,13 +227,17 @@ class PhraseCheck:
     asks of a document it cannot check in the positional index cheaply."""
 
     def __init__(self, units: list[Term]) -> None:
-        self.patterns = [re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w.lower())
-                                                              for w in u.words) +
+        # a literal first (fast to find); the word start is checked for each hit
+        self.patterns = [re.compile(r"\W+".join(re.escape(w.lower()) for w in u.words) +
                                     ("" if u.prefix else r"(?!\w)")) for u in units]
 
     def __call__(self, text: str) -> bool:
         low = text.lower()
-        return all(p.search(low) for p in self.patterns)
+        for p in self.patterns:
+            if not any(m.start() == 0 or not low[m.start() - 1].isalnum()
+                       for m in p.finditer(low)):
+                return False
+        return True
 
 
 _CHUNK = 2000  # characters folded at a time when looking for a snippet

@@ -197,6 +197,9 @@ class _Matches:
     phrase: np.ndarray | None = None  # the runs as phrases (the phrase tier)
     held: np.ndarray | None = None  # the document has the symbol
     cited: np.ndarray | None = None  # the document cites the symbol
+    phrase_stream: tuple[str, frozenset[int], PhraseCheck | None] | None = None  # instead
+    # of ``phrase`` when it is large: its fts_terms expression, read newest first, documents
+    # read without the phrase, and the check each must pass (when the sample often failed)
 
 
 _LONG_PREFIX = re.compile(r'"([^"]{5,})"\*')  # longer than fts_terms' prefix indexes (3, 4)
@@ -240,6 +243,8 @@ def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 SAMPLE = 8  # documents read to tell whether the folded word pairs stand for the phrase typed
+SAMPLE_CHARS = 40_000  # of each, when reading a sample
+PHRASE_MISSES = 16  # documents in a row read without the phrase: the phrase tier ends
 
 
 def _sample_check(conn: sqlite3.Connection, ids: np.ndarray,
@@ -253,8 +258,9 @@ def _sample_check(conn: sqlite3.Connection, ids: np.ndarray,
     if not len(ids):
         return ids
     probe = ids[-SAMPLE:].tolist()
-    rows = conn.execute(f"SELECT doc_id, text FROM texts WHERE doc_id IN "
-                        f"({','.join('?' * len(probe))})", probe).fetchall()
+    size = SAMPLE_CHARS if len(ids) > SAMPLE else 1 << 30  # a few: each read whole
+    rows = conn.execute(f"SELECT doc_id, substr(text, 1, ?) FROM texts WHERE doc_id IN "
+                        f"({','.join('?' * len(probe))})", [size, *probe]).fetchall()
     ok = {doc_id for doc_id, text in rows if check(text)}
     if len(ids) <= SAMPLE:
         return np.array([i for i in probe if i in ok], dtype=ids.dtype)
@@ -311,17 +317,58 @@ def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
     return _fts_ids(conn, "fts_fold", expr, table)
 
 
-def match_sets(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> _Matches:
-    """Every document the query matches, before filters, and the tiers' sets."""
+def _phrase_stream(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
+                   words: np.ndarray) -> tuple[str, frozenset[int], PhraseCheck | None] | None:
+    """For a phrase tier of more than :data:`RANK_ALL` documents, ranked by title then
+    newest: its word pairs' expression on ``fts_terms``, to be read newest first until a
+    page is full, instead of every document that has them; None when the whole set is
+    needed (few documents). With accents typed, the newest :data:`SAMPLE` are read: the
+    ones without the phrase as typed are left out, and when they are more than half, every
+    document is read before it is taken (the tier ends after :data:`PHRASE_MISSES` in a
+    row without it: ``cao đảng`` among the documents of ``cao đẳng``)."""
+    if plan.title_only or plan.negated or not plan.pairs or not table.has_terms:
+        return None
+    expr = expand_prefixes(conn, plan.pairs)
+    n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM fts_terms WHERE fts_terms MATCH ? "
+                     f"LIMIT {RANK_ALL + 1})", (expr,)).fetchone()[0]
+    if n <= RANK_ALL:
+        return None
+    if not plan.exact:
+        return expr, frozenset(), None
+    inw = np.zeros(int(words[-1]) + 1 if len(words) else 0, dtype=bool)
+    inw[words] = True
+    probe: list[int] = []
+    for (i,) in conn.execute("SELECT rowid FROM fts_terms WHERE fts_terms MATCH ? "
+                             "ORDER BY rowid DESC", (expr,)):
+        if i < len(inw) and inw[i]:
+            probe.append(i)
+            if len(probe) == SAMPLE:
+                break
+    check = PhraseCheck(plan.query.multi_units(phrase=True))
+    rows = conn.execute("SELECT doc_id, substr(text, 1, ?) FROM texts WHERE doc_id IN "
+                        f"({','.join('?' * len(probe))})", [SAMPLE_CHARS, *probe]).fetchall()
+    failed = frozenset(i for i, text in rows if not check(text))
+    if 2 * len(failed) <= len(probe):
+        return expr, failed, None  # the pairs stand for the phrase typed, mostly
+    return expr, failed, check  # often not: each document read before it is taken
+
+
+STREAM_SHARE = 0.02  # a phrase tier is read newest first when this share of matches passes
+# the filters (else a page would read too many rows to find its documents)
+
+
+def match_sets(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
+               phrase: bool = True) -> _Matches:
+    """Every document the query matches, before filters, and the tiers' sets (the phrase
+    tier's with ``phrase``; else :func:`add_phrase` does it)."""
     if not plan.words and not plan.spec:
         return _Matches(table.ids)
     m = _Matches(np.zeros(0, dtype=np.int64))
     parts: list[np.ndarray] = []
     if plan.words:
         m.words = text_ids(conn, plan, table)
-        m.phrase = text_ids(conn, plan, table, phrase=True) if plan.phrase else None
-        if m.phrase is not None and plan.exact:  # both close supersets: keep them nested
-            m.phrase = _both(m.phrase, m.words)
+        if phrase:
+            add_phrase(conn, plan, table, m, stream=False)
         parts.append(m.words)
     if plan.spec:
         held, hp = _spec_sql(plan.spec, "d")
@@ -334,6 +381,21 @@ def match_sets(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> _Mat
             parts.append(m.cited)
     m.all = parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
     return m
+
+
+def add_phrase(conn: sqlite3.Connection, plan: _Plan, table: FacetTable, m: _Matches,
+               stream: bool) -> None:
+    """The phrase tier of ``m``: its documents, or (``stream``: relevance order, enough of
+    the matches pass the filters) a large tier to be read as it is ranked
+    (:func:`_phrase_stream`)."""
+    if not plan.phrase or m.words is None or not len(m.words):
+        return
+    if stream:
+        m.phrase_stream = _phrase_stream(conn, plan, table, m.words)
+    if m.phrase_stream is None:
+        m.phrase = text_ids(conn, plan, table, phrase=True)
+        if plan.exact:  # both close supersets: keep them nested
+            m.phrase = _both(m.phrase, m.words)
 
 
 def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.ndarray:
@@ -375,7 +437,8 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
         if n <= RANK_ALL:
             take(conn.execute(f"SELECT rowid, -rank FROM {titles} WHERE {titles} MATCH ? "
                               f"ORDER BY rank LIMIT ?", (expr, lim)), tier)
-        elif not fs:  # most are allowed: newest first, the cursor stops once enough
+        elif not fs or len(matches) >= 0.1 * len(sets.all):  # newest first, the cursor
+            # stops once enough are taken (filters pass one in ten of the matches or more)
             take(conn.execute(f"SELECT rowid, 1 FROM {titles} WHERE {titles} MATCH ? "
                               f"ORDER BY rowid DESC", (expr,)), tier)
         else:  # filtered: every title match at once (not a Python loop), the allowed ones
@@ -404,6 +467,30 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
         take(((i, 0) for i in by_date(table, inside(sets.held), need)), "symbol")
     if plan.phrase and sets.phrase is not None:
         tier_of(plan.phrase, sets.phrase, inside(sets.phrase), "phrase")
+    elif plan.phrase and sets.phrase_stream is not None and len(out) < need:
+        expr, failed, check = sets.phrase_stream  # more than RANK_ALL: titles, then newest
+        inw = np.zeros(len(allowed), dtype=bool)
+        inw[inside(sets.words)] = True
+        by_titles(plan.phrase, "phrase")
+
+        def newest():
+            misses = 0
+            for (i,) in conn.execute("SELECT rowid FROM fts_terms WHERE fts_terms MATCH ? "
+                                     "ORDER BY rowid DESC", (expr,)):
+                if i >= len(inw) or not inw[i] or i in failed or i in seen:
+                    continue
+                if check is not None:
+                    text = conn.execute("SELECT substr(text, 1, ?) FROM texts WHERE "
+                                        "doc_id = ?", (SAMPLE_CHARS, i)).fetchone()
+                    if not text or not check(text[0]):
+                        misses += 1
+                        if misses >= PHRASE_MISSES:
+                            return
+                        continue
+                    misses = 0
+                yield i, 0
+
+        take(newest(), "phrase")
     if sets.cited is not None and len(out) < need:
         cited_ids = sets.cited
         if len(cited_ids) <= RANK_ALL:
@@ -447,15 +534,17 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
     limit, offset = max(0, int(limit)), max(0, int(offset))
     table = facet_table(conn)
     plan = _Plan(q, spec, filters, table=table)
-    sets = match_sets(conn, plan, table)
+    sets = match_sets(conn, plan, table, phrase=False)
     matches = filter_ids(conn, table, sets.all, filters)
     ignored = False
     if plan.exact and not len(matches):  # nothing as typed: try without the accents
         loose = _Plan(q, spec, filters, exact=False, table=table)
-        loose_sets = match_sets(conn, loose, table)
+        loose_sets = match_sets(conn, loose, table, phrase=False)
         loose_matches = filter_ids(conn, table, loose_sets.all, filters)
         if len(loose_matches):
             plan, sets, matches, ignored = loose, loose_sets, loose_matches, True
+    add_phrase(conn, plan, table, sets, stream=sort == "relevance" and
+               len(matches) >= STREAM_SHARE * len(sets.all))
     if sort == "relevance":
         ranked = _tiers(conn, plan, offset + limit, matches, sets, table)
     else:
