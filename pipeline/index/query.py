@@ -222,17 +222,20 @@ def parse_query(text: str) -> Query:
 
 
 class PhraseCheck:
-    """Whether a text has every phrase of ``units`` with the accents typed (lower case,
-    words at word boundaries, any punctuation or spaces between them): what the search
-    asks of a document it cannot check in the positional index cheaply."""
+    """Whether a text has every phrase of ``units`` with the accents typed (or, not
+    ``exact``, with any accents; lower case, words at word boundaries, any punctuation or
+    spaces between them): what the search asks of a document it cannot check in the
+    positional index cheaply."""
 
-    def __init__(self, units: list[Term]) -> None:
+    def __init__(self, units: list[Term], exact: bool = True) -> None:
+        conv = (lambda w: w.lower()) if exact else fold
+        self.exact = exact
         # a literal first (fast to find); the word start is checked for each hit
-        self.patterns = [re.compile(r"\W+".join(re.escape(w.lower()) for w in u.words) +
+        self.patterns = [re.compile(r"\W+".join(re.escape(conv(w)) for w in u.words) +
                                     ("" if u.prefix else r"(?!\w)")) for u in units]
 
     def __call__(self, text: str) -> bool:
-        low = text.lower()
+        low = text.lower() if self.exact else fast_fold(text)
         for p in self.patterns:
             if not any(m.start() == 0 or not low[m.start() - 1].isalnum()
                        for m in p.finditer(low)):

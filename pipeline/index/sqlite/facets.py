@@ -2,11 +2,11 @@
 
 Each connection keeps a :class:`FacetTable`: per document id, small integer codes of its
 type, issuer, signer and year, its date, whether it has findings and its latest duty
-deadline, as numpy arrays. A search enumerates the matching ids once (one FTS5 scan), filters them with
-array masks and counts facets with ``bincount`` — several times faster than joining and
-grouping in SQL when a query matches most of the archive. The table (and the matching
-ids of recent queries) are dropped when the index changes: every write bumps the
-``generation`` row of ``meta``.
+deadline, as numpy arrays. A search enumerates the matching ids once (one FTS5 scan),
+filters them with array masks and counts facets with ``bincount`` — several times faster
+than joining and grouping in SQL when a query matches most of the archive. The table (and
+the matching ids of recent queries) are dropped when the index changes: every write bumps
+the ``generation`` row of ``meta``.
 """
 from __future__ import annotations
 

@@ -197,9 +197,9 @@ class _Matches:
     phrase: np.ndarray | None = None  # the runs as phrases (the phrase tier)
     held: np.ndarray | None = None  # the document has the symbol
     cited: np.ndarray | None = None  # the document cites the symbol
-    phrase_stream: tuple[str, frozenset[int], PhraseCheck | None] | None = None  # instead
-    # of ``phrase`` when it is large: its fts_terms expression, read newest first, documents
-    # read without the phrase, and the check each must pass (when the sample often failed)
+    phrase_stream: tuple[str, PhraseCheck | None] | None = None  # instead of ``phrase``
+    # when it is large: its fts_terms expression, read newest first, and the check each
+    # document read must pass
 
 
 _LONG_PREFIX = re.compile(r'"([^"]{5,})"\*')  # longer than fts_terms' prefix indexes (3, 4)
@@ -243,8 +243,17 @@ def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 SAMPLE = 8  # documents read to tell whether the folded word pairs stand for the phrase typed
-SAMPLE_CHARS = 40_000  # of each, when reading a sample
 PHRASE_MISSES = 16  # documents in a row read without the phrase: the phrase tier ends
+
+
+def _with_phrase(conn: sqlite3.Connection, ids: list[int],
+                 check: PhraseCheck) -> dict[int, str]:
+    """Those of ``ids`` that have the phrases of ``check`` as typed, with their texts."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {i: text for i, text in conn.execute(
+        f"SELECT doc_id, text FROM texts WHERE doc_id IN ({marks})", ids) if check(text)}
 
 
 def _sample_check(conn: sqlite3.Connection, ids: np.ndarray,
@@ -258,10 +267,7 @@ def _sample_check(conn: sqlite3.Connection, ids: np.ndarray,
     if not len(ids):
         return ids
     probe = ids[-SAMPLE:].tolist()
-    size = SAMPLE_CHARS if len(ids) > SAMPLE else 1 << 30  # a few: each read whole
-    rows = conn.execute(f"SELECT doc_id, substr(text, 1, ?) FROM texts WHERE doc_id IN "
-                        f"({','.join('?' * len(probe))})", [size, *probe]).fetchall()
-    ok = {doc_id for doc_id, text in rows if check(text)}
+    ok = _with_phrase(conn, probe, check)
     if len(ids) <= SAMPLE:
         return np.array([i for i in probe if i in ok], dtype=ids.dtype)
     if 2 * len(ok) < len(probe):
@@ -317,15 +323,15 @@ def text_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
     return _fts_ids(conn, "fts_fold", expr, table)
 
 
-def _phrase_stream(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
-                   words: np.ndarray) -> tuple[str, frozenset[int], PhraseCheck | None] | None:
+def _phrase_stream(conn: sqlite3.Connection, plan: _Plan,
+                   table: FacetTable) -> tuple[str, PhraseCheck | None] | None:
     """For a phrase tier of more than :data:`RANK_ALL` documents, ranked by title then
     newest: its word pairs' expression on ``fts_terms``, to be read newest first until a
-    page is full, instead of every document that has them; None when the whole set is
-    needed (few documents). With accents typed, the newest :data:`SAMPLE` are read: the
-    ones without the phrase as typed are left out, and when they are more than half, every
-    document is read before it is taken (the tier ends after :data:`PHRASE_MISSES` in a
-    row without it: ``cao đảng`` among the documents of ``cao đẳng``)."""
+    page is full, instead of every document that has them, and the check each must pass
+    (the pairs without accents stand for the phrase typed only when it has none and at most
+    two words); None when the whole set is needed (few documents). The tier ends after
+    :data:`PHRASE_MISSES` documents in a row without the phrase (``cao đảng`` among the
+    documents of ``cao đẳng``)."""
     if plan.title_only or plan.negated or not plan.pairs or not table.has_terms:
         return None
     expr = expand_prefixes(conn, plan.pairs)
@@ -333,24 +339,9 @@ def _phrase_stream(conn: sqlite3.Connection, plan: _Plan, table: FacetTable,
                      f"LIMIT {RANK_ALL + 1})", (expr,)).fetchone()[0]
     if n <= RANK_ALL:
         return None
-    if not plan.exact:
-        return expr, frozenset(), None
-    inw = np.zeros(int(words[-1]) + 1 if len(words) else 0, dtype=bool)
-    inw[words] = True
-    probe: list[int] = []
-    for (i,) in conn.execute("SELECT rowid FROM fts_terms WHERE fts_terms MATCH ? "
-                             "ORDER BY rowid DESC", (expr,)):
-        if i < len(inw) and inw[i]:
-            probe.append(i)
-            if len(probe) == SAMPLE:
-                break
-    check = PhraseCheck(plan.query.multi_units(phrase=True))
-    rows = conn.execute("SELECT doc_id, substr(text, 1, ?) FROM texts WHERE doc_id IN "
-                        f"({','.join('?' * len(probe))})", [SAMPLE_CHARS, *probe]).fetchall()
-    failed = frozenset(i for i, text in rows if not check(text))
-    if 2 * len(failed) <= len(probe):
-        return expr, failed, None  # the pairs stand for the phrase typed, mostly
-    return expr, failed, check  # often not: each document read before it is taken
+    if not plan.exact and plan.pairs_exact:
+        return expr, None
+    return expr, PhraseCheck(plan.query.multi_units(phrase=True), exact=plan.exact)
 
 
 STREAM_SHARE = 0.02  # a phrase tier is read newest first when this share of matches passes
@@ -391,7 +382,7 @@ def add_phrase(conn: sqlite3.Connection, plan: _Plan, table: FacetTable, m: _Mat
     if not plan.phrase or m.words is None or not len(m.words):
         return
     if stream:
-        m.phrase_stream = _phrase_stream(conn, plan, table, m.words)
+        m.phrase_stream = _phrase_stream(conn, plan, table)
     if m.phrase_stream is None:
         m.phrase = text_ids(conn, plan, table, phrase=True)
         if plan.exact:  # both close supersets: keep them nested
@@ -404,12 +395,14 @@ def match_ids(conn: sqlite3.Connection, plan: _Plan, table: FacetTable) -> np.nd
 
 
 def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray,
-           sets: _Matches, table: FacetTable) -> list[tuple[int, str, float]]:
+           sets: _Matches, table: FacetTable,
+           texts: dict[int, str] | None = None) -> list[tuple[int, str, float]]:
     """(document id, tier, score) in relevance order, at least ``need`` when there are.
     ``matches``: every matching id after the filters, ascending; ``sets``: the tiers'
     matches before the filters (their sizes decide between BM25 and titles-then-newest)."""
     out: list[tuple[int, str, float]] = []
     seen: set[int] = set()
+    texts = {} if texts is None else texts  # documents read whole on the way (by id)
     fs, fp = plan.filter_sql, plan.filter_params
     allowed = np.zeros(int(matches[-1]) + 1 if len(matches) else 0, dtype=bool)
     allowed[matches] = True
@@ -468,7 +461,7 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
     if plan.phrase and sets.phrase is not None:
         tier_of(plan.phrase, sets.phrase, inside(sets.phrase), "phrase")
     elif plan.phrase and sets.phrase_stream is not None and len(out) < need:
-        expr, failed, check = sets.phrase_stream  # more than RANK_ALL: titles, then newest
+        expr, check = sets.phrase_stream  # more than RANK_ALL: titles, then newest
         inw = np.zeros(len(allowed), dtype=bool)
         inw[inside(sets.words)] = True
         by_titles(plan.phrase, "phrase")
@@ -477,12 +470,12 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
             misses = 0
             for (i,) in conn.execute("SELECT rowid FROM fts_terms WHERE fts_terms MATCH ? "
                                      "ORDER BY rowid DESC", (expr,)):
-                if i >= len(inw) or not inw[i] or i in failed or i in seen:
+                if i >= len(inw) or not inw[i] or i in seen:
                     continue
                 if check is not None:
-                    text = conn.execute("SELECT substr(text, 1, ?) FROM texts WHERE "
-                                        "doc_id = ?", (SAMPLE_CHARS, i)).fetchone()
-                    if not text or not check(text[0]):
+                    found = _with_phrase(conn, [i], check)
+                    texts.update(found)  # the snippet's text, read once
+                    if not found:
                         misses += 1
                         if misses >= PHRASE_MISSES:
                             return
@@ -545,8 +538,9 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
             plan, sets, matches, ignored = loose, loose_sets, loose_matches, True
     add_phrase(conn, plan, table, sets, stream=sort == "relevance" and
                len(matches) >= STREAM_SHARE * len(sets.all))
+    texts: dict[int, str] = {}  # read whole while ranking: their snippets need no reading
     if sort == "relevance":
-        ranked = _tiers(conn, plan, offset + limit, matches, sets, table)
+        ranked = _tiers(conn, plan, offset + limit, matches, sets, table, texts)
     else:
         ranked = _by_date(plan, sets, matches, table, offset + limit, sort == "date_desc")
     ranked = ranked[offset: offset + limit]
@@ -562,9 +556,10 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
         snippets: dict[int, str] = {}
         further: list[int] = []  # the match is past the text fetched: one more query
         for doc_id, tier, _ in ranked:
-            opening = rows[doc_id][7]
+            whole = texts.get(doc_id)
+            opening = rows[doc_id][7] if whole is None else whole
             snippets[doc_id] = hl.snippet(opening)
-            if len(opening) == SNIPPET_SCAN and (
+            if whole is None and len(opening) == SNIPPET_SCAN and (
                     (tier == "text" and hl.last_score < 0) or
                     (tier == "phrase" and hl.last_score < 2)):
                 further.append(doc_id)
