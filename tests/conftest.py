@@ -2,6 +2,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,3 +90,28 @@ def pytest_terminal_summary(terminalreporter):
     if ran and listing.exists():
         terminalreporter.write_sep("-", "bad inputs: each case and its outcome")
         terminalreporter.write(listing.read_text("utf-8"))
+
+
+# ---- the web app served for real (uvicorn in a thread), for the Chromium tests ----------
+
+@contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve the ASGI ``app`` with uvicorn on a free local port in a thread; yields its base
+    URL and stops the server on exit."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        t.join(10)

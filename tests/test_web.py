@@ -11,13 +11,13 @@ import json
 import re
 import shutil
 import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from conftest import live_server
 from pipeline.index.ingest import index_paths
 from pipeline.index.sqlite.store import connect
 from pipeline.web.app import Settings, create_app
@@ -425,30 +425,11 @@ def test_huge_query_is_capped_everywhere(site):
 
 # ---- the browser test --------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    import uvicorn
-
     db, gaps = site
-    port = _free_port()
-    config = uvicorn.Config(create_app(Settings(db=db, gaps=gaps)), host="127.0.0.1",
-                            port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with live_server(create_app(Settings(db=db, gaps=gaps))) as url:
+        yield url
 
 
 def _navigate(browser, action) -> None:

@@ -15,10 +15,7 @@ import datetime as dt
 import io
 import re
 import shutil
-import socket
 import sqlite3
-import threading
-import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote
@@ -27,6 +24,7 @@ import pytest
 import requests
 from starlette.testclient import TestClient
 
+from conftest import live_server
 from pipeline.document import labels
 from pipeline.index.ingest import index_paths
 from pipeline.web import export as export_mod
@@ -78,28 +76,11 @@ def archive(tmp_path_factory) -> dict:
     return {"root": root, "docs": docs, "db": db}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(archive):
-    import uvicorn
-
-    port = _free_port()
     app = create_app(Settings(db=archive["db"], roots=(archive["docs"],)))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def _sql(archive, sql: str, *args) -> list[tuple]:

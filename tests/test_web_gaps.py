@@ -13,9 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
-import time
 from collections import Counter
 from html import unescape
 from html.parser import HTMLParser
@@ -26,6 +23,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from extractors import extract_json
+from conftest import live_server
 from pipeline.document import labels
 from pipeline.document.collation import vi_key
 from pipeline.index.base import store_path
@@ -515,29 +513,10 @@ def test_agency_page_links_plans_and_quotes_to_their_spans(client, outputs):
 
 # ---- in Chromium ----------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(outputs):
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(Settings(db=outputs["db"], gaps=outputs["gaps"])),
-                            host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with live_server(create_app(Settings(db=outputs["db"], gaps=outputs["gaps"]))) as url:
+        yield url
 
 
 def _no_english(browser) -> None:
