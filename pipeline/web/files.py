@@ -11,7 +11,6 @@ only the document's id.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -19,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pipeline.index import Index
-from pipeline.web.gaps import attachment
+from pipeline.web.gaps import attachment, read_nofollow
 from pipeline.web.site import Site, int_param
 
 MAX_ORIGINAL = 512 * 1024 * 1024  # a scanned plan is tens of MB; refuse anything absurd
@@ -78,12 +77,9 @@ def read_original(stored: str, sha256: str | None, roots: tuple[Path, ...]) -> O
                                             "được phép tải về.")
     if not real.is_file():
         return gone
-    try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    data = read_nofollow(real, MAX_ORIGINAL)
+    if data is None:
         return gone
-    with os.fdopen(fd, "rb") as f:
-        data = f.read(MAX_ORIGINAL + 1)
     if len(data) > MAX_ORIGINAL:
         return Original(status=403, message="Tệp gốc quá lớn để tải về qua trang này.")
     if sha256 and hashlib.sha256(data).hexdigest() != sha256:

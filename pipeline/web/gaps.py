@@ -53,15 +53,21 @@ def gap_file(folder: Path | None, name: str) -> Path | None:
     return real
 
 
-def read_own(path: Path) -> bytes | None:
-    """The bytes of ``path``, not following a link put there since it was resolved."""
+def read_nofollow(path: Path, limit: int) -> bytes | None:
+    """Up to ``limit + 1`` bytes of ``path`` (so a caller can tell it is larger), not
+    following a link put there since it was resolved; None when it cannot be opened."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
     with os.fdopen(fd, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
-    return data if len(data) <= MAX_BYTES else None
+        return f.read(limit + 1)
+
+
+def read_own(path: Path) -> bytes | None:
+    """The bytes of ``path`` (at most :data:`MAX_BYTES`), not following a link."""
+    data = read_nofollow(path, MAX_BYTES)
+    return data if data is not None and len(data) <= MAX_BYTES else None
 
 
 def ascii_name(name: str) -> str:
