@@ -115,3 +115,29 @@ def live_server(app) -> Iterator[str]:
     finally:
         srv.should_exit = True
         t.join(10)
+
+
+def navigate(browser, action) -> None:
+    """Do ``action`` (a click, a submit) and wait until the next page has replaced this one:
+    looking up an element at once could still find the old page, or none. Chromium may
+    answer a look at the old page's node mid-navigation with "Node … does not belong to the
+    document" instead of a stale element: that too means the page was replaced."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")
+    action()
+
+    def replaced(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as err:
+            if "does not belong to the document" in str(err):
+                return True
+            raise
+        return False
+
+    WebDriverWait(browser, 30).until(replaced)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import live_server
+from conftest import live_server, navigate
 from pipeline.index.ingest import index_paths
 from pipeline.index.sqlite.store import connect
 from pipeline.web.app import Settings, create_app
@@ -432,17 +432,6 @@ def server(site):
         yield url
 
 
-def _navigate(browser, action) -> None:
-    """Do ``action`` (a click, a submit) and wait until the next page has replaced this
-    one: looking up an element at once could still find the old page, or none."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    action()
-    WebDriverWait(browser, 30).until(ec.staleness_of(old))
-
 
 def test_browser_search_open_follow(browser, server, site):
     from selenium.webdriver.common.by import By
@@ -451,14 +440,14 @@ def test_browser_search_open_follow(browser, server, site):
     ARTIFACTS.mkdir(exist_ok=True)
     browser.get(server + "/")
     box = browser.find_element(By.NAME, "q")
-    _navigate(browser, lambda: box.send_keys("bình đẳng giới", Keys.ENTER))
+    navigate(browser, lambda: box.send_keys("bình đẳng giới", Keys.ENTER))
     first = browser.find_element(By.CSS_SELECTOR, "li.hit a.title")
     assert "580/KH-UBND" in first.text
     facets = browser.find_elements(By.CSS_SELECTOR, "section.facet li")
     assert facets, "facet counts are shown"
     browser.save_screenshot(str(ARTIFACTS / "web-search.png"))
 
-    _navigate(browser, first.click)  # open the document
+    navigate(browser, first.click)  # open the document
     assert "580/KH-UBND" in browser.find_element(By.TAG_NAME, "h1").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.duty-row")) >= 25
     assert browser.find_elements(By.CSS_SELECTOR, "#text span.duty")
@@ -467,19 +456,19 @@ def test_browser_search_open_follow(browser, server, site):
     # follow a citation out: the 1696/QĐ-TTg reference in the text
     ref = next(a for a in browser.find_elements(By.CSS_SELECTOR, "#text a.ref")
                if "1696" in a.text)
-    _navigate(browser, ref.click)
+    navigate(browser, ref.click)
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.citer")
     assert any("580/KH-UBND" in r.text for r in rows)
     browser.save_screenshot(str(ARTIFACTS / "web-cited-by.png"))
 
     # and a citation in: a report that cites KH 580 links back to it
-    _navigate(browser, rows[0].find_element(By.TAG_NAME, "a").click)
+    navigate(browser, rows[0].find_element(By.TAG_NAME, "a").click)
     browser.find_element(By.CSS_SELECTOR, "a[href='#cited-by']").click()
     citer = browser.find_element(By.CSS_SELECTOR, "#cited-by a")
-    _navigate(browser, citer.click)
+    navigate(browser, citer.click)
     held = browser.find_elements(By.CSS_SELECTOR, "#text a.ref.held")
     assert held, "the report's reference to KH 580 is a link to the held document"
-    _navigate(browser, held[0].click)
+    navigate(browser, held[0].click)
     assert "580/KH-UBND" in browser.find_element(By.TAG_NAME, "h1").text
     # the page keeps to its CSP: no console errors
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]

@@ -24,7 +24,7 @@ import pytest
 import requests
 from starlette.testclient import TestClient
 
-from conftest import live_server
+from conftest import live_server, navigate
 from pipeline.document import labels
 from pipeline.index.ingest import index_paths
 from pipeline.web import export as export_mod
@@ -111,15 +111,6 @@ def _api_all(server: str, **params) -> tuple[list[dict], dict]:
     return results, data
 
 
-def _navigate(browser, action) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    action()
-    WebDriverWait(browser, 30).until(ec.staleness_of(old))
-
 
 def _hits(browser) -> list[tuple[int, str]]:
     """(document id, date) of each result on the page, in order."""
@@ -158,7 +149,7 @@ def test_sorting_by_date_changes_the_first_result(browser, server, archive):
     firsts = []
     for label, first_date in (("Cũ nhất", dated[0]), ("Mới nhất", dated[-1])):
         Select(browser.find_element(By.NAME, "sort")).select_by_visible_text(label)
-        _navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.search button").click)
+        navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.search button").click)
         assert "sort=date_" in browser.current_url
         hits = _hits(browser)
         firsts.append(hits[0])
@@ -200,7 +191,7 @@ def test_date_range_keeps_documents_within_it(browser, server, archive):
     # searching again from the form keeps the range (the date fields send yyyy-mm-dd)
     box = browser.find_element(By.NAME, "q")
     box.send_keys("bình đẳng giới")
-    _navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.search button").click)
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.search button").click)
     assert "from=2020-06-01" in browser.current_url and "to=2020-12-31" in browser.current_url
     hits = _hits(browser)
     assert hits and all("2020-06-01" <= d <= "2020-12-31" for _, d in hits)
@@ -226,7 +217,7 @@ def test_signer_facet_and_filter(browser, server, archive):
     name = link.text
     n = int(link.find_element(By.XPATH, "../span[@class='count']").text)
     assert counts[name] == n == max(counts.values())  # most documents first
-    _navigate(browser, link.click)
+    navigate(browser, link.click)
     assert "signer=" in browser.current_url
     ids = {i for i, _ in _hits(browser)}
     assert ids == {i for (i,) in _sql(archive, "SELECT id FROM documents WHERE signer_name = ?",
@@ -243,7 +234,7 @@ def test_unknown_year_entry_and_title_only(browser, server, archive):
     assert unknown.text == "Không rõ năm"
     undated = {i for (i,) in _sql(archive, "SELECT id FROM documents WHERE year IS NULL")}
     assert int(unknown.find_element(By.XPATH, "../span[@class='count']").text) == len(undated)
-    _navigate(browser, unknown.click)
+    navigate(browser, unknown.click)
     hits = _hits(browser)
     assert {i for i, _ in hits} == undated and all(not d for _, d in hits)
     assert "Năm: không rõ" in browser.find_element(By.CSS_SELECTOR, "p.active-filters").text
