@@ -141,3 +141,18 @@ def navigate(browser, action) -> None:
         return False
 
     WebDriverWait(browser, 30).until(replaced)
+
+
+# ---- the corpus copied for an index ------------------------------------------------------
+
+SCANNED = frozenset({"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pdf"})
+"""The corpus's scans: OCR takes minutes, so the index tests leave them out."""
+
+
+def copy_text_corpus(dest: Path) -> Path:
+    """Copy the corpus documents that have a text layer (not :data:`SCANNED`) into
+    ``dest``; returns ``dest``."""
+    for p in sorted(CORPUS.iterdir()):
+        if p.is_file() and p.suffix in (".txt", ".docx", ".doc", ".pdf") and p.name not in SCANNED:
+            shutil.copy2(p, dest / p.name)
+    return dest

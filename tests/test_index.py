@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, SCANNED, copy_text_corpus
 
 from pipeline.index import Filters
 from pipeline.index.ingest import index_paths
@@ -22,16 +22,13 @@ from pipeline.index.sqlite.schema import SCHEMA_VERSION, migrate, schema_version
 from pipeline.index.sqlite.search import search
 from pipeline.index.sqlite.store import connect, index_document
 
-SCANNED = {"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pdf"}
 KH580 = "kh_580_ubnd-haiduong_2020.txt"
 
 
 @pytest.fixture(scope="module")
 def corpus_copy(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
-    for p in sorted(CORPUS.iterdir()):
-        if p.is_file() and p.suffix in (".txt", ".docx", ".doc", ".pdf") and p.name not in SCANNED:
-            shutil.copy2(p, root / p.name)
+    copy_text_corpus(root)
     return root
 
 

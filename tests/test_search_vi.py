@@ -9,13 +9,12 @@ states a fact of the corpus texts (grep them) that a wrong search would get wron
 SQLite, no mocks; the two scanned PDFs (OCR) are left out, as in tests/test_index.py."""
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import copy_text_corpus
 
 from pipeline.index import Filters
 from pipeline.index.ingest import index_paths
@@ -24,7 +23,6 @@ from pipeline.index.query import Highlighter, parse_query
 from pipeline.index.sqlite.search import search
 from pipeline.index.sqlite.store import connect
 
-SCANNED = {"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pdf"}
 KH580 = "kh_580_ubnd-haiduong_2020.txt"  # bình đẳng giới; "cao đẳng"; cites QĐ 1696
 TT118 = "tt_118_btc_2025.txt"  # "Trường Cao đẳng" + "giới" + "bình", not the phrase
 QD773 = "qd_773_ttg_2018.txt"  # "ĐẢNG", người có công; held: 773/QĐ-TTg
@@ -43,9 +41,7 @@ QD_PN = "qd_dt-bvstbpn_ubnd-lamdong_2025.docx"  # "Ban Vì sự tiến bộ củ
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("corpus_vi")
-    for p in sorted(CORPUS.iterdir()):
-        if p.is_file() and p.suffix in (".txt", ".docx", ".doc", ".pdf") and p.name not in SCANNED:
-            shutil.copy2(p, root / p.name)
+    copy_text_corpus(root)
     path = tmp_path_factory.mktemp("db_vi") / "index.db"
     summary = index_paths([root], path)
     assert not summary.failed, summary.failed

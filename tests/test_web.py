@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import live_server, navigate
+from conftest import copy_text_corpus, live_server, navigate
 from pipeline.index.ingest import index_paths
 from pipeline.index.sqlite.store import connect
 from pipeline.web.app import Settings, create_app
@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SCANNED = {"kh_996_tctlntw-c04-bca_2026.pdf", "cv_5240_bca-v01_2025.pdf"}
 HOSTILE = """ỦY BAN NHÂN DÂN                CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 TỈNH HẢI DƯƠNG                     Độc lập - Tự do - Hạnh phúc
 Số: 77/KH-UBND                     Hải Dương, ngày 5 tháng 3 năm 2021
@@ -46,9 +45,7 @@ def site(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("web")
     docs = root / "docs"
     docs.mkdir()
-    for p in sorted(CORPUS.iterdir()):
-        if p.suffix in (".txt", ".docx", ".doc", ".pdf") and p.name not in SCANNED:
-            shutil.copy2(p, docs / p.name)
+    copy_text_corpus(docs)
     for p in sorted(REPORTS.iterdir()):
         shutil.copy2(p, docs / p.name)
     (docs / "kh_77_hostile_2021.txt").write_text(HOSTILE, "utf-8")

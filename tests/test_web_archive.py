@@ -24,7 +24,7 @@ import pytest
 import requests
 from starlette.testclient import TestClient
 
-from conftest import live_server, navigate
+from conftest import copy_text_corpus, live_server, navigate
 from pipeline.document import labels
 from pipeline.index.ingest import index_paths
 from pipeline.web import export as export_mod
@@ -32,10 +32,8 @@ from pipeline.web import search as search_mod
 from pipeline.web.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SCANNED = {"kh_996_tctlntw-c04-bca_2026.pdf", "cv_5240_bca-v01_2025.pdf"}
 KH580 = "kh_580_ubnd-haiduong_2020.txt"
 TT118 = "tt_118_btc_2025.txt"  # cites Luật Thi đua, khen thưởng 30 times, NĐ 152/2025 15
 VIETNAMESE_NAME = "Quyết định thử nghiệm số 9 (bản chụp).txt"
@@ -63,9 +61,7 @@ def archive(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("archive")
     docs = root / "docs"
     docs.mkdir()
-    for p in sorted(CORPUS.iterdir()):
-        if p.suffix in (".txt", ".docx", ".doc", ".pdf") and p.name not in SCANNED:
-            shutil.copy2(p, docs / p.name)
+    copy_text_corpus(docs)
     for p in sorted(REPORTS.iterdir()):
         shutil.copy2(p, docs / p.name)
     (docs / VIETNAMESE_NAME).write_text(SMALL.format(n=9), "utf-8")
