@@ -149,10 +149,16 @@ SCANNED = frozenset({"cv_5240_bca-v01_2025.pdf", "kh_996_tctlntw-c04-bca_2026.pd
 """The corpus's scans: OCR takes minutes, so the index tests leave them out."""
 
 
-def copy_text_corpus(dest: Path) -> Path:
-    """Copy the corpus documents that have a text layer (not :data:`SCANNED`) into
-    ``dest``; returns ``dest``."""
+REPORTS = ROOT / "tests" / "fixtures" / "reports"
+"""Reports on KH 580 written for the cross-check's tests."""
+
+
+def copy_text_corpus(dest: Path, reports: bool = False) -> Path:
+    """Copy the corpus documents that have a text layer (not :data:`SCANNED`), and with
+    ``reports`` the files of :data:`REPORTS`, into ``dest``; returns ``dest``."""
     for p in sorted(CORPUS.iterdir()):
         if p.is_file() and p.suffix in (".txt", ".docx", ".doc", ".pdf") and p.name not in SCANNED:
             shutil.copy2(p, dest / p.name)
+    for p in sorted(REPORTS.iterdir()) if reports else ():
+        shutil.copy2(p, dest / p.name)
     return dest

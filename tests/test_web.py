@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 import time
 from pathlib import Path
@@ -24,7 +23,6 @@ from pipeline.web.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-REPORTS = ROOT / "tests" / "fixtures" / "reports"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 HOSTILE = """ỦY BAN NHÂN DÂN                CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 TỈNH HẢI DƯƠNG                     Độc lập - Tự do - Hạnh phúc
@@ -45,9 +43,7 @@ def site(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("web")
     docs = root / "docs"
     docs.mkdir()
-    copy_text_corpus(docs)
-    for p in sorted(REPORTS.iterdir()):
-        shutil.copy2(p, docs / p.name)
+    copy_text_corpus(docs, reports=True)
     (docs / "kh_77_hostile_2021.txt").write_text(HOSTILE, "utf-8")
     db = root / "index.db"
     summary = index_paths([docs], db)

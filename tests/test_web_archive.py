@@ -32,7 +32,6 @@ from pipeline.web import search as search_mod
 from pipeline.web.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "tests" / "fixtures" / "reports"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 KH580 = "kh_580_ubnd-haiduong_2020.txt"
 TT118 = "tt_118_btc_2025.txt"  # cites Luật Thi đua, khen thưởng 30 times, NĐ 152/2025 15
@@ -61,9 +60,7 @@ def archive(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("archive")
     docs = root / "docs"
     docs.mkdir()
-    copy_text_corpus(docs)
-    for p in sorted(REPORTS.iterdir()):
-        shutil.copy2(p, docs / p.name)
+    copy_text_corpus(docs, reports=True)
     (docs / VIETNAMESE_NAME).write_text(SMALL.format(n=9), "utf-8")
     (docs / GONE).write_text(SMALL.format(n=10), "utf-8")
     db = root / "index.db"
