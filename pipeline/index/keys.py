@@ -165,32 +165,3 @@ def parse_symbol_spec(query: str) -> SymbolSpec | None:
         return SymbolSpec(q, number=number, year=year)
     abbr = type_abbr(" ".join(rest))
     return SymbolSpec(q, doc_type=abbr, number=number, year=year) if abbr else None
-
-
-# ── symbol families (the citation graph's; restored after an edit of this file lost them)
-
-_PARTS = re.compile(r"^(\d+[A-Z]?)[/-](?:((?:19|20)\d\d)/)?(.+)$")
-_NOT_CODE = re.compile(r"[\W_]+")
-
-
-def symbol_parts(key: str | None) -> tuple[str, int | None, str] | None:
-    """A symbol key's (number, printed year, code with its dashes and slashes left out):
-    ``116/2021/ND-CP`` → ``("116", 2021, "NDCP")``, ``116/ND-CP`` and ``116/NDCP`` →
-    ``("116", None, "NDCP")``, ``11-NQ/TW`` and ``11/NQ-TW`` → ``("11", None, "NQTW")``.
-    ``None`` for no key or a key whose code has no letter (``12/12``)."""
-    if not key:
-        return None
-    m = _PARTS.match(key)
-    if not m:
-        return None
-    code = _NOT_CODE.sub("", m.group(3))
-    if not re.search(r"[^\W\d_]", code):
-        return None
-    return m.group(1), int(m.group(2)) if m.group(2) else None, code
-
-
-def key_prefixes(number: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The two ranges of symbol keys that begin with ``number`` and a slash or a hyphen,
-    as ``(low, high)`` bounds for an index (``"116/"`` ≤ key < ``"1160"``, ``"116-"`` ≤
-    key < ``"116."``)."""
-    return (f"{number}/", f"{number}0"), (f"{number}-", f"{number}.")
