@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from flows.cli.types import DATE
 from pipeline.document.model import VanbanError
 
 DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
@@ -90,9 +91,9 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
 @click.option("--year", "year_text", metavar="NĂM",
               help="Năm của văn bản, hoặc 'unknown' / 'không rõ': văn bản không rõ năm.")
 @click.option("--signer", help="Người ký (không phân biệt hoa thường; gõ dấu thì đúng dấu).")
-@click.option("--from", "date_from", metavar="NGÀY",
+@click.option("--from", "date_from", metavar="NGÀY", type=DATE,
               help="Văn bản từ ngày này: 2020-03-02 hoặc 02/03/2020.")
-@click.option("--to", "date_to", metavar="NGÀY",
+@click.option("--to", "date_to", metavar="NGÀY", type=DATE,
               help="Văn bản đến ngày này: 2020-12-31 hoặc 31/12/2020.")
 @click.option("--title-only", is_flag=True, help="Chỉ tìm các từ trong trích yếu (tên văn bản).")
 @click.option("--sort", default="relevance", show_default=True, metavar="[relevance|date_desc|"
@@ -101,7 +102,8 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
 @click.option("--has-findings", is_flag=True, help="Chỉ văn bản có phát hiện (lỗi thể thức…).")
 @click.option("--open-duties", is_flag=True,
               help="Chỉ văn bản có nhiệm vụ còn hạn từ ngày --as-of.")
-@click.option("--as-of", help="Ngày cho --open-duties (mặc định hôm nay).")
+@click.option("--as-of", type=DATE, metavar="NGÀY",
+              help="Ngày cho --open-duties: dd/mm/yyyy hoặc yyyy-mm-dd (mặc định hôm nay).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 1000),
               help="Số kết quả in ra.")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Bỏ qua chừng này kết quả đầu.")

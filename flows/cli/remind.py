@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from flows.cli.types import DATE
+
 
 def _fail(message: str) -> None:
     click.echo(f"vanban: {message}", err=True)
@@ -34,8 +36,9 @@ def _line(agency: str, path: Path, items: list) -> str:
               help="Where --all writes its letters.")
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
               help="The output folder of `vanban run` (its gaps/ holds the gap reports).")
-@click.option("--as-of", "as_of", default=None,
-              help="The letter's day YYYY-MM-DD (default: the day of the gap reports).")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="Ngày của công văn: dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: ngày của các "
+                   "báo cáo tình hình).")
 @click.option("--within", type=click.IntRange(min=0), default=15, show_default=True,
               help="Also list duties due within this many days.")
 @click.option("--sender", default=None,
@@ -54,11 +57,8 @@ def remind(agency: str | None, docx_out: str | None, every: bool, folder: str | 
     if every and not folder:
         _fail("--all cần --dir THƯ_MỤC để ghi các công văn")
     day = None
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            _fail(f"'{as_of}' không phải ngày dạng YYYY-MM-DD (--as-of)")
+    if as_of:  # already checked and made ISO by DATE
+        day = dt.date.fromisoformat(as_of)
     by = agency_duties(Path(out))
     if not by:
         _fail(f"chưa có báo cáo tình hình thực hiện nào trong {Path(out) / 'gaps'} "
