@@ -416,7 +416,7 @@ def test_schedule_every_minute_makes_a_run(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for k in ("VANBAN_STATE_DIR", "PREFECT_API_URL", "PREFECT_HOME"):
         env.pop(k, None)
-    cmd = [sys.executable, "-c", "from flows.cli.run import schedule; schedule()",
+    cmd = [sys.executable, "-c", "from flows.cli.schedule import schedule; schedule()",
            str(inbox), "--cron", "* * * * *", "--out", str(out), "--state-dir", str(state)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)

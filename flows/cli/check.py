@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import Command
 from flows.cli.types import DATE
 from pipeline.document import labels
 from pipeline.document.model import VanbanError
@@ -19,7 +20,7 @@ from pipeline.document.model import VanbanError
 FORMATS = ("html", "xlsx", "docx")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False),
               help="The plan (KH, QĐ, CV …) whose duties are checked.")
 @click.argument("reports", nargs=-1, type=click.Path())

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import Command
 from flows.cli.types import DATE
 from pipeline.document.model import VanbanError
 
@@ -60,7 +61,7 @@ def _doc_line(d: dict) -> str:
     return "  ".join(p for p in parts if p) + f"\n      {d.get('path')}"
 
 
-@click.command("index")
+@click.command("index", cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @DB_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
@@ -83,7 +84,7 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
              else 0)
 
 
-@click.command("search")
+@click.command("search", cls=Command)
 @click.argument("query", required=False, default="")
 @READ_DB_OPTION
 @click.option("--type", "doc_type", help="Loại văn bản: KH, QĐ (hoặc qd), BC, …")
@@ -195,7 +196,7 @@ def _vn_dates(dates: list[str], most: int = 5) -> str:
     return shown + (f" (+{len(dates) - most})" if len(dates) > most else "")
 
 
-@click.command("cites")
+@click.command("cites", cls=Command)
 @click.argument("symbol")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.cites/1 JSON.")
@@ -219,7 +220,7 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
             click.echo(f"      còn viết: {', '.join(others)}")
 
 
-@click.command("cited-by")
+@click.command("cited-by", cls=Command)
 @click.argument("symbol")
 @READ_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.citedby/1 JSON.")
@@ -245,7 +246,7 @@ def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
                    f"({other['cited_by']} văn bản trích dẫn{held_note})")
 
 
-@click.command("not-held")
+@click.command("not-held", cls=Command)
 @DB_OPTION
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
 @click.option("--json", "as_json", is_flag=True)
@@ -275,7 +276,7 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
             click.echo(f"{'':>28}ngày được ghi khi trích: {_vn_dates(r['dates_cited'])}")
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @READ_DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback exposes the archive: set "

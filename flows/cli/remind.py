@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import Command
 from flows.cli.types import DATE
 
 
@@ -26,7 +27,7 @@ def _line(agency: str, path: Path, items: list) -> str:
             f"{path}")
 
 
-@click.command("remind")
+@click.command("remind", cls=Command)
 @click.argument("agency", required=False)
 @click.option("--docx", "docx_out", type=click.Path(dir_okay=False), default=None,
               help="The letter to write (default: 'Đôn đốc - AGENCY - DATE.docx' here).")

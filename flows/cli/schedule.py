@@ -22,6 +22,8 @@ from typing import Any
 
 import click
 
+from flows.cli.errors import Command
+
 STOP_SECONDS = 4.0
 POLL_SECONDS = 5.0
 
@@ -142,7 +144,7 @@ def _pause(flow_name: str, name: str) -> None:
         client.pause_deployment(dep.id)
 
 
-@click.command("schedule")
+@click.command("schedule", cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--cron", required=True,
               help='Khi nào chạy, ví dụ "0 7 * * 1-5" (07:00 thứ Hai – thứ Sáu).')
