@@ -418,14 +418,22 @@ def test_schedule_every_minute_makes_a_run(tmp_path: Path) -> None:
         env.pop(k, None)
     cmd = [sys.executable, "-c", "from flows.cli.schedule import schedule; schedule()",
            str(inbox), "--cron", "* * * * *", "--out", str(out), "--state-dir", str(state)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    log = tmp_path / "schedule.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=sink,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90 + 60  # 90 s for the run, 60 s for the server
         while time.monotonic() < deadline and not (out / "kh_580_ubnd-haiduong_2020.json").exists():
-            assert proc.poll() is None, proc.stdout.read().decode()
+            assert proc.poll() is None, log.read_text("utf-8")
             time.sleep(1)
         assert (out / "kh_580_ubnd-haiduong_2020.json").exists()
+        # the run's line: when it was due (Vietnam time) and how it ended
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "lượt chạy " not in log.read_text("utf-8"):
+            time.sleep(1)
+        runs = [x for x in log.read_text("utf-8").splitlines() if x.startswith("lượt chạy ")]
+        assert runs and ": xong: 1 văn bản, 0 để riêng" in runs[0], log.read_text("utf-8")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -93,17 +93,35 @@ def _when(run: Any, tz: Any) -> str:
     return t.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
-def _outcome(run: Any) -> str:
+def _outcome(run: Any, out: Path) -> str:
     st = run.state
     kind = st.type.value if st is not None else "?"
     words = _OUTCOMES.get(kind, kind.lower())
     msg = (st.message or "").strip() if st is not None else ""
-    if kind == "COMPLETED" or not msg:
+    if kind == "COMPLETED":
+        return f"{words}{_what_it_did(out)}"
+    if not msg:
         return words
     return f"{words}: {' '.join(msg.split())[:200]}"
 
 
-def _watch_runs(flow_name: str, name: str, tz: Any, since: _dt.datetime,
+def _what_it_did(out: Path) -> str:
+    """What the flow wrote in ``last_run.json`` when the run ended (empty if unreadable)."""
+    try:
+        from flows.precheck import read_last, state_for
+
+        last = read_last(state_for(out)) or {}
+    except Exception:
+        return ""
+    if not last:
+        return ""
+    overdue = (last.get("duties") or {}).get("overdue", 0)
+    return (f": {len(last.get('inputs') or {})} văn bản, {len(last.get('set_aside') or [])} "
+            f"để riêng, {last.get('plans', 0)} kế hoạch, {overdue} nhiệm vụ quá hạn "
+            f"(kết quả trong {out})")
+
+
+def _watch_runs(flow_name: str, name: str, tz: Any, since: _dt.datetime, out: Path,
                 stop: threading.Event) -> None:
     """One line per finished run of the deployment: when it was due and how it ended."""
     from prefect.client.orchestration import get_client
@@ -131,7 +149,7 @@ def _watch_runs(flow_name: str, name: str, tz: Any, since: _dt.datetime,
             if run.id in seen or (run.end_time and run.end_time < since):
                 continue
             seen.add(run.id)
-            _say(f"lượt chạy {_when(run, tz)}: {_outcome(run)}")
+            _say(f"lượt chạy {_when(run, tz)}: {_outcome(run, out)}")
 
 
 def _pause(flow_name: str, name: str) -> None:
@@ -208,7 +226,7 @@ def schedule(paths: tuple[str, ...], cron: str, out: str, name: str, timezone: s
                   "out": str(Path(out).resolve())}
         threading.Thread(target=_watch_runs, daemon=True,
                          args=(flow_name, name, tz, _dt.datetime.now(_dt.timezone.utc),
-                               watching)).start()
+                               Path(params["out"]), watching)).start()
         _say(f"vanban: đang phục vụ lịch '{name}' (cron {cron!r}, múi giờ {timezone}); "
              "Ctrl-C để dừng.", err=True)
         # paused=False: resume a schedule the last shutdown paused (which also
