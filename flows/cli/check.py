@@ -22,20 +22,21 @@ FORMATS = ("html", "xlsx", "docx")
 
 @click.command(cls=Command)
 @click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False),
-              help="The plan (KH, QĐ, CV …) whose duties are checked.")
+              help="Kế hoạch (KH, QĐ, CV …) có các nhiệm vụ cần đối chiếu.")
 @click.argument("reports", nargs=-1, type=click.Path())
 @click.option("--as-of", "as_of", type=DATE, default=None,
               help="Ngày đối chiếu: dd/mm/yyyy hoặc yyyy-mm-dd (mặc định hôm nay).")
-@click.option("--json", "as_json", is_flag=True, help="Print vanban.gaps/1 JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON vanban.gaps/1.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a printable HTML gap report.")
+              help="Ghi báo cáo tình hình thực hiện dạng HTML (để in).")
 @click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a filterable XLSX gap table.")
+              help="Ghi bảng XLSX (lọc được).")
 @click.option("--docx", "docx_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a DOCX draft report.")
+              help="Ghi dự thảo báo cáo DOCX.")
 def check(plan: str, reports: tuple[str, ...], as_of: str | None, as_json: bool,
           html_out: str | None, xlsx_out: str | None, docx_out: str | None) -> None:
-    """Did every owner report on every duty of PLAN, on time? REPORT may be files or folders."""
+    """Các đơn vị đã báo cáo đủ, đúng hạn mọi nhiệm vụ của kế hoạch chưa?
+    REPORTS là tệp hoặc thư mục."""
     # imported here, not at the top: the other commands (and --help) do not load them
     from pipeline.crosscheck.check import check_loaded
     from pipeline.crosscheck.model import load
