@@ -47,6 +47,7 @@ class Look:
     todo: list[str] = field(default_factory=list)  # new or changed paths
     current: bool = False  # the last run's outputs stand as they are
     why: str = ""  # why the flow must run (for --verbose and the tests)
+    as_of: str = ""  # the day statuses are judged on
     last: dict[str, Any] | None = None
 
     @property
@@ -103,7 +104,7 @@ def look(inboxes: list[str], out: str, as_of: str | None = None,
                 or e.get("code") != code
                 or (e.get("status") == "ok" and not (out_dir / f"{e['stem']}.json").exists())):
             res.todo.append(key)
-    as_of = as_of or _dt.date.today().isoformat()
+    as_of = res.as_of = as_of or _dt.date.today().isoformat()
     if res.todo:
         res.why = f"{len(res.todo)} new or changed"
     elif last is None:

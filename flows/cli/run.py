@@ -140,6 +140,12 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     before = precheck.overdue(Path(out).resolve())
     had_gaps = (Path(out).resolve() / precheck.GAPS / "index.json").exists()
     failed_before = precheck.failed_before(precheck.state_for(Path(out)))
+    # Only documents changed since a run judged on the same day: the plans to check again
+    # are those linked to them, so no more worker processes than documents (each worker
+    # loads the NLP models, on the cores the server is starting on).
+    pool_size = (min(os.cpu_count() or 1, max(1, len(looked.todo)))
+                 if looked.todo and looked.last and looked.last.get("as_of") == looked.as_of
+                 else None)
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO" if verbose else "CRITICAL"
     from flows.settings import configure
 
@@ -154,7 +160,8 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
         os.environ["PREFECT_API_URL"] = server.start()
     try:
         summary = _run_flow(paths, out, workers, dask_address,
-                            sys.stdout.isatty() if progress is None else progress, as_of)
+                            sys.stdout.isatty() if progress is None else progress, as_of,
+                            pool_size)
     except KeyboardInterrupt:
         signum = _stopped_by[0] if _stopped_by else signal.SIGINT
         click.echo(f"vanban: the run was stopped ({signal.Signals(signum).name}); what was "
@@ -179,7 +186,8 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
 
 
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
-              dask_address: str | None, show: bool, as_of: str | None = None) -> dict[str, Any]:
+              dask_address: str | None, show: bool, as_of: str | None = None,
+              pool_size: int | None = None) -> dict[str, Any]:
     bar = _Bar(show)
     with bar.progress:
         t0 = time.perf_counter()
@@ -192,7 +200,7 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
 
         if server is not None:
             if not (workers or dask_address):
-                flows_main.prestart_pool()  # the workers load their models meanwhile
+                flows_main.prestart_pool(pool_size)  # the workers load their models meanwhile
             startup = server.wait()
 
         flow = flows_main.vanban_run
