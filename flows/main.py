@@ -34,7 +34,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote, unmapped
 
-from flows import report
+from flows import precheck, report
 from flows.state import (
     Item,
     Manifest,
@@ -457,6 +457,12 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
                 timings["index"] = round(time.perf_counter() - t, 2)
             if not local:
                 _drain_remote_workers(ctx)
+            if summary["gaps"]["failures"]:  # a plan not checked: the next run is due
+                (state / precheck.LAST_RUN).unlink(missing_ok=True)
+            else:  # what this run was made from: a rerun with the same finds no work
+                precheck.write_last(state, {i.path: i.sha256 for i in plan.items},
+                                    [{"path": e.path, "reason": e.reason}
+                                     for e in plan.set_aside], as_of, out_dir, summary["gaps"])
         finally:
             if _pool is not None:
                 _pool.close()

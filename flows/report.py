@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.crosscheck.model import BUCKETS
-from pipeline.document.labels import STATUS_EN
+from pipeline.document.labels import STATUS_COUNTED, STATUS_EN
 from pipeline.document.normalize import fold
 from pipeline.reports.markdown import gap_markdown
 
@@ -145,40 +145,70 @@ def index_in_child(out: Path, state: Path, entries: dict[str, dict[str, Any]]
         return pool.submit(index_outputs, out, state, entries).result()
 
 
+_STAGES = {"scan": "quét", "extract": "trích xuất", "check": "rà soát", "index": "chỉ mục",
+           "publish": "công bố"}
+_MAX_AGENCIES = 10
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",") + " giây"
+
+
 def describe(summary: dict[str, Any]) -> str:
-    """The closing summary printed by ``vanban run``."""
-    lines = [f"{summary.get('total', 0)} documents: {summary.get('new', 0)} new, "
-             f"{summary.get('changed', 0)} changed, {summary.get('skipped', 0)} skipped "
-             f"(unchanged), {summary.get('failed', 0)} failed "
-             f"in {summary.get('seconds', 0):.1f} s"]
-    lines.append(f"outputs: {summary.get('out')}/<name>.json")
-    if summary.get("failures"):
-        lines.append(f"set aside: {summary.get('out')}/quarantine/")
-        lines += [f"  {f['path']}: {f['reason'].splitlines()[0]}" for f in summary["failures"]]
+    """The closing summary printed by ``vanban run``, in Vietnamese: the counts, then
+    what needs a person (documents newly set aside and why, agencies with duties newly
+    overdue since the last run), then where the outputs are and the timings."""
+    out = summary.get("out")
+    lines = [f"{summary.get('total', 0)} văn bản: {summary.get('new', 0)} mới, "
+             f"{summary.get('changed', 0)} đã sửa, {summary.get('skipped', 0)} không đổi, "
+             f"{summary.get('failed', 0)} để riêng, trong {_s(summary.get('seconds', 0))}"]
+    lines.append(f"Kết quả: {out}/<tên>.json")
+    fresh = summary.get("new_set_aside")
+    if fresh is None:  # called without the comparison: every failure of this run
+        fresh = summary.get("failures") or []
+    agencies = summary.get("newly_overdue") or []
+    if fresh or agencies:
+        lines.append("Cần người xem:")
+    if fresh:
+        lines.append(f"  {len(fresh)} văn bản mới bị để riêng ({out}/quarantine/):")
+        lines += [f"    {f['path']}: {f['reason'].splitlines()[0]}" for f in fresh]
+    if agencies:
+        n = sum(c for _, c in agencies)
+        since = ("quá hạn (chưa có lần chạy trước để so)" if summary.get("first_check")
+                 else "mới quá hạn từ lần chạy trước")
+        lines.append(f"  {len(agencies)} đơn vị có {n} nhiệm vụ {since}:")
+        lines += [f"    {owner}: {c}" for owner, c in agencies[:_MAX_AGENCIES]]
+        if len(agencies) > _MAX_AGENCIES:
+            rest = agencies[_MAX_AGENCIES:]
+            lines.append(f"    và {len(rest)} đơn vị khác ({sum(c for _, c in rest)} nhiệm vụ)")
     gaps = summary.get("gaps")
     if gaps:
         d = gaps["duties"]
-        lines.append(f"duties of {gaps['plans']} plans: "
-                     + ", ".join(f"{d[b]} {label}" for b, label in STATUS_EN.items())
-                     + f" ({len(gaps['checked'])} checked now, {gaps['current']} unchanged)")
-        lines.append(f"gap reports: {gaps['dir']}/<plan>.html (.json, .xlsx)")
-        lines += [f"  not checked: {f['path']}: {f['reason']}" for f in gaps["failures"]]
+        lines.append(f"Nhiệm vụ của {gaps['plans']} kế hoạch: "
+                     + ", ".join(f"{d.get(b, 0)} {STATUS_COUNTED[b]}" for b in BUCKETS)
+                     + f" ({len(gaps['checked'])} kế hoạch rà soát lại, "
+                       f"{gaps['current']} giữ nguyên)")
+        lines.append(f"Báo cáo tình hình thực hiện: {gaps['dir']}/<kế hoạch>.html "
+                     "(.json, .xlsx, .docx)")
+        lines += [f"  chưa rà soát được: {f['path']}: {f['reason']}" for f in gaps["failures"]]
     idx = summary.get("index")
     if idx is None:
-        lines.append("index: skipped (pipeline/store.py not there yet)")
+        lines.append("Chỉ mục: bỏ qua (chưa có pipeline/store.py)")
     else:
-        lines.append(f"index: {summary.get('out')}/index.db ({idx['indexed']} stored, "
-                     f"{idx['current']} already current)")
+        lines.append(f"Chỉ mục: {out}/index.db ({idx['indexed']} văn bản lưu mới, "
+                     f"{idx['current']} đã có)")
     if summary.get("wall_seconds") is not None:
         server = summary.get("server_seconds")
-        lines.append(f"wall time {summary['wall_seconds']:.1f} s" + (
-            f", of which {server:.1f} s starting Prefect's temporary server"
+        lines.append(f"Tổng thời gian {_s(summary['wall_seconds'])}" + (
+            f", trong đó {_s(server)} khởi động máy chủ tạm của Prefect"
             if server is not None else ""))
     recorded, expected = summary.get("recorded_task_runs"), summary.get("task_runs")
     if recorded is not None and expected and recorded < expected:
-        lines.append(f"warning: Prefect's temporary server recorded {recorded} of the run's "
-                     f"{expected} task runs as finished; the others stay 'Running' in its UI")
+        lines.append(f"Cảnh báo: máy chủ tạm của Prefect mới ghi nhận {recorded}/{expected} "
+                     "tác vụ của lần chạy là đã xong; các tác vụ còn lại vẫn hiện "
+                     "'Running' trong giao diện của nó")
     timings = summary.get("timings")
     if timings:
-        lines.append("by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+        lines.append("Theo bước: " + ", ".join(f"{_STAGES.get(k, k)} {_s(v)}"
+                                               for k, v in timings.items()))
     return "\n".join(lines)

@@ -328,8 +328,8 @@ def test_cli_check_json():
     assert g["schema"] == "vanban.gaps/1" and len(g["duties"]) == len(gaps580()["duties"])
     # the warning goes to stderr, in Vietnamese: 77/BC-CAT answers another plan
     assert "77/BC-CAT không dẫn 580/KH-UBND" in res.stderr
-    bad = CliRunner().invoke(check, ["--plan", str(KH580), "--as-of", "31/12/2020"])
-    assert bad.exit_code != 0
+    bad = CliRunner().invoke(check, ["--plan", str(KH580), "--as-of", "31/13/2020"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("vanban: --as-of: ")
 
 
 def test_xlsx_and_docx(tmp_path):

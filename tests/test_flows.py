@@ -244,7 +244,7 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
     rerun = subprocess.run(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=240)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert "8 documents:" in rerun.stdout and "0 failed" in rerun.stdout
+    assert "8 văn bản:" in rerun.stdout and "0 để riêng" in rerun.stdout
 
     vanban_run([str(inbox)], str(ref))  # the uninterrupted run, same inputs
     assert _outputs(out) == _outputs(ref)
@@ -324,7 +324,7 @@ def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path
     run = subprocess.run(_cli([str(inbox), "--out", str(out), "--no-progress"], state),
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "warning" not in run.stdout and "Traceback" not in run.stderr, run.stdout + run.stderr
+    assert "Cảnh báo" not in run.stdout and "Traceback" not in run.stderr, run.stdout + run.stderr
     plans = json.loads((out / "gaps" / "index.json").read_text("utf-8"))
     assert plans, "no plan was checked"
     # scan, index, link-reports, publish-artifacts, check-plans + one per document
@@ -356,7 +356,7 @@ def test_the_cli_run_leaves_every_task_run_recorded_on_its_server(tmp_path: Path
 def test_the_summary_warns_when_the_server_missed_task_runs(recorded, warned) -> None:
     summary = {"total": 1, "task_runs": 9, "recorded_task_runs": recorded, "wall_seconds": 3.0}
     text = report.describe(summary)
-    assert ("recorded 8 of the run's 9 task runs" in text) is warned, text
+    assert ("ghi nhận 8/9 tác vụ" in text) is warned, text
 
 
 @pytest.mark.parametrize(("level", "message", "kept"), [
@@ -386,9 +386,9 @@ def test_workers_run_on_dask_against_a_server_the_test_starts(tmp_path: Path) ->
                                   tmp_path / "st"), cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=300)
         assert res.returncode == 0, res.stdout + res.stderr
-        assert "3 documents: 3 new, 0 changed, 0 skipped (unchanged), 0 failed" in res.stdout
+        assert "3 văn bản: 3 mới, 0 đã sửa, 0 không đổi, 0 để riêng" in res.stdout
         # the plans were checked on the Dask workers too (their reports not quoted there)
-        assert "duties of 3 plans:" in res.stdout and "not checked" not in res.stdout
+        assert "Nhiệm vụ của 3 kế hoạch:" in res.stdout and "chưa rà soát" not in res.stdout
         # on Dask each plan is checked in a task run of its own
         plans = json.loads((out / "gaps" / "index.json").read_text("utf-8"))
         want = {f"extract-{Path(n).stem}": "COMPLETED" for n in FILES[:3]}
@@ -416,16 +416,24 @@ def test_schedule_every_minute_makes_a_run(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for k in ("VANBAN_STATE_DIR", "PREFECT_API_URL", "PREFECT_HOME"):
         env.pop(k, None)
-    cmd = [sys.executable, "-c", "from flows.cli.run import schedule; schedule()",
+    cmd = [sys.executable, "-c", "from flows.cli.schedule import schedule; schedule()",
            str(inbox), "--cron", "* * * * *", "--out", str(out), "--state-dir", str(state)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    log = tmp_path / "schedule.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=sink,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90 + 60  # 90 s for the run, 60 s for the server
         while time.monotonic() < deadline and not (out / "kh_580_ubnd-haiduong_2020.json").exists():
-            assert proc.poll() is None, proc.stdout.read().decode()
+            assert proc.poll() is None, log.read_text("utf-8")
             time.sleep(1)
         assert (out / "kh_580_ubnd-haiduong_2020.json").exists()
+        # the run's line: when it was due (Vietnam time) and how it ended
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "lượt chạy " not in log.read_text("utf-8"):
+            time.sleep(1)
+        runs = [x for x in log.read_text("utf-8").splitlines() if x.startswith("lượt chạy ")]
+        assert runs and ": xong: 1 văn bản, 0 để riêng" in runs[0], log.read_text("utf-8")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -433,3 +441,97 @@ def test_schedule_every_minute_makes_a_run(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+# --- issue 22: find the work before paying for Prefect -------------------------------------
+
+_ENGLISH = ("duties", "done", "overdue", "documents", "plans", "skipped", "changed",
+            "failed", "wall time", "gap report", "set aside", "index:")
+
+
+def _cli_run(inbox: Path, out: Path, state: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(_cli([str(inbox), "--out", str(out), "--no-progress"], state),
+                          cwd=ROOT, env=_cli_env(), capture_output=True, text=True,
+                          timeout=240)
+
+
+def _flow_runs(state: Path) -> int:
+    db = state / "prefect" / "prefect.db"
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM flow_run").fetchone()[0]
+
+
+def test_an_empty_folder_is_one_line_and_no_prefect_server(tmp_path: Path) -> None:
+    inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "cli-state"
+    inbox.mkdir()
+    t0 = time.monotonic()
+    res = _cli_run(inbox, out, state)
+    seconds = time.monotonic() - t0
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout == f"Thư mục {inbox} không có văn bản nào.\n", res.stdout
+    assert res.stderr == ""
+    # no Prefect home, no server database, no pid file of a temporary server
+    assert not (state / "prefect").exists(), list(state.rglob("*"))
+    assert not out.exists()
+    assert seconds < 10, seconds  # ≈ 0.5 s; the bound only catches a server start
+
+
+def test_an_unchanged_rerun_says_so_and_a_change_names_what_needs_a_person(
+        tmp_path: Path) -> None:
+    inbox, out, state = _inbox(tmp_path, FILES), tmp_path / "out", tmp_path / "cli-state"
+    first = _cli_run(inbox, out, state)
+    assert first.returncode == 0, first.stdout + first.stderr
+    text = first.stdout.replace(str(tmp_path), "")
+    assert f"{len(FILES)} văn bản: {len(FILES)} mới, 0 đã sửa, 0 không đổi, 0 để riêng" in text
+    assert "Nhiệm vụ của" in text and "quá hạn" in text and "Báo cáo tình hình thực hiện" in text
+    low = text.lower()
+    assert not [w for w in _ENGLISH if w in low], text
+    assert _flow_runs(state) == 1
+
+    again = _cli_run(inbox, out, state)
+    assert again.returncode == 0, again.stdout + again.stderr
+    (line,) = again.stdout.splitlines()
+    assert line.startswith("Không có gì thay đổi từ lần chạy trước"), line
+    assert f"{out.resolve() / 'gaps'}/" in line, line
+    assert _flow_runs(state) == 1, "the unchanged rerun started a flow run"
+
+    # one new bad file: only it is read, and the summary names it with its reason
+    (inbox / "broken.pdf").write_bytes(b"this is not a PDF at all")
+    third = _cli_run(inbox, out, state)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert f"{len(FILES) + 1} văn bản: 1 mới, 0 đã sửa, {len(FILES)} không đổi, 1 để riêng" \
+        in third.stdout, third.stdout
+    assert "Cần người xem:" in third.stdout
+    assert "1 văn bản mới bị để riêng" in third.stdout
+    assert f"{inbox / 'broken.pdf'}: " in third.stdout, third.stdout
+    assert _flow_runs(state) == 2
+
+    # known bad files are not news: the next rerun has nothing to do
+    fourth = _cli_run(inbox, out, state)
+    assert fourth.stdout.startswith("Không có gì thay đổi"), fourth.stdout
+    assert _flow_runs(state) == 2
+
+
+def test_the_summary_names_agencies_with_duties_newly_overdue() -> None:
+    from flows import precheck
+
+    before = {("kh.txt", "1"): "Sở Y tế", ("kh.txt", "2"): "Sở Tư pháp"}
+    after = {**before, ("kh.txt", "3"): "Sở Tư pháp", ("kh.txt", "4"): "Sở Tư pháp",
+             ("qd.txt", "1"): "Công an tỉnh"}
+    newly = precheck.newly_overdue(before, after)
+    assert newly == [("Sở Tư pháp", 2), ("Công an tỉnh", 1)]
+    summary = {"total": 2, "skipped": 2, "out": "/o", "newly_overdue": newly,
+               "new_set_aside": [], "gaps": {"dir": "/o/gaps", "plans": 2, "checked": ["kh.txt"],
+                                             "current": 1, "failures": [],
+                                             "duties": {"overdue": 4, "pending": 1}},
+               "index": {"indexed": 0, "current": 2}, "wall_seconds": 3.2,
+               "server_seconds": 2.0, "timings": {"scan": 0.1, "check": 0.5}}
+    text = report.describe(summary)
+    assert "Cần người xem:" in text
+    assert "2 đơn vị có 3 nhiệm vụ mới quá hạn từ lần chạy trước:" in text
+    assert "    Sở Tư pháp: 2\n    Công an tỉnh: 1" in text
+    assert "4 quá hạn" in text and "1 chưa hoàn thành còn hạn" in text
+    low = text.lower()
+    assert not [w for w in _ENGLISH if w in low], text

@@ -480,7 +480,7 @@ def test_remind_all_writes_one_letter_per_agency_with_an_overdue_duty(outputs, t
     ([], "cần tên một đơn vị"),
     (["Sở Y tế", "--all", "--dir", "x"], "cần tên một đơn vị"),
     (["--all"], "--all cần --dir"),
-    (["Sở Y tế", "--as-of", "01/12/2020"], "không phải ngày"),
+    (["Sở Y tế", "--as-of", "01/13/2020"], "không phải một ngày"),
 ])
 def test_remind_errors_are_one_vietnamese_line_exit_2(outputs, args, message):
     out, _ = outputs

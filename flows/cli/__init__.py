@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import OneLine
 from pipeline.document.model import VanbanError
 
 
@@ -37,7 +38,7 @@ def _read(path: str):
 
 
 HOMES = {
-    "run": "flows.cli.run", "schedule": "flows.cli.run",
+    "run": "flows.cli.run", "schedule": "flows.cli.schedule",
     "index": "flows.cli.index", "search": "flows.cli.index", "cites": "flows.cli.index",
     "cited-by": "flows.cli.index", "not-held": "flows.cli.index", "serve": "flows.cli.index",
     "check": "flows.cli.check",
@@ -48,13 +49,14 @@ are added to ``vanban`` when one of them is asked for. A name missing here still
 (every module is loaded to find it), only slower; tests/test_cli_imports.py checks it."""
 
 
-class LazyGroup(click.Group):
+class LazyGroup(OneLine, click.Group):
     """A group that imports a command's module (:data:`HOMES`) when the command runs, and
     every module when the list is needed (``--help``, completion)."""
 
     def load(self, module: str) -> None:
         for cmd in importlib.import_module(module).COMMANDS:
-            if cmd.name not in self.commands:
+            # a command HOMES places in another module is that module's (``schedule``)
+            if cmd.name not in self.commands and HOMES.get(cmd.name, module) == module:
                 self.add_command(cmd)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

@@ -12,62 +12,77 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import Command
+from flows.cli.types import DATE
 from pipeline.document import labels
 from pipeline.document.model import VanbanError
 
 FORMATS = ("html", "xlsx", "docx")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False),
-              help="The plan (KH, QĐ, CV …) whose duties are checked.")
+              help="Kế hoạch (KH, QĐ, CV …) có các nhiệm vụ cần đối chiếu.")
 @click.argument("reports", nargs=-1, type=click.Path())
-@click.option("--as-of", "as_of", default=None, help="Reference date YYYY-MM-DD (default today).")
-@click.option("--json", "as_json", is_flag=True, help="Print vanban.gaps/1 JSON.")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="Ngày đối chiếu: dd/mm/yyyy hoặc yyyy-mm-dd (mặc định hôm nay).")
+@click.option("--json", "as_json", is_flag=True, help="In JSON vanban.gaps/1.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a printable HTML gap report.")
+              help="Ghi báo cáo tình hình thực hiện dạng HTML (để in).")
 @click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a filterable XLSX gap table.")
+              help="Ghi bảng XLSX (lọc được).")
 @click.option("--docx", "docx_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a DOCX draft report.")
+              help="Ghi dự thảo báo cáo DOCX.")
 def check(plan: str, reports: tuple[str, ...], as_of: str | None, as_json: bool,
           html_out: str | None, xlsx_out: str | None, docx_out: str | None) -> None:
-    """Did every owner report on every duty of PLAN, on time? REPORT may be files or folders."""
+    """Các đơn vị đã báo cáo đủ, đúng hạn mọi nhiệm vụ của kế hoạch chưa?
+    REPORTS là tệp hoặc thư mục."""
     # imported here, not at the top: the other commands (and --help) do not load them
-    from pipeline.crosscheck.check import check as run_check
+    from pipeline.crosscheck.check import check_loaded
+    from pipeline.crosscheck.model import load
     from pipeline.outputs import iter_inputs
 
-    if as_of:
-        import datetime as _dt
-
-        try:
-            _dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise click.BadParameter(f"'{as_of}' is not a date YYYY-MM-DD", param_hint="--as-of")
     files = [p for p in iter_inputs([Path(r) for r in reports]) if str(p) != plan]
     try:
-        gaps = run_check(plan, files, as_of)
+        _progress(f"đọc kế hoạch {plan}…")
+        loaded_plan = load(plan)
+        loaded = []
+        for i, f in enumerate(files, 1):
+            _progress(f"đọc báo cáo {i}/{len(files)}: {f}…")
+            loaded.append(load(f))
+        _progress(f"đối chiếu {len(files)} báo cáo với kế hoạch…")
+        gaps = check_loaded(loaded_plan, loaded, as_of)
     except VanbanError as err:
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
     except Exception as exc:  # still one line, still non-zero
         if os.environ.get("VANBAN_DEBUG"):
             raise
-        click.echo(f"vanban: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"vanban: lỗi nội bộ: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
     targets = dict(zip(FORMATS, (html_out, xlsx_out, docx_out), strict=True))
+    written: list[str] = []
     if any(targets.values()):
         from pipeline.reports.registry import writer  # lazy, as above
 
         for name, target in targets.items():
             if target:
+                _progress(f"ghi {name.upper()}: {target}…")
                 writer(name).write(gaps, Path(target))
+                written.append(target)
     if as_json:
         click.echo(json.dumps(gaps, ensure_ascii=False, indent=2))
         for w in gaps.get("warnings") or []:
             click.echo(f"vanban: lưu ý: {w}", err=True)
     else:
         click.echo(summary(gaps))
+    for target in written:  # last, where the eye lands
+        click.echo(f"vanban: đã ghi: {target}", err=True)
+
+
+def _progress(what: str) -> None:
+    """What the check is doing, on stderr (a check with many reports takes a while)."""
+    click.echo(f"vanban: {what}", err=True)
 
 
 def summary(gaps: dict) -> str:

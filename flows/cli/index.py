@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import Command
+from flows.cli.types import DATE
 from pipeline.document.model import VanbanError
 
 DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
@@ -59,7 +61,7 @@ def _doc_line(d: dict) -> str:
     return "  ".join(p for p in parts if p) + f"\n      {d.get('path')}"
 
 
-@click.command("index")
+@click.command("index", cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @DB_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
@@ -82,7 +84,7 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
              else 0)
 
 
-@click.command("search")
+@click.command("search", cls=Command)
 @click.argument("query", required=False, default="")
 @READ_DB_OPTION
 @click.option("--type", "doc_type", help="Loại văn bản: KH, QĐ (hoặc qd), BC, …")
@@ -90,9 +92,9 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
 @click.option("--year", "year_text", metavar="NĂM",
               help="Năm của văn bản, hoặc 'unknown' / 'không rõ': văn bản không rõ năm.")
 @click.option("--signer", help="Người ký (không phân biệt hoa thường; gõ dấu thì đúng dấu).")
-@click.option("--from", "date_from", metavar="NGÀY",
+@click.option("--from", "date_from", metavar="NGÀY", type=DATE,
               help="Văn bản từ ngày này: 2020-03-02 hoặc 02/03/2020.")
-@click.option("--to", "date_to", metavar="NGÀY",
+@click.option("--to", "date_to", metavar="NGÀY", type=DATE,
               help="Văn bản đến ngày này: 2020-12-31 hoặc 31/12/2020.")
 @click.option("--title-only", is_flag=True, help="Chỉ tìm các từ trong trích yếu (tên văn bản).")
 @click.option("--sort", default="relevance", show_default=True, metavar="[relevance|date_desc|"
@@ -101,7 +103,8 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
 @click.option("--has-findings", is_flag=True, help="Chỉ văn bản có phát hiện (lỗi thể thức…).")
 @click.option("--open-duties", is_flag=True,
               help="Chỉ văn bản có nhiệm vụ còn hạn từ ngày --as-of.")
-@click.option("--as-of", help="Ngày cho --open-duties (mặc định hôm nay).")
+@click.option("--as-of", type=DATE, metavar="NGÀY",
+              help="Ngày cho --open-duties: dd/mm/yyyy hoặc yyyy-mm-dd (mặc định hôm nay).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 1000),
               help="Số kết quả in ra.")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Bỏ qua chừng này kết quả đầu.")
@@ -193,7 +196,7 @@ def _vn_dates(dates: list[str], most: int = 5) -> str:
     return shown + (f" (+{len(dates) - most})" if len(dates) > most else "")
 
 
-@click.command("cites")
+@click.command("cites", cls=Command)
 @click.argument("symbol")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.cites/1 JSON.")
@@ -217,7 +220,7 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
             click.echo(f"      còn viết: {', '.join(others)}")
 
 
-@click.command("cited-by")
+@click.command("cited-by", cls=Command)
 @click.argument("symbol")
 @READ_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print vanban.citedby/1 JSON.")
@@ -243,7 +246,7 @@ def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
                    f"({other['cited_by']} văn bản trích dẫn{held_note})")
 
 
-@click.command("not-held")
+@click.command("not-held", cls=Command)
 @DB_OPTION
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
 @click.option("--json", "as_json", is_flag=True)
@@ -273,7 +276,7 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
             click.echo(f"{'':>28}ngày được ghi khi trích: {_vn_dates(r['dates_cited'])}")
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @READ_DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback exposes the archive: set "

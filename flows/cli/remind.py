@@ -10,6 +10,9 @@ from pathlib import Path
 
 import click
 
+from flows.cli.errors import Command
+from flows.cli.types import DATE
+
 
 def _fail(message: str) -> None:
     click.echo(f"vanban: {message}", err=True)
@@ -24,26 +27,27 @@ def _line(agency: str, path: Path, items: list) -> str:
             f"{path}")
 
 
-@click.command("remind")
+@click.command("remind", cls=Command)
 @click.argument("agency", required=False)
 @click.option("--docx", "docx_out", type=click.Path(dir_okay=False), default=None,
-              help="The letter to write (default: 'Đôn đốc - AGENCY - DATE.docx' here).")
+              help="Tệp công văn (mặc định: 'Đôn đốc - ĐƠN VỊ - NGÀY.docx' ở thư mục hiện tại).")
 @click.option("--all", "every", is_flag=True,
-              help="One letter per agency with an overdue duty, into --dir.")
+              help="Mỗi đơn vị có nhiệm vụ quá hạn một công văn, ghi vào --dir.")
 @click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
-              help="Where --all writes its letters.")
+              help="Nơi --all ghi các công văn.")
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
-              help="The output folder of `vanban run` (its gaps/ holds the gap reports).")
-@click.option("--as-of", "as_of", default=None,
-              help="The letter's day YYYY-MM-DD (default: the day of the gap reports).")
+              help="Thư mục kết quả của `vanban run` (gaps/ chứa các báo cáo tình hình).")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="Ngày của công văn: dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: ngày của các "
+                   "báo cáo tình hình).")
 @click.option("--within", type=click.IntRange(min=0), default=15, show_default=True,
-              help="Also list duties due within this many days.")
+              help="Kể cả nhiệm vụ đến hạn trong chừng này ngày.")
 @click.option("--sender", default=None,
-              help="The body that sends the letter (default: the plans' issuer).")
+              help="Cơ quan gửi công văn (mặc định: cơ quan ban hành kế hoạch).")
 def remind(agency: str | None, docx_out: str | None, every: bool, folder: str | None,
            out: str, as_of: str | None, within: int, sender: str | None) -> None:
-    """Write a reminder letter (DOCX) to AGENCY listing its overdue and soon-due duties,
-    or with --all one letter per agency that has overdue duties."""
+    """Viết công văn đôn đốc (DOCX) gửi AGENCY, kê các nhiệm vụ quá hạn và sắp đến hạn;
+    với --all, mỗi đơn vị có nhiệm vụ quá hạn một công văn."""
     # imported here: the other commands (and --help) do not load python-docx
     from pipeline.reports.agencies import agency_duties
     from pipeline.reports.remind import (AgencyNotFound, default_day, file_name, match_agency,
@@ -54,11 +58,8 @@ def remind(agency: str | None, docx_out: str | None, every: bool, folder: str | 
     if every and not folder:
         _fail("--all cần --dir THƯ_MỤC để ghi các công văn")
     day = None
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            _fail(f"'{as_of}' không phải ngày dạng YYYY-MM-DD (--as-of)")
+    if as_of:  # already checked and made ISO by DATE
+        day = dt.date.fromisoformat(as_of)
     by = agency_duties(Path(out))
     if not by:
         _fail(f"chưa có báo cáo tình hình thực hiện nào trong {Path(out) / 'gaps'} "

@@ -63,21 +63,21 @@ class _Bar:
                                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                  transient=False, disable=not enabled,
                                  console=None)
-        self.task = self.progress.add_task("starting Prefect", total=None)
+        self.task = self.progress.add_task("khởi động Prefect", total=None)
 
     def __call__(self, event: str, done: int, total: int, detail: str) -> None:
         if event == "planned":
-            desc = "extracting" if total else "nothing new"
+            desc = "trích xuất" if total else "không có gì mới"
             self.progress.update(self.task, description=desc, total=total or 1,
                                  completed=0 if total else 1)
         elif event == "checking":
-            self.progress.update(self.task, description="cross-checking plans" if total
-                                 else "plans up to date", total=total or 1,
+            self.progress.update(self.task, description="rà soát kế hoạch" if total
+                                 else "kế hoạch đã cập nhật", total=total or 1,
                                  completed=0 if total else 1)
         else:
             self.progress.update(self.task, completed=done)
             if event == "failed":
-                self.progress.console.print(f"[yellow]set aside[/]: {detail.splitlines()[0]}",
+                self.progress.console.print(f"[yellow]để riêng[/]: {detail.splitlines()[0]}",
                                             markup=True, highlight=False)
 
     def note(self, text: str) -> None:
@@ -120,6 +120,32 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
                                      param_hint="--as-of") from None
     if workers or dask_address:
         _need_dask()
+    # Find the work before paying for Prefect (its temporary server costs ~10 s): an
+    # empty folder, or an inbox unchanged since the last run, is one line and no server.
+    from flows import precheck
+
+    inboxes = [str(Path(p)) for p in paths] or ["corpus"]
+    looked = precheck.look(inboxes, out, as_of)
+    if looked.empty:
+        click.echo(f"Thư mục {', '.join(inboxes)} không có văn bản nào.")
+        return
+    if looked.current:
+        last = looked.last or {}
+        click.echo(f"Không có gì thay đổi từ lần chạy trước ({last.get('at', '?')}): "
+                   f"{looked.files} văn bản; báo cáo tình hình thực hiện mới nhất ở "
+                   f"{Path(out).resolve() / precheck.GAPS}/")
+        return
+    if verbose:
+        click.echo(f"cần chạy: {looked.why}", err=True)
+    before = precheck.overdue(Path(out).resolve())
+    had_gaps = (Path(out).resolve() / precheck.GAPS / "index.json").exists()
+    failed_before = precheck.failed_before(precheck.state_for(Path(out)))
+    # Only documents changed since a run judged on the same day: the plans to check again
+    # are those linked to them, so no more worker processes than documents (each worker
+    # loads the NLP models, on the cores the server is starting on).
+    pool_size = (min(os.cpu_count() or 1, max(1, len(looked.todo)))
+                 if looked.todo and looked.last and looked.last.get("as_of") == looked.as_of
+                 else None)
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO" if verbose else "CRITICAL"
     from flows.settings import configure
 
@@ -134,7 +160,8 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
         os.environ["PREFECT_API_URL"] = server.start()
     try:
         summary = _run_flow(paths, out, workers, dask_address,
-                            sys.stdout.isatty() if progress is None else progress, as_of)
+                            sys.stdout.isatty() if progress is None else progress, as_of,
+                            pool_size)
     except KeyboardInterrupt:
         signum = _stopped_by[0] if _stopped_by else signal.SIGINT
         click.echo(f"vanban: the run was stopped ({signal.Signals(signum).name}); what was "
@@ -148,13 +175,19 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
             server.stop()
     from flows.report import describe
 
+    summary["new_set_aside"] = [f for f in summary.get("failures") or []
+                                if f["path"] not in failed_before or f["path"] in looked.todo]
+    summary["first_check"] = not had_gaps
+    summary["newly_overdue"] = precheck.newly_overdue(before,
+                                                      precheck.overdue(Path(out).resolve()))
     click.echo(describe(summary))
     if summary.get("failed") and not (summary.get("extracted") or summary.get("skipped")):
         sys.exit(1)
 
 
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
-              dask_address: str | None, show: bool, as_of: str | None = None) -> dict[str, Any]:
+              dask_address: str | None, show: bool, as_of: str | None = None,
+              pool_size: int | None = None) -> dict[str, Any]:
     bar = _Bar(show)
     with bar.progress:
         t0 = time.perf_counter()
@@ -167,7 +200,7 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
 
         if server is not None:
             if not (workers or dask_address):
-                flows_main.prestart_pool()  # the workers load their models meanwhile
+                flows_main.prestart_pool(pool_size)  # the workers load their models meanwhile
             startup = server.wait()
 
         flow = flows_main.vanban_run
@@ -179,7 +212,7 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
                                                       "threads_per_worker": 1,
                                                       "processes": True}})
             flow = flow.with_options(task_runner=DaskTaskRunner(**kw))
-        bar.note("scanning")
+        bar.note("quét")
         flows_main.set_progress(bar)
         try:
             st = flow([str(Path(p)) for p in paths] or ["corpus"], out, workers=workers,
