@@ -43,7 +43,9 @@ from flows.state import (
     build_plan,
     code_version,
 )
-from flows.work import check_one, process_document, warm_up
+from flows import pool as workers_pool
+from flows.pool import WorkerPool
+from flows.work import check_one, process_document
 from pipeline.crosscheck.model import BUCKETS
 from pipeline.reports import archive as gaprun
 from pipeline.outputs import clean_temp_files, quarantine
@@ -64,7 +66,6 @@ logging.getLogger("prefect.task_runs").addFilter(_NoCompletedNotice())
 
 Progress = Callable[[str, int, int, str], None]  # (event, done, total, detail)
 _progress: Progress | None = None
-_pool: WorkerPool | None = None
 
 
 def set_progress(callback: Progress | None) -> None:
@@ -87,87 +88,6 @@ class DocumentFailed(Exception):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.reason}"
-
-
-class WorkerPool:
-    """Spawned worker processes, replaced if one dies (a crash in a C library)."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._lock = threading.Lock()
-        self._gen = 0
-        self._pool: ProcessPoolExecutor | None = None  # started on first use
-        self._stopping = False
-
-    def _new(self) -> ProcessPoolExecutor:
-        if self._stopping:
-            raise RunStopped("the run is stopping: no new worker processes")
-        pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                   initializer=warm_up, initargs=(os.getpid(),))
-        for _ in range(self.workers):  # start them all now, from this thread
-            pool.submit(time.sleep, 0)
-        return pool
-
-    def start(self) -> WorkerPool:
-        """Start the processes now (each loads the NLP models) instead of at first use."""
-        with self._lock:
-            if self._pool is None:
-                self._pool = self._new()
-        return self
-
-    def run(self, fn: Callable[..., Any], *args: Any, attempts: int = 3) -> Any:
-        for attempt in range(attempts):
-            with self._lock:
-                if self._pool is None:
-                    self._pool = self._new()
-                pool, gen = self._pool, self._gen
-            try:
-                return pool.submit(fn, *args).result()
-            except BrokenProcessPool:
-                if self._stopping:
-                    raise RunStopped("the run was stopped") from None
-                with self._lock:
-                    if gen == self._gen:  # first to notice: replace it
-                        self._pool.shutdown(wait=False, cancel_futures=True)
-                        self._pool, self._gen = self._new(), self._gen + 1
-                if attempt == attempts - 1:
-                    raise
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def stop(self) -> None:
-        """End the worker processes now, whatever they are doing, and start no more: the
-        run is being stopped (SIGTERM, Ctrl-C). Safe to call from a signal handler."""
-        self._stopping = True
-        pool = self._pool
-        if pool is None:
-            return
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        for p in procs:
-            if p.is_alive():
-                p.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-class RunStopped(Exception):
-    """The run was asked to stop (SIGTERM, Ctrl-C) while this work was under way."""
-
-
-def stop_workers() -> None:
-    """Stop this process's worker processes at once (the CLI's SIGTERM/SIGINT handler)."""
-    if _pool is not None:
-        _pool.stop()
-
-
-def prestart_pool(workers: int | None = None) -> None:
-    """Start the local worker processes before the run (the CLI does this while the
-    embedded Prefect server starts); the next :func:`vanban_run` in this process uses
-    them unless it runs on Dask."""
-    global _pool
-    if _pool is None:
-        _pool = WorkerPool(workers or os.cpu_count() or 1).start()
 
 
 def _retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
@@ -195,10 +115,14 @@ def scan_inboxes(inboxes: list[str], out: str, manifest: Manifest) -> Plan:
 
 @task(name="extract", task_run_name="extract-{stem}", retries=2, retry_delay_seconds=1,
       retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
-def extract_document(path: str, out: str, stem: str, texts: str) -> dict[str, Any]:
-    """Extract one document into ``<out>/<stem>.json`` (a bad one is quarantined)."""
-    if _pool is not None:
-        result = _pool.run(process_document, path, out, stem, texts)
+def extract_document(path: str, out: str, stem: str, texts: str, sha: str | None = None
+                     ) -> dict[str, Any]:
+    """Extract one document into ``<out>/<stem>.json`` (a bad one is quarantined); a
+    local run takes the extraction its workers made ahead (:func:`flows.pool.prefetch`)."""
+    pool = workers_pool.current()
+    if pool is not None:
+        result = pool.run(process_document, path, out, stem, texts, sha,
+                          str(Path(texts).parent / workers_pool.PREFETCH))
     else:  # a Dask worker: this process is the worker
         result = process_document(path, out, stem, texts)
     if not result["ok"]:
@@ -207,16 +131,19 @@ def extract_document(path: str, out: str, stem: str, texts: str) -> dict[str, An
 
 
 @task(name="index", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
-                    ) -> dict[str, int] | None:
-    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline/store.py``)."""
+def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]],
+                    in_process: bool = False) -> dict[str, int] | None:
+    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline/store.py``): in a
+    process of its own, or ``in_process`` when only a few documents changed (starting
+    that process costs more than their indexing)."""
     logger = get_run_logger()
     try:
         import pipeline.index  # noqa: F401
     except ImportError:
         logger.warning("index step skipped: pipeline/store.py does not exist yet")
         return None
-    counts = report.index_in_child(Path(out), Path(state), entries)
+    counts = (report.index_outputs(Path(out), Path(state), entries) if in_process else
+              report.index_in_child(Path(out), Path(state), entries))
     if counts["missing_text"]:
         logger.warning("%d documents not indexed: their text was not kept (made by an "
                        "older vanban); delete %s to redo them", counts["missing_text"],
@@ -227,7 +154,12 @@ def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]]
 @task(name="link-reports", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def link_reports(out: str, sources: list[gaprun.Source], state: str | None = None
                  ) -> dict[str, list[str]]:
-    """Every plan with duties → the reports that answer it, over the whole archive."""
+    """Every plan with duties → the reports that answer it, over the whole archive (in a
+    worker process when there is a local pool: its rules and gazetteers are loaded
+    there, and loading them here cost a small run 0.6 s)."""
+    pool = workers_pool.current()
+    if pool is not None:
+        return pool.run(gaprun.plan_links, sources, Path(out), Path(state) if state else None)
     return gaprun.plan_links(sources, Path(out), Path(state) if state else None)
 
 
@@ -241,8 +173,9 @@ def _check_and_publish(plan: gaprun.Source, reports: list[gaprun.Source], out: s
     only I/O errors, then publish its keyed markdown artifact."""
     for attempt in range(attempts):
         try:
-            if _pool is not None:
-                entry = _pool.run(check_one, plan, reports, out, state, as_of)
+            pool = workers_pool.current()
+            if pool is not None:
+                entry = pool.run(check_one, plan, reports, out, state, as_of)
             else:  # a Dask worker: this process is the worker
                 entry = check_one(plan, reports, out, state, as_of)
             break
@@ -276,7 +209,7 @@ def check_plans(label: str, due: list[tuple[gaprun.Source, list[gaprun.Source]]]
         return {"path": plan.path, "entry": entry}
 
     done = itertools.count(1)
-    if _pool is None or len(due) == 1:
+    if workers_pool.current() is None or len(due) == 1:
         return [one(plan, reports) for plan, reports in due]
     with ThreadPoolExecutor(min(_THREADS, len(due)), thread_name_prefix="vanban-check"
                             ) as threads:
@@ -364,7 +297,8 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
     todo = plan.todo
     texts = str(manifest.state / "texts")
     futures = extract_document.map([i.path for i in todo], unmapped(out),
-                                   [i.stem for i in todo], unmapped(texts))
+                                   [i.stem for i in todo], unmapped(texts),
+                                   [i.sha256 for i in todo])
     by_id = {f.task_run_id: item for f, item in zip(futures, todo)}
     written: list[str] = []
     done = 0
@@ -392,6 +326,10 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
     return written
 
 
+# At most this many documents extracted: the index step runs in the flow's process (a
+# process of its own costs 1–1.5 s to start; its point is a GIL of its own for big runs).
+_FEW = 8
+
 # Threads that wait on the worker processes: enough to keep every worker fed, few
 # enough not to fight over the GIL (measured: 8 threads cost more per task than 4).
 _THREADS = max(4, (os.cpu_count() or 1) + 2)
@@ -411,7 +349,6 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
     import datetime as _dt
 
     as_of = as_of or _dt.date.today().isoformat()
-    global _pool
     t0 = time.perf_counter()
     logger = get_run_logger()
     out_dir = Path(out).resolve()
@@ -432,11 +369,12 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
         local = ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
         written: list[str] = []
         n = workers or os.cpu_count() or 1
-        if not local and _pool is not None:  # started for a local run that is not one
-            _pool.close()
-            _pool = None
-        elif local and _pool is None:
-            _pool = WorkerPool(min(n, max(1, len(plan.todo))))
+        pool = workers_pool.current()
+        if not local and pool is not None:  # started for a local run that is not one
+            pool.close()
+            workers_pool.replace(None)
+        elif local and pool is None:
+            workers_pool.replace(WorkerPool(min(n, max(1, len(plan.todo)))))
         timings = summary["timings"] = {"scan": round(time.perf_counter() - t0, 2)}
         try:
             t = time.perf_counter()
@@ -450,7 +388,8 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
             t = time.perf_counter()
             with ThreadPoolExecutor(1, thread_name_prefix="vanban-index") as side:
                 indexed = side.submit(contextvars.copy_context().run, index_documents,
-                                      str(out_dir), str(state), manifest.entries)
+                                      str(out_dir), str(state), manifest.entries,
+                                      len(written) <= _FEW)
                 _cross_check(str(out_dir), state, manifest.entries, as_of, summary, local)
                 timings["check"] = round(time.perf_counter() - t, 2)
                 summary["index"] = indexed.result()
@@ -464,9 +403,11 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
                                     [{"path": e.path, "reason": e.reason}
                                      for e in plan.set_aside], as_of, out_dir, summary["gaps"])
         finally:
-            if _pool is not None:
-                _pool.close()
-                _pool = None
+            pool = workers_pool.current()
+            if pool is not None:
+                pool.close()
+                workers_pool.replace(None)
+            workers_pool.clear_prefetch(state)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     t1 = time.perf_counter()
     publish_artifacts(summary)

@@ -45,10 +45,16 @@ class Look:
     files: int = 0
     set_aside: int = 0
     todo: list[str] = field(default_factory=list)  # new or changed paths
+    hashes: dict[str, str] = field(default_factory=dict)  # path → sha256 of every input
     current: bool = False  # the last run's outputs stand as they are
     why: str = ""  # why the flow must run (for --verbose and the tests)
     as_of: str = ""  # the day statuses are judged on
     last: dict[str, Any] | None = None
+
+    @property
+    def todo_hashes(self) -> list[tuple[str, str]]:
+        """(path, sha256) of the new or changed files that could be read."""
+        return [(p, self.hashes[p]) for p in self.todo if p in self.hashes]
 
     @property
     def empty(self) -> bool:
@@ -91,7 +97,7 @@ def look(inboxes: list[str], out: str, as_of: str | None = None,
     except (OSError, ValueError):
         pass
     code = stamps()["code"]
-    inputs: dict[str, str] = {}
+    inputs = res.hashes
     for p in files:
         key = str(p)
         try:
@@ -106,20 +112,21 @@ def look(inboxes: list[str], out: str, as_of: str | None = None,
             res.todo.append(key)
     as_of = res.as_of = as_of or _dt.date.today().isoformat()
     if res.todo:
-        res.why = f"{len(res.todo)} new or changed"
+        res.why = f"{len(res.todo)} văn bản mới hoặc đã sửa"
     elif last is None:
-        res.why = "no record of a finished run"
+        res.why = "chưa có lần chạy nào xong"
     elif last.get("inputs") != inputs:
-        res.why = "files vanished or moved"
+        res.why = "có tệp đã bị xoá hoặc chuyển đi"
     elif sorted(s["path"] for s in last.get("set_aside", [])) != sorted(
             s.path for s in found.set_aside):
-        res.why = "other entries set aside"
+        res.why = "các tệp để riêng đã khác"
     elif last.get("as_of") != as_of:
-        res.why = f"statuses are judged on {as_of}, the last run on {last.get('as_of')}"
+        res.why = (f"tình trạng nhiệm vụ được xét vào ngày {as_of}, lần chạy trước vào ngày "
+                   f"{last.get('as_of')}")
     elif {k: last.get(k) for k in stamps()} != stamps():
-        res.why = "new code"
+        res.why = "vanban đã đổi phiên bản"
     elif not _gaps_there(out_dir):
-        res.why = "gap reports missing"
+        res.why = "thiếu báo cáo tình hình thực hiện"
     else:
         res.current = True
     return res

@@ -8,6 +8,7 @@ full, permissions): the one failure worth retrying.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import threading
 import time
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document.contract import to_json
+from pipeline.document.facts import Extraction
 from pipeline.outputs import (SetAside, attempt, clear_quarantine, save_document, set_aside,
                               write_atomic, write_json_atomic)
+from pipeline.readers import sha256_file
 from pipeline.reports.archive import Source, check_plan
 
 
@@ -65,18 +68,70 @@ def warm_up(parent: int) -> None:
         pass
 
 
-def process_document(path: str, out: str, stem: str, texts: str | None = None
-                     ) -> dict[str, Any]:
+def prefetch_one(path: str, sha: str, scratch: str) -> None:
+    """Extract ``path`` ahead of its task, into ``<scratch>/<sha>.pickle`` (nothing else is
+    written). ``<sha>.part`` says the work is under way; a file that changed meanwhile is
+    not kept."""
+    folder = Path(scratch)
+    part = folder / f"{sha}.part"
+    try:
+        fd = os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError:  # taken by another worker, or the folder is gone (the run ended)
+        return
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    try:
+        result = attempt(path)
+        if sha256_file(Path(path)) == sha:
+            write_atomic(folder / f"{sha}.pickle",
+                         pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # the task extracts it again and reports what goes wrong
+        pass
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _working(part: Path) -> bool:
+    """A prefetch is under way: its marker names a live process (a worker that crashed
+    on the document leaves its marker behind)."""
+    try:
+        pid = int(part.read_text() or 0)
+    except (OSError, ValueError):
+        return False
+    return pid == 0 or Path(f"/proc/{pid}").exists()
+
+
+def _prefetched(scratch: str | None, sha: str | None, wait: float = 300.0
+                ) -> Extraction | SetAside | None:
+    """The extraction :func:`prefetch_one` made of the file with this ``sha``, waiting while
+    it is under way; None when there is none."""
+    if not (scratch and sha):
+        return None
+    done, part = Path(scratch) / f"{sha}.pickle", Path(scratch) / f"{sha}.part"
+    deadline = time.monotonic() + wait
+    while not done.exists() and _working(part) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        data = done.read_bytes()
+        done.unlink(missing_ok=True)
+        return pickle.loads(data)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def process_document(path: str, out: str, stem: str, texts: str | None = None,
+                     sha: str | None = None, scratch: str | None = None) -> dict[str, Any]:
     """Extract ``path`` into ``<out>/<stem>.json``; a bad file goes to the quarantine.
     With ``texts``, the normalised text goes to ``<texts>/<stem>.txt`` first (the index
-    step stores it).
+    step stores it). With ``sha`` and ``scratch``, an extraction made ahead of time
+    (:func:`prefetch_one`) of that very content is used.
 
     Returns ``{"ok": True, "tasks": n, "doc_type": ..., "seconds": s}`` or
     ``{"ok": False, "reason": ..., "kind": ...}``.
     """
     t0 = time.perf_counter()
     src, dst = Path(path), Path(out)
-    result = attempt(src)
+    result = _prefetched(scratch, sha) or attempt(src)
     if isinstance(result, SetAside):
         set_aside(dst, result, stem)
         return {"ok": False, "reason": result.reason, "kind": result.kind}
