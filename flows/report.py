@@ -200,8 +200,12 @@ def describe(summary: dict[str, Any]) -> str:
     if summary.get("wall_seconds") is not None:
         server = summary.get("server_seconds")
         lines.append(f"Tổng thời gian {_s(summary['wall_seconds'])}" + (
-            f", trong đó {_s(server)} khởi động máy chủ tạm của Prefect"
+            f", trong đó {_s(server)} khởi động máy chủ Prefect"
             if server is not None else ""))
+    if summary.get("prefect_ui"):
+        idle = f"{summary.get('server_idle_minutes', 30):g}".replace(".", ",")
+        lines.append(f"Prefect: {summary['prefect_ui']} (các lần chạy; máy chủ tự tắt sau "
+                     f"{idle} phút không dùng, hoặc `vanban server stop`)")
     recorded, expected = summary.get("recorded_task_runs"), summary.get("task_runs")
     if recorded is not None and expected and recorded < expected:
         lines.append(f"Cảnh báo: máy chủ tạm của Prefect mới ghi nhận {recorded}/{expected} "

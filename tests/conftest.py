@@ -17,6 +17,11 @@ CORPUS = ROOT / "corpus"
 GOLDEN = ROOT / "tests" / "golden"
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# `vanban run` keeps a Prefect server per state folder for 30 minutes by default
+# (flows/kept.py): the tests, each with a state folder of its own, would leave one
+# behind each. They get the temporary server stopped with each run instead;
+# tests/test_kept_server.py tests the kept one.
+os.environ.setdefault("VANBAN_SERVER_IDLE", "0")
 
 
 def corpus_files() -> list[Path]:

@@ -38,7 +38,7 @@ def _read(path: str):
 
 
 HOMES = {
-    "run": "flows.cli.run", "schedule": "flows.cli.schedule",
+    "run": "flows.cli.run", "schedule": "flows.cli.schedule", "server": "flows.cli.server",
     "index": "flows.cli.index", "search": "flows.cli.index", "cites": "flows.cli.index",
     "cited-by": "flows.cli.index", "not-held": "flows.cli.index", "serve": "flows.cli.index",
     "check": "flows.cli.check",
@@ -55,8 +55,7 @@ class LazyGroup(OneLine, click.Group):
 
     def load(self, module: str) -> None:
         for cmd in importlib.import_module(module).COMMANDS:
-            # a command HOMES places in another module is that module's (``schedule``)
-            if cmd.name not in self.commands and HOMES.get(cmd.name, module) == module:
+            if cmd.name not in self.commands:
                 self.add_command(cmd)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

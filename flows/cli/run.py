@@ -1,8 +1,10 @@
-"""``vanban run`` and ``vanban schedule``: the Prefect flow from the command line.
+"""``vanban run``: the Prefect flow from the command line.
 
-Prefect is imported inside the commands only (``vanban --help`` stays fast), after
-:func:`flows.settings.configure` has set its environment. The lead adds these to the
-``vanban`` group with ``main.add_command(run)`` / ``main.add_command(schedule)``.
+Prefect is imported inside the command only (``vanban --help`` stays fast), after
+:func:`flows.settings.configure` has set its environment. Before that, :mod:`flows.precheck`
+finds the work: an empty folder or an unchanged inbox is one line and no Prefect at all.
+The run uses the Prefect server kept for the state folder (:mod:`flows.kept`), starting it
+when there is none; ``VANBAN_SERVER_IDLE=0`` makes it a temporary one, stopped with the run.
 """
 from __future__ import annotations
 
@@ -16,8 +18,15 @@ from typing import Any
 
 import click
 
-_STATE_HELP = "Prefect's home and server database go here (env VANBAN_STATE_DIR)."
+from flows.cli.errors import Command
+from flows.cli.types import DATE
 
+_STATE_HELP = ("Thư mục của Prefect và cơ sở dữ liệu của máy chủ (biến môi trường "
+               "VANBAN_STATE_DIR).")
+
+
+_ENDED = {"FAILED": "thất bại", "CRASHED": "hỏng (tiến trình chết)", "CANCELLED": "bị huỷ",
+          "CANCELLING": "bị huỷ"}
 
 _stopped_by: list[int] = []  # the signal that stopped this run, once one has
 
@@ -31,9 +40,9 @@ def _sigterm_as_interrupt() -> None:
         if _stopped_by:
             os._exit(128 + signum)
         _stopped_by.append(signum)
-        flows_main = sys.modules.get("flows.main")
-        if flows_main is not None:
-            flows_main.stop_workers()
+        pool = sys.modules.get("flows.pool")
+        if pool is not None:
+            pool.stop_workers()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
@@ -42,8 +51,8 @@ def _sigterm_as_interrupt() -> None:
 
 def _need_dask() -> None:
     if importlib.util.find_spec("prefect_dask") is None:
-        raise click.UsageError("--workers runs the documents on Dask and needs prefect-dask, "
-                               "which is not installed: pip install prefect-dask")
+        raise click.UsageError("--workers chạy các văn bản trên Dask và cần prefect-dask, "
+                               "chưa được cài: pip install prefect-dask")
 
 
 class _Bar:
@@ -84,40 +93,33 @@ class _Bar:
         self.progress.update(self.task, description=text)
 
 
-@click.command("run")
+@click.command("run", cls=Command)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
-              help="Where <name>.json, quarantine/ and index.db go.")
+              help="Nơi ghi <tên>.json, quarantine/, gaps/ và index.db.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Run on a Dask cluster of N worker processes (prefect-dask's DaskTaskRunner; "
-                   "needs `pip install prefect-dask`).")
+              help="Chạy trên một cụm Dask N tiến trình (DaskTaskRunner của prefect-dask; "
+                   "cần `pip install prefect-dask`).")
 @click.option("--dask-address", envvar="VANBAN_DASK_ADDRESS", default=None,
-              help="Use this running Dask scheduler with --workers (env VANBAN_DASK_ADDRESS).")
+              help="Dùng bộ lập lịch Dask đang chạy này với --workers (VANBAN_DASK_ADDRESS).")
 @click.option("--state-dir", envvar="VANBAN_STATE_DIR", default=".state", show_default=True,
               type=click.Path(file_okay=False), help=_STATE_HELP)
 @click.option("--progress/--no-progress", default=None,
-              help="Progress bar (default: when the output is a terminal).")
-@click.option("--as-of", "as_of", default=None,
-              help="Judge duty statuses on this day, YYYY-MM-DD (default today).")
-@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines.")
+              help="Thanh tiến độ (mặc định: khi in ra màn hình).")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="Xét tình trạng nhiệm vụ vào ngày này, dd/mm/yyyy hoặc yyyy-mm-dd "
+                   "(mặc định: hôm nay).")
+@click.option("-v", "--verbose", is_flag=True, help="In cả nhật ký của Prefect.")
 def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str | None,
         state_dir: str, progress: bool | None, as_of: str | None, verbose: bool) -> None:
-    """The main job: read new and changed documents under PATHS (default: corpus/) into OUT.
+    """Việc chính: đọc các văn bản mới và đã sửa trong PATHS (mặc định corpus/) vào OUT.
 
-    Runs the Prefect flow in embedded mode: no server to start (Prefect runs a temporary
-    one for the run). Unchanged documents are skipped; a bad one is set aside in
-    OUT/quarantine/ and the run goes on.
+    Chạy luồng Prefect trên máy chủ Prefect giữ cho thư mục trạng thái (tự khởi động lần
+    đầu, tự tắt sau VANBAN_SERVER_IDLE phút không dùng, mặc định 30). Văn bản không đổi
+    được bỏ qua; văn bản hỏng được để riêng trong OUT/quarantine/ và lần chạy vẫn tiếp tục.
     """
     if not paths and not Path("corpus").is_dir():
-        raise click.UsageError("no PATHS given and no corpus/ folder here")
-    if as_of:
-        import datetime as _dt
-
-        try:
-            _dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise click.BadParameter(f"'{as_of}' is not a date YYYY-MM-DD",
-                                     param_hint="--as-of") from None
+        raise click.UsageError("chưa chỉ thư mục nào, và ở đây không có thư mục corpus/")
     if workers or dask_address:
         _need_dask()
     # Find the work before paying for Prefect (its temporary server costs ~10 s): an
@@ -152,20 +154,24 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     state = configure(state_dir)
     _sigterm_as_interrupt()
     server = None
-    if (workers or dask_address) and not os.environ.get("PREFECT_API_URL"):
+    from flows import kept
+
+    if (workers or dask_address) and not os.environ.get("PREFECT_API_URL") \
+            and not kept.idle_minutes():
         from flows.server import LocalServer  # Dask workers need one shared API
 
         server = LocalServer(state)
-        click.echo("starting a local Prefect server for the Dask workers…", err=True)
+        click.echo("vanban: đang khởi động máy chủ Prefect cho các tiến trình Dask…", err=True)
         os.environ["PREFECT_API_URL"] = server.start()
     try:
         summary = _run_flow(paths, out, workers, dask_address,
                             sys.stdout.isatty() if progress is None else progress, as_of,
-                            pool_size)
+                            pool_size, looked.todo_hashes)
     except KeyboardInterrupt:
         signum = _stopped_by[0] if _stopped_by else signal.SIGINT
-        click.echo(f"vanban: the run was stopped ({signal.Signals(signum).name}); what was "
-                   "done is kept, the next run goes on from there", err=True)
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        click.echo(f"vanban: đã dừng lần chạy ({name}); phần đã làm được giữ lại, lần chạy "
+                   "sau làm tiếp từ đó.", err=True)
         sys.exit(128 + signum)
     finally:
         if server is not None:
@@ -185,23 +191,58 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
         sys.exit(1)
 
 
+def _reachable(api_url: str) -> None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=5) as r:
+            if r.status == 200:
+                return
+    except OSError:
+        pass
+    raise click.ClickException(f"không kết nối được máy chủ Prefect ở {api_url} "
+                               "(PREFECT_API_URL); hãy khởi động nó, hoặc bỏ biến này để "
+                               "vanban tự dùng máy chủ của mình")
+
+
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
               dask_address: str | None, show: bool, as_of: str | None = None,
-              pool_size: int | None = None) -> dict[str, Any]:
+              pool_size: int | None = None, todo: list[tuple[str, str]] | None = None
+              ) -> dict[str, Any]:
     bar = _Bar(show)
     with bar.progress:
         t0 = time.perf_counter()
-        startup = server = None
-        if not os.environ.get("PREFECT_API_URL"):
-            from flows.server import EmbeddedServer  # launched now, waited for below
+        startup = server = kept_server = None
+        home = Path(os.environ["PREFECT_HOME"])
+        if os.environ.get("PREFECT_API_URL"):  # the user's server: say so if it is not there
+            _reachable(os.environ["PREFECT_API_URL"])
+        else:
+            from flows import kept
 
-            server = EmbeddedServer(Path(os.environ["PREFECT_HOME"])).launch()
+            if kept.idle_minutes():  # the server kept for the state folder, or a new one
+                kept_server = kept.acquire(home)
+            else:  # a temporary server, stopped with the run: launched now, waited for below
+                from flows.server import EmbeddedServer
+
+                server = EmbeddedServer(home).launch()
+        if not (workers or dask_address):
+            # the workers load their models and start on the first documents while the
+            # server starts and Prefect loads (a Dask run's workers are Dask's)
+            from flows import pool, precheck
+
+            pool.prestart(pool_size)
+            pool.prefetch(todo or [], precheck.state_for(Path(out)))
         from flows import main as flows_main  # imports Prefect while the server starts
 
         if server is not None:
-            if not (workers or dask_address):
-                flows_main.prestart_pool(pool_size)  # the workers load their models meanwhile
             startup = server.wait()
+        elif kept_server is not None:
+            t = time.perf_counter()
+            kept.ready(kept_server)
+            if kept_server.started:
+                startup = time.perf_counter() - t0
+            elif time.perf_counter() - t > 0.5:  # another run had just started it
+                startup = time.perf_counter() - t
 
         flow = flows_main.vanban_run
         if workers or dask_address:
@@ -220,85 +261,24 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
         finally:
             flows_main.set_progress(None)
     if not st.is_completed():
-        raise click.ClickException(f"the run ended {st.type.value.lower()}: {st.message}")
+        exc = st.result(raise_on_failure=False)
+        why = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else st.message
+        raise click.ClickException(f"lần chạy {_ENDED.get(st.type.value, 'dừng')}: {why}")
     summary: dict[str, Any] = st.result()
     if server is not None:  # it records the last task runs as it stops
         seconds, recorded = server.settle(st.state_details.flow_run_id)
         summary["settle_seconds"] = round(seconds, 2)
         summary["recorded_task_runs"] = recorded
+    if kept_server is not None:  # it records the last task runs within seconds
+        from flows.server import drain
+
+        drain()
+        kept.touch(home)
+        summary["prefect_ui"] = kept_server.ui_url
+        summary["server_idle_minutes"] = kept.idle_minutes()
     summary["server_seconds"] = round(startup, 2) if startup is not None else None
     summary["wall_seconds"] = round(time.perf_counter() - t0, 2)
     return summary
 
 
-@click.command("schedule")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--cron", required=True, help='When to run, e.g. "0 7 * * 1-5" (07:00 Mon–Fri).')
-@click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False))
-@click.option("--name", default="vanban-scheduled", show_default=True, help="Deployment name.")
-@click.option("--timezone", default=None, help="IANA time zone of the cron (default: UTC).")
-@click.option("--state-dir", envvar="VANBAN_STATE_DIR", default=".state", show_default=True,
-              type=click.Path(file_okay=False), help=_STATE_HELP)
-def schedule(paths: tuple[str, ...], cron: str, out: str, name: str, timezone: str | None,
-             state_dir: str) -> None:
-    """Serve the run on a cron schedule until stopped (Ctrl-C).
-
-    Scheduling needs a running Prefect server: PREFECT_API_URL's, or else one vanban
-    starts on 127.0.0.1 (SQLite under the state dir) and stops on exit.
-    """
-    from flows.settings import configure
-
-    state = configure(state_dir)
-    _sigterm_as_interrupt()
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        from flows.server import LocalServer
-
-        server = LocalServer(state)
-        os.environ["PREFECT_API_URL"] = server.api_url  # before prefect is imported
-    from prefect.client.schemas.schedules import CronSchedule
-    from prefect.schedules import Cron
-
-    try:
-        CronSchedule(cron=cron, timezone=timezone or "UTC")  # validates
-        sched = Cron(cron, timezone=timezone or "UTC")
-    except ValueError as exc:
-        errors = getattr(exc, "errors", None)  # pydantic's ValidationError
-        msg = errors()[0]["msg"] if callable(errors) else str(exc)
-        raise click.BadParameter(msg, param_hint="--cron") from None
-    try:
-        if server is not None:
-            click.echo(f"starting a Prefect server on {server.api_url[:-4]} "
-                       f"(database under {server.home})…")
-            server.start()
-        from flows.main import vanban_run
-
-        params = {"inboxes": [str(Path(p).resolve()) for p in paths],
-                  "out": str(Path(out).resolve())}
-        click.echo(f"serving '{name}' on cron {cron!r}; Ctrl-C stops it")
-        # paused=False: resume a schedule the last shutdown paused (which also
-        # dropped its pending runs, so no burst of late runs at restart)
-        vanban_run.serve(name=name, schedule=sched, parameters=params, paused=False,
-                         print_starting_message=False)
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        if server is not None:
-            from flows.server import drain
-
-            drain()
-            server.stop()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
-    """vanban's Prefect commands (also reachable as `vanban run` / `vanban schedule`)."""
-
-
-cli.add_command(run)
-cli.add_command(schedule)
-
-COMMANDS = (run, schedule)
-
-if __name__ == "__main__":  # pragma: no cover
-    cli()
+COMMANDS = (run,)
