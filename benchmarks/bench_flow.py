@@ -111,7 +111,7 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
             sources = [gaprun.Source(p, e["stem"], e["sha256"])
                        for p, e in sorted(manifest.entries.items()) if e.get("status") == "ok"]
             by_stem = {x.stem: x for x in sources}
-            links = gaprun.plan_links(sources, out_dir)
+            links = pool.submit(gaprun.plan_links, sources, out_dir, state).result()
             futs = [pool.submit(check_one, by_stem[p], [by_stem[r] for r in rs], str(out_dir),
                                 str(state), "2026-01-01") for p, rs in sorted(links.items())]
             gaps = {by_stem[p].path: f.result() for p, f in zip(sorted(links), futs)}
@@ -147,9 +147,11 @@ def run_prefect(inbox: str, out: str, workers: int) -> dict:
     from flows.server import EmbeddedServer
 
     server = EmbeddedServer(Path(os.environ["PREFECT_HOME"])).launch()
-    from flows import main  # as `vanban run` does: import Prefect, start the workers,
+    from flows import pool  # as `vanban run` does: start the workers, import Prefect,
 
-    main.prestart_pool(workers)  # then wait for the server
+    pool.prestart(workers)
+    from flows import main  # then wait for the server (no prefetch: every document's
+    # extraction stays inside its Prefect task, the share measured is the whole of it)
     startup = server.wait()
 
     main.set_progress(lambda ev, done, total, _d: _quarter(done, total) if ev != "planned"
