@@ -90,7 +90,7 @@ def run_plain(inbox: str, out: str, workers: int) -> dict:
     todo = plan.todo
     texts = str(state / "texts")
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=warm_up) as pool:
+                             initializer=warm_up, initargs=(os.getpid(),)) as pool:
         futs = {pool.submit(process_document, i.path, str(out_dir), i.stem, texts): i
                 for i in todo}
         for n, fut in enumerate(as_completed(futs), 1):
