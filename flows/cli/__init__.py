@@ -74,22 +74,22 @@ class LazyGroup(OneLine, click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vanban")
 def main() -> None:
-    """Read Vietnamese official documents and track who must do what, by when."""
+    """Đọc văn bản hành chính: ai phải làm gì, hạn nào, đã báo cáo chưa."""
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 def text(file: str) -> None:
-    """Print the document's normalised text (the text every span points into)."""
+    """In văn bản đã chuẩn hoá (mọi vị trí trong JSON trỏ vào văn bản này)."""
     doc = _read(file)
     click.echo(doc.text)
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the outline tree as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In cây đề mục dạng JSON.")
 def outline(file: str, as_json: bool) -> None:
-    """Print the numbered outline (I. / 1. / 1.1. / a) / -) with ids like IV.1.b."""
+    """In đề mục đánh số (I. / 1. / 1.1. / a) / -) với mã như IV.1.b."""
     from pipeline.document.contract import plain
 
     doc = _read(file)
@@ -103,9 +103,9 @@ def outline(file: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the vanban.document/1 JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON vanban.document/1.")
 def extract(file: str, as_json: bool) -> None:
-    """Extract metadata, references, tasks and findings from one document."""
+    """Trích thông tin văn bản, văn bản dẫn chiếu, nhiệm vụ và phát hiện của một văn bản."""
     from pipeline.document.contract import to_json
     from pipeline.outputs import SetAside, attempt
 
@@ -117,15 +117,20 @@ def extract(file: str, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     meta = result["metadata"]
-    for key in ("doc_type", "symbol", "issuer", "issuer_parent", "place", "date", "title"):
-        click.echo(f"{key:>14}: {meta.get(key)}")
+    for key, label in _LABELS:
+        click.echo(f"{label:>17}: {meta.get(key) or ''}")
     signer = meta.get("signer") or {}
-    click.echo(f"{'signer':>14}: {signer.get('authority') or ''} {signer.get('position') or ''} "
-               f"{signer.get('name') or ''}".rstrip())
-    click.echo(f"{'recipients':>14}: {len(meta.get('recipients') or [])}")
-    click.echo(f"{'references':>14}: {len(result['references'])}")
-    click.echo(f"{'tasks':>14}: {len(result['tasks'])}")
-    click.echo(f"{'findings':>14}: {len(result['findings'])}")
+    click.echo(f"{'Người ký':>17}: {signer.get('authority') or ''} "
+               f"{signer.get('position') or ''} {signer.get('name') or ''}".rstrip())
+    click.echo(f"{'Nơi nhận':>17}: {len(meta.get('recipients') or [])}")
+    click.echo(f"{'Văn bản dẫn chiếu':>17}: {len(result['references'])}")
+    click.echo(f"{'Nhiệm vụ':>17}: {len(result['tasks'])}")
+    click.echo(f"{'Phát hiện':>17}: {len(result['findings'])}")
+
+
+_LABELS = (("doc_type", "Loại văn bản"), ("symbol", "Số, ký hiệu"), ("issuer", "Cơ quan ban hành"),
+           ("issuer_parent", "Cơ quan chủ quản"), ("place", "Địa danh"), ("date", "Ngày"),
+           ("title", "Trích yếu"))
 
 
 @main.command("eval")
@@ -134,13 +139,13 @@ def extract(file: str, as_json: bool) -> None:
                                  "dates", "duties", "lead", "owners", "deadlines",
                                  "lead_of_gold", "deadlines_given", "deadline_source",
                                  "coverage"]),
-              help="Only these kinds (repeatable). Default: all.")
+              help="Chỉ những loại này (lặp lại được). Mặc định: tất cả.")
 @click.option("--gold", default="tests/gold", show_default=True, type=click.Path(file_okay=False))
 @click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
-@click.option("--per-doc", is_flag=True, help="Also print the scores of each document.")
+@click.option("--per-doc", is_flag=True, help="In thêm điểm của từng văn bản.")
 @click.option("--json", "as_json", is_flag=True)
 def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json: bool) -> None:
-    """Compare `extract` with the hand-written gold: precision, recall and F1 per kind."""
+    """So `extract` với bộ chuẩn viết tay: độ chính xác, độ phủ và F1 theo từng loại."""
     from extractors.scoring import KINDS, evaluate
     from pipeline.document.contract import to_json
     from pipeline.outputs import read_and_extract
@@ -178,9 +183,9 @@ def eval_(kinds: tuple[str, ...], gold: str, corpus: str, per_doc: bool, as_json
 @main.command("extract-all")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
-              help="Where to write <name>.json files and quarantine/.")
+              help="Nơi ghi các tệp <tên>.json và quarantine/.")
 def extract_all(paths: tuple[str, ...], out: str) -> None:
-    """Extract every document under PATHS to OUT (a plain loop, no Prefect)."""
+    """Trích mọi văn bản trong PATHS vào OUT (một vòng lặp thường, không Prefect)."""
     from pipeline.outputs import extract_batch
 
     summary = extract_batch([Path(p) for p in paths], Path(out), progress=click.echo)

@@ -16,10 +16,10 @@ from flows.cli.types import DATE
 from pipeline.document.model import VanbanError
 
 DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
-                         type=click.Path(dir_okay=False), help="The index file.")
+                         type=click.Path(dir_okay=False), help="Tệp chỉ mục.")
 # reading commands: a directory given as --db is "not a vanban index", one line, exit 2
 READ_DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
-                              type=click.Path(), help="The index file.")
+                              type=click.Path(), help="Tệp chỉ mục.")
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
@@ -64,9 +64,9 @@ def _doc_line(d: dict) -> str:
 @click.command("index", cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @DB_OPTION
-@click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="Chỉ in dòng tổng kết.")
 def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
-    """Store documents under PATHS in the index (unchanged files are skipped)."""
+    """Lưu các văn bản trong PATHS vào chỉ mục (tệp không đổi được bỏ qua)."""
     from pipeline.index import StoreError  # lazy: see _open
     from pipeline.index.ingest import index_paths  # lazy: readers and extractors too
 
@@ -199,9 +199,9 @@ def _vn_dates(dates: list[str], most: int = 5) -> str:
 @click.command("cites", cls=Command)
 @click.argument("symbol")
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print vanban.cites/1 JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON vanban.cites/1.")
 def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
-    """What the document SYMBOL (any spelling, or its path) cites, held or not."""
+    """Văn bản SYMBOL (viết kiểu nào cũng được, hoặc đường dẫn) dẫn chiếu những văn bản nào."""
     res = _open(db).cites(symbol)
     if as_json:
         _dump(res)
@@ -223,9 +223,9 @@ def cites_cmd(symbol: str, db: str, as_json: bool) -> None:
 @click.command("cited-by", cls=Command)
 @click.argument("symbol")
 @READ_DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print vanban.citedby/1 JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON vanban.citedby/1.")
 def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
-    """Which indexed documents cite SYMBOL (1696/QĐ-TTg, 1696/qd-ttg, QĐ 1696, 1696)."""
+    """Văn bản nào trong kho dẫn chiếu SYMBOL (1696/QĐ-TTg, 1696/qd-ttg, QĐ 1696, 1696)."""
     from pipeline.document.labels import vn_date
 
     res = _open(db).cited_by(symbol)
@@ -251,7 +251,7 @@ def cited_by_cmd(symbol: str, db: str, as_json: bool) -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
 @click.option("--json", "as_json", is_flag=True)
 def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
-    """Documents that indexed documents cite but the index does not hold."""
+    """Văn bản được dẫn chiếu nhưng kho chưa có."""
     from pipeline.document.labels import vn_date
 
     rows = _open(db).not_held(limit)
@@ -279,21 +279,20 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
 @click.command("serve", cls=Command)
 @READ_DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback exposes the archive: set "
-                   "--token too.")
+              help="Địa chỉ lắng nghe. Khác 127.0.0.1 là mở kho ra mạng: đặt cả --token.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--gaps", type=click.Path(file_okay=False), default=None,
-              help="Folder of gap reports to link from plans [default: gaps/ beside --db].")
+              help="Thư mục báo cáo tình hình để liên kết từ kế hoạch [mặc định: gaps/ cạnh --db].")
 @click.option("--token", envvar="VANBAN_SERVE_TOKEN", default=None,
-              help="Require this token (?token=… once, or Authorization: Bearer). "
-                   "Also read from VANBAN_SERVE_TOKEN.")
+              help="Đòi mã này (?token=… một lần, hoặc Authorization: Bearer). "
+                   "Cũng đọc từ VANBAN_SERVE_TOKEN.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
-              help="A Host header name to answer besides loopback (the name clients use, "
-                   "behind a proxy say); repeatable. Also VANBAN_ALLOW_HOSTS, comma-separated. "
-                   "With --host 0.0.0.0 and none given: loopback and this machine's host name.")
+              help="Một tên Host được trả lời ngoài 127.0.0.1 (tên máy khách dùng, ví dụ sau "
+                   "proxy); lặp lại được. Cũng VANBAN_ALLOW_HOSTS, cách nhau bằng dấu phẩy. "
+                   "Với --host 0.0.0.0 mà không có: 127.0.0.1 và tên máy này.")
 def serve_cmd(db: str, host: str, port: int, gaps: str | None, token: str | None,
               allow_hosts: tuple[str, ...]) -> None:
-    """Read-only web app over the index: search, documents, citations (Vietnamese UI)."""
+    """Ứng dụng web chỉ đọc trên kho: tìm kiếm, văn bản, dẫn chiếu."""
     import uvicorn
 
     from pipeline.web.app import Settings, create_app
