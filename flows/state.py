@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document import version
-from pipeline.inbox import SetAside, scan
+from pipeline.inbox import SetAside, os_error_vi, scan
 from pipeline.outputs import safe_stem, write_atomic
 from pipeline.readers import sha256_file
 
@@ -129,8 +129,8 @@ def build_plan(inboxes: list[Path], out: Path, manifest: Manifest) -> Plan:
         try:
             sha = sha256_file(path)
         except OSError as err:
-            why = (err.strerror or str(err)).lower()
-            plan.set_aside.append(SetAside(key, f"cannot read: {why}", "unreadable"))
+            plan.set_aside.append(SetAside(key, f"không đọc được: {os_error_vi(err)}",
+                                           "unreadable"))
             continue
         stem = manifest.entries.get(key, {}).get("stem")
         if stem is None:
@@ -159,7 +159,8 @@ class RunLock:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._fh.close()
-            raise RuntimeError(f"another vanban run is using {self.state}") from None
+            raise RuntimeError(f"một lần chạy vanban khác đang dùng {self.state}; "
+                               "hãy chờ lần chạy đó xong rồi chạy lại") from None
         return self
 
     def __exit__(self, *exc: object) -> None:

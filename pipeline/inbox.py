@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.document.model import os_error_vi
+
 IGNORED_NAMES = ("SOURCES.md", "README.md")
 
 
@@ -45,20 +47,19 @@ class Scan:
     set_aside: list[SetAside] = field(default_factory=list)
 
 
-_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+_KINDS = ((stat.S_ISFIFO, "ống có tên (named pipe)"), (stat.S_ISSOCK, "socket"),
+          (stat.S_ISCHR, "thiết bị ký tự"), (stat.S_ISBLK, "thiết bị khối"))
 
 
 def _what(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return next((name for test, name in _KINDS if test(mode)), "mục không rõ loại")
 
 
 def _within(path: str, roots: tuple[str, ...]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
-def _error(err: OSError) -> str:
-    return err.strerror.lower() if err.strerror else type(err).__name__
+_error = os_error_vi
 
 
 def classify(path: Path, roots: tuple[str, ...]) -> SetAside | str | None:
@@ -68,26 +69,26 @@ def classify(path: Path, roots: tuple[str, ...]) -> SetAside | str | None:
     try:
         st = os.lstat(p)
     except OSError as err:
-        return SetAside(p, f"cannot read: {_error(err)}", "unreadable")
+        return SetAside(p, f"không đọc được: {_error(err)}", "unreadable")
     if stat.S_ISLNK(st.st_mode):
         try:
             target = os.path.realpath(p, strict=True)
         except OSError as err:
             if err.errno == errno.ELOOP:
-                return SetAside(p, "symbolic link loop: not read", "link")
-            return SetAside(p, "symbolic link to nothing (its target is missing): not read",
+                return SetAside(p, "liên kết tượng trưng vòng lặp: không đọc", "link")
+            return SetAside(p, "liên kết tượng trưng trỏ tới tệp không còn tồn tại: không đọc",
                             "link")
         except RuntimeError:  # pathlib's "Symlink loop" on some versions
-            return SetAside(p, "symbolic link loop: not read", "link")
+            return SetAside(p, "liên kết tượng trưng vòng lặp: không đọc", "link")
         if not _within(target, roots):
-            return SetAside(p, "symbolic link to a file outside the inbox: not read",
+            return SetAside(p, "liên kết tượng trưng trỏ ra ngoài thư mục đầu vào: không đọc",
                             "outside")
         return None  # inside the inbox: read once, under the target's own name
     if stat.S_ISDIR(st.st_mode):
         return "dir"
     if stat.S_ISREG(st.st_mode):
         return "file"
-    return SetAside(p, f"{_what(st.st_mode)}, not a file: not read", "special")
+    return SetAside(p, f"{_what(st.st_mode)}, không phải tệp thường: không đọc", "special")
 
 
 def scan(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> Scan:
@@ -104,14 +105,14 @@ def scan(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> Scan:
             try:
                 st = os.stat(given)
             except OSError as err:
-                out.set_aside.append(SetAside(str(given), f"cannot read: {_error(err)}",
+                out.set_aside.append(SetAside(str(given), f"không đọc được: {_error(err)}",
                                               "unreadable"))
                 continue
             if stat.S_ISREG(st.st_mode):
                 out.files.append(given)
             else:
-                out.set_aside.append(SetAside(str(given), f"{_what(st.st_mode)}, not a file: "
-                                              "not read", "special"))
+                out.set_aside.append(SetAside(str(given), f"{_what(st.st_mode)}, không phải "
+                                              "tệp thường: không đọc", "special"))
             continue
         _walk(given, roots, skip, out)
     return out
@@ -122,7 +123,7 @@ def _walk(folder: Path, roots: tuple[str, ...], skip: tuple[str, ...], out: Scan
         with os.scandir(folder) as it:
             names = sorted(e.name for e in it)
     except OSError as err:
-        out.set_aside.append(SetAside(str(folder), f"cannot list the folder: {_error(err)}",
+        out.set_aside.append(SetAside(str(folder), f"không liệt kê được thư mục: {_error(err)}",
                                       "unreadable"))
         return
     subdirs = []
@@ -149,9 +150,10 @@ def still_a_file(path: Path) -> SetAside | None:
     try:
         st = os.lstat(path)
     except OSError as err:
-        return SetAside(str(path), f"cannot read: {_error(err)}", "unreadable")
+        return SetAside(str(path), f"không đọc được: {_error(err)}", "unreadable")
     if stat.S_ISLNK(st.st_mode):
         return None  # a link given by name on the command line: the caller chose it
     if not stat.S_ISREG(st.st_mode):
-        return SetAside(str(path), f"{_what(st.st_mode)}, not a file: not read", "special")
+        return SetAside(str(path), f"{_what(st.st_mode)}, không phải tệp thường: không đọc",
+                        "special")
     return None

@@ -34,7 +34,7 @@ from pipeline.document.contract import to_json
 from pipeline.document.facts import Extraction
 from pipeline.document.limits import Limits
 from pipeline.document.model import Document, VanbanError
-from pipeline.inbox import SetAside, scan, still_a_file
+from pipeline.inbox import SetAside, os_error_vi, scan, still_a_file
 from pipeline.readers import SUPPORTED, read_document
 from pipeline.timelimit import time_limit
 
@@ -144,8 +144,8 @@ def load_document(state: Path, stem: str) -> tuple[Document, int] | None:
 
 def check_supported(path: Path) -> None:
     if path.suffix and path.suffix.lower() not in SUPPORTED:
-        raise VanbanError(str(path), f"unsupported format '{path.suffix}' "
-                          f"(vanban reads {', '.join(SUPPORTED)})", kind="unsupported")
+        raise VanbanError(str(path), f"định dạng '{path.suffix}' không được hỗ trợ "
+                          f"(vanban đọc {', '.join(SUPPORTED)})", kind="unsupported")
 
 
 def read_and_extract(path: str | Path, limits: Limits | None = None) -> Extraction:
@@ -171,11 +171,11 @@ def attempt(path: str | Path) -> Extraction | SetAside:
         return SetAside(str(path), err.reason, err.kind)
     except OSError as err:  # the file itself: permissions, a disk error, gone meanwhile
         if err.filename is not None and Path(err.filename) == Path(path):
-            return SetAside(str(path), f"cannot read: {(err.strerror or str(err)).lower()}",
+            return SetAside(str(path), f"không đọc được: {os_error_vi(err)}",
                             "unreadable")
-        return SetAside(str(path), f"internal error: {type(err).__name__}: {err}", "internal")
+        return SetAside(str(path), f"lỗi nội bộ: {type(err).__name__}: {err}", "internal")
     except Exception as exc:  # a bug or an input nobody foresaw: this document only
-        reason = f"internal error: {type(exc).__name__}: {exc}"
+        reason = f"lỗi nội bộ: {type(exc).__name__}: {exc}"
         if os.environ.get("VANBAN_DEBUG"):
             reason += "\n" + traceback.format_exc()
         return SetAside(str(path), reason, "internal")
@@ -192,7 +192,7 @@ def quarantine(path: Path, out: Path, reason: str, kind: str) -> Path:
     try:
         _copy_regular(path, copy)
     except OSError as err:
-        info["copy"] = f"not copied: {err.strerror or err}"
+        info["copy"] = f"không sao chép được: {os_error_vi(err)}"
     write_atomic(reason_file, json.dumps(info, ensure_ascii=False, indent=2))
     return reason_file
 
@@ -245,9 +245,10 @@ class Summary:
     seconds: float = 0.0
 
     def describe(self) -> str:
-        lines = [f"{len(self.ok)} documents extracted, {len(self.failed)} set aside "
-                 f"in {self.seconds:.1f} s"]
-        lines += [f"  set aside: {p}: {why}" for p, why in self.failed]
+        seconds = f"{self.seconds:.1f}".replace(".", ",")
+        lines = [f"{len(self.ok)} văn bản đã trích xuất, {len(self.failed)} để riêng, "
+                 f"trong {seconds} giây"]
+        lines += [f"  để riêng: {p}: {why}" for p, why in self.failed]
         return "\n".join(lines)
 
 

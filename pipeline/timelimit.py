@@ -25,7 +25,7 @@ class _Expired(BaseException):
 @contextmanager
 def time_limit(seconds: float, path: str) -> Iterator[None]:
     """Run the block for at most ``seconds`` (0: no limit); past that, raise
-    ``VanbanError(path, "extraction took longer than …", kind="timeout")``."""
+    ``VanbanError(path, "trích xuất quá … giây, …", kind="timeout")``."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -38,8 +38,8 @@ def time_limit(seconds: float, path: str) -> Iterator[None]:
     try:
         yield
     except _Expired:
-        raise VanbanError(path, f"extraction took longer than {seconds:g} s, the limit "
-                          "(VANBAN_EXTRACT_SECONDS)", kind="timeout") from None
+        raise VanbanError(path, f"trích xuất quá {seconds:g} giây, giới hạn "
+                          "VANBAN_EXTRACT_SECONDS", kind="timeout") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -7,6 +7,7 @@ Every later fact (metadata, references, duties) carries a span into the same tex
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -95,3 +96,23 @@ class VanbanError(Exception):
         self.path = path
         self.reason = reason
         self.kind = kind
+
+
+# what the system says (strerror), as a user reads it; any other error keeps its text
+_OS_ERRORS_VI = {
+    errno.EACCES: "không có quyền đọc",      # Permission denied
+    errno.EPERM: "không được phép",          # Operation not permitted
+    errno.ENOENT: "không tìm thấy tệp",      # No such file or directory
+    errno.EISDIR: "là thư mục",              # Is a directory
+    errno.ENOTDIR: "không phải thư mục",     # Not a directory
+    errno.ELOOP: "liên kết tượng trưng vòng lặp",  # Too many levels of symbolic links
+    errno.ENOSPC: "ổ đĩa đã đầy",            # No space left on device
+}
+
+
+def os_error_vi(err: OSError) -> str:
+    """Why the system refused, in Vietnamese for the common cases (permission, missing
+    file, a folder); any other error keeps the system's own text."""
+    if err.errno in _OS_ERRORS_VI:
+        return _OS_ERRORS_VI[err.errno]
+    return err.strerror.lower() if err.strerror else f"{type(err).__name__}: {err}"
