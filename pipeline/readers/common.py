@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.document.limits import Limits
-from pipeline.document.model import VanbanError
+from pipeline.document.model import VanbanError, os_error_vi
 
 MB = 1024 * 1024
 
@@ -18,10 +18,10 @@ def open_checked(path: Path, limits: Limits, head_bytes: int) -> bytes:
         with open(path, "rb") as fh:
             head = fh.read(head_bytes)
     except OSError as exc:
-        raise VanbanError(name, f"cannot open: {exc.strerror or exc}") from exc
+        raise VanbanError(name, f"không mở được: {os_error_vi(exc)}") from exc
     if size == 0:
-        raise VanbanError(name, "empty file", kind="empty")
+        raise VanbanError(name, "tệp rỗng", kind="empty")
     if size > limits.max_file_mb * MB:
-        raise VanbanError(name, f"refused: file is {size / MB:.0f} MB "
-                          f"(limit {limits.max_file_mb:g})", kind="too_large")
+        raise VanbanError(name, f"từ chối: tệp {size / MB:.0f} MB, vượt giới hạn "
+                          f"{limits.max_file_mb:g} MB (VANBAN_MAX_FILE_MB)", kind="too_large")
     return head

@@ -38,10 +38,10 @@ SNIFF_BYTES = 2048
 # such files are refused before conversion.
 OLE_STREAMS = {
     "WordDocument": None,
-    "EncryptedPackage": "encrypted (password-protected) Office document",
-    "Workbook": "an Excel workbook, not a Word document",
-    "Book": "an Excel workbook, not a Word document",
-    "PowerPoint Document": "a PowerPoint file, not a Word document",
+    "EncryptedPackage": "tài liệu Office có mật khẩu (được mã hóa)",
+    "Workbook": "bảng tính Excel, không phải văn bản Word",
+    "Book": "bảng tính Excel, không phải văn bản Word",
+    "PowerPoint Document": "tệp PowerPoint, không phải văn bản Word",
 }
 
 
@@ -86,8 +86,8 @@ def check_ole_word(path: Path) -> None:
     for name, reason in OLE_STREAMS.items():
         if name in found and reason:
             raise VanbanError(str(path), reason, kind="unsupported")
-    raise VanbanError(str(path), "OLE file without a WordDocument stream (corrupt or not "
-                      "a Word document)", kind="unsupported")
+    raise VanbanError(str(path), "tệp OLE không có luồng WordDocument (tệp hỏng hoặc "
+                      "không phải văn bản Word)", kind="unsupported")
 
 
 def find_soffice() -> str | None:
@@ -105,7 +105,7 @@ def convert_to_docx(path: Path, outdir: Path, limits: Limits = DEFAULT,
     name = str(path)
     soffice = find_soffice()
     if soffice is None:
-        raise VanbanError(name, "LibreOffice (soffice) is not installed; cannot read .doc",
+        raise VanbanError(name, "chưa cài LibreOffice (soffice): không đọc được tệp .doc",
                           kind="unsupported")
     work = Path(tempfile.mkdtemp(prefix="convert-", dir=outdir))
     source = work / f"input{suffix}"
@@ -120,14 +120,14 @@ def convert_to_docx(path: Path, outdir: Path, limits: Limits = DEFAULT,
         _, err = proc.communicate(timeout=limits.convert_seconds)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        raise VanbanError(name, f"LibreOffice conversion timed out after "
-                          f"{limits.convert_seconds:g} s (VANBAN_CONVERT_SECONDS)",
+        raise VanbanError(name, f"LibreOffice chuyển đổi quá "
+                          f"{limits.convert_seconds:g} giây, giới hạn VANBAN_CONVERT_SECONDS",
                           kind="timeout") from None
     result = work / "input.docx"
     if not result.is_file() or result.stat().st_size == 0:
         detail = _last_error(err)
-        raise VanbanError(name, "LibreOffice produced no output (corrupt, encrypted or "
-                          f"unsupported file){': ' + detail if detail else ''}")
+        raise VanbanError(name, "LibreOffice không tạo ra tệp nào (tệp hỏng, có mật khẩu hoặc "
+                          f"không được hỗ trợ){': ' + detail if detail else ''}")
     return result
 
 
@@ -156,7 +156,7 @@ def read_doc(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     if what == "docx":
         return read_docx(path, limits)
     if what is None:
-        raise VanbanError(name, "not a Word document (neither Word 97, DOCX, RTF nor HTML)",
+        raise VanbanError(name, "không phải văn bản Word (không phải Word 97, DOCX, RTF hay HTML)",
                           kind="unsupported")
     if what == "ole":
         check_ole_word(path)
@@ -166,7 +166,7 @@ def read_doc(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
         try:
             return read_docx(converted, limits)
         except VanbanError as exc:
-            raise VanbanError(name, f"after conversion: {exc.reason}", kind=exc.kind) from exc
+            raise VanbanError(name, f"sau khi chuyển đổi: {exc.reason}", kind=exc.kind) from exc
 
 
 READER = BlockReader(("doc",), read_doc)

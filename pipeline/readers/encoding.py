@@ -459,6 +459,6 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     text, label = _decode(data)
     bad = len(_BAD_CHARS.findall(text))
     if bad > max(2, _MAX_BAD_SHARE * len(text)):
-        raise ValueError(f"binary data, not text: {bad} of {len(text)} characters are "
-                         f"control characters or undecodable (read as {label})")
+        raise ValueError(f"dữ liệu nhị phân, không phải chữ: {bad} trong {len(text)} ký tự là "
+                         f"ký tự điều khiển hoặc không giải mã được (đọc theo {label})")
     return unicodedata.normalize("NFC", text), label

@@ -105,25 +105,25 @@ def read_document(path: str | Path, limits: Limits | None = None) -> Document:
     limits = limits or Limits.from_env()
     path = Path(path)
     if not path.exists():
-        raise VanbanError(str(path), "no such file", kind="missing")
+        raise VanbanError(str(path), "không tìm thấy tệp", kind="missing")
     if path.is_dir():
-        raise VanbanError(str(path), "is a directory", kind="unsupported")
+        raise VanbanError(str(path), "là thư mục, không phải tệp", kind="unsupported")
     size = path.stat().st_size
     if size == 0:
-        raise VanbanError(str(path), "empty file", kind="empty")
+        raise VanbanError(str(path), "tệp rỗng", kind="empty")
     if size > limits.max_file_mb * 1_000_000:
-        raise VanbanError(str(path), f"file of {size / 1e6:.0f} MB exceeds the limit of "
+        raise VanbanError(str(path), f"tệp {size / 1e6:.0f} MB, vượt giới hạn "
                           f"{limits.max_file_mb:g} MB (VANBAN_MAX_FILE_MB)", kind="too_large")
     with path.open("rb") as fh:
         head = fh.read(2048)
     fmt = sniff_format(path, head)
     reader = reader_for(fmt)
     if reader is None:
-        raise VanbanError(str(path), f"unsupported format '.{fmt}' (vanban reads "
+        raise VanbanError(str(path), f"định dạng '.{fmt}' không được hỗ trợ (vanban đọc "
                           + ", ".join(SUPPORTED) + ")", kind="unsupported")
     res = reader.read(path, limits)
     source = Source(path=str(path), sha256=sha256_file(path), format=fmt, pages=res.pages)
     doc = assemble(res.blocks, source, ocr_pages=res.ocr_pages, warnings=res.warnings)
     if not doc.text.strip():
-        raise VanbanError(str(path), "no text found in the document", kind="empty")
+        raise VanbanError(str(path), "không tìm thấy chữ nào trong văn bản", kind="empty")
     return doc

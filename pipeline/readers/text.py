@@ -27,19 +27,21 @@ def decode_file(path: Path, limits: Limits) -> str:
     in any encoding (4 bytes a character at most) is refused before it is read."""
     size = path.stat().st_size
     if size > limits.max_text_mb * 4_000_000:
-        raise VanbanError(str(path), f"text of at least {size / 4e6:.0f} M characters exceeds "
-                          f"the limit of {limits.max_text_mb:g} M (VANBAN_MAX_TEXT_MB)",
+        raise VanbanError(str(path), f"văn bản ít nhất {size / 4e6:.0f} triệu ký tự, vượt "
+                          f"giới hạn {limits.max_text_mb:g} triệu (VANBAN_MAX_TEXT_MB)",
                           kind="too_large")
     data = path.read_bytes()
     if not data.strip():
-        raise VanbanError(str(path), "empty file", kind="empty")
+        raise VanbanError(str(path), "tệp rỗng", kind="empty")
     try:
         text, _label = decode_bytes(data)
     except ValueError as exc:
-        raise VanbanError(str(path), f"not a text document ({exc})", kind="unsupported") from exc
+        raise VanbanError(str(path), f"không phải tệp văn bản thuần ({exc})",
+                          kind="unsupported") from exc
     if len(text) > limits.max_text_mb * 1_000_000:
-        raise VanbanError(str(path), f"text of {len(text) / 1e6:.0f} M characters exceeds the "
-                          f"limit of {limits.max_text_mb:g} M (VANBAN_MAX_TEXT_MB)", kind="too_large")
+        raise VanbanError(str(path), f"văn bản {len(text) / 1e6:.0f} triệu ký tự, vượt "
+                          f"giới hạn {limits.max_text_mb:g} triệu (VANBAN_MAX_TEXT_MB)",
+                          kind="too_large")
     return text
 
 
@@ -116,7 +118,8 @@ def read_html(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     try:
         root = lxml.html.fromstring(text)
     except Exception as exc:  # lxml raises several types for broken markup
-        raise VanbanError(str(path), f"unparseable HTML ({exc})", kind="unreadable") from exc
+        raise VanbanError(str(path), f"HTML không phân tích được ({exc})",
+                          kind="unreadable") from exc
     for bad in root.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     out: list[RawBlock] = []

@@ -84,25 +84,29 @@ def check_docx_zip(path: Path, limits: Limits = DEFAULT) -> None:
     name = str(path)
     head = open_checked(path, limits, 8)
     if head.startswith(OLE_MAGIC):
-        raise VanbanError(name, "encrypted or legacy OLE document, not DOCX", kind="unsupported")
+        raise VanbanError(name, "tài liệu OLE có mật khẩu hoặc định dạng cũ, không phải DOCX",
+                          kind="unsupported")
     if not zipfile.is_zipfile(path):
-        raise VanbanError(name, "not a DOCX file (not a zip archive)", kind="unsupported")
+        raise VanbanError(name, "không phải tệp DOCX (không phải tệp nén zip)", kind="unsupported")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise VanbanError(name, f"broken zip archive: {exc}") from exc
+        raise VanbanError(name, f"tệp nén zip bị hỏng: {exc}") from exc
     if "word/document.xml" not in {i.filename for i in infos}:
-        raise VanbanError(name, "not a DOCX file (no word/document.xml)", kind="unsupported")
+        raise VanbanError(name, "không phải tệp DOCX (không có word/document.xml)",
+                          kind="unsupported")
     total = sum(i.file_size for i in infos)
     if total > limits.max_unzipped_mb * MB:
-        raise VanbanError(name, f"refused: zip expands to {total / MB:.0f} MB "
-                          f"(limit {limits.max_unzipped_mb:g})", kind="too_large")
+        raise VanbanError(name, f"từ chối: tệp zip giải nén ra {total / MB:.0f} MB, vượt "
+                          f"giới hạn {limits.max_unzipped_mb:g} MB (VANBAN_MAX_UNZIPPED_MB)",
+                          kind="too_large")
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_MIN_BYTES and ratio > limits.max_zip_ratio:
-            raise VanbanError(name, f"refused: zip member {info.filename} expands {ratio:.0f} "
-                              f"times (limit {limits.max_zip_ratio:g})", kind="too_large")
+            raise VanbanError(name, f"từ chối: phần {info.filename} trong zip giải nén ra "
+                              f"gấp {ratio:.0f} lần, vượt giới hạn {limits.max_zip_ratio:g} "
+                              "(VANBAN_MAX_ZIP_RATIO)", kind="too_large")
 
 
 # ---------------------------------------------------------------- styles
@@ -425,10 +429,10 @@ def read_docx(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     except VanbanError:
         raise
     except Exception as exc:  # python-docx/lxml raise many kinds on broken packages
-        raise VanbanError(str(path), f"cannot open DOCX: {type(exc).__name__}: {exc}") from exc
+        raise VanbanError(str(path), f"không mở được DOCX: {type(exc).__name__}: {exc}") from exc
     body = root.find(wtag("body"))
     if body is None:
-        raise VanbanError(str(path), "DOCX has no document body")
+        raise VanbanError(str(path), "DOCX không có phần thân văn bản")
     styles_part = _related(main, RT.STYLES)
     numbering_part = _related(main, RT.NUMBERING)
     settings_part = _related(main, RT.SETTINGS)
@@ -449,8 +453,8 @@ def read_docx(path: Path, limits: Limits = DEFAULT) -> list[RawBlock]:
     result = head + blocks + foot
     size = sum(len(b.text) for b in result)
     if size > limits.max_text_mb * 1_000_000:
-        raise VanbanError(str(path), f"text of {size / 1e6:.0f} M characters exceeds the limit "
-                          f"of {limits.max_text_mb:g} M (VANBAN_MAX_TEXT_MB)", kind="too_large")
+        raise VanbanError(str(path), f"văn bản {size / 1e6:.0f} triệu ký tự, vượt giới hạn "
+                          f"{limits.max_text_mb:g} triệu (VANBAN_MAX_TEXT_MB)", kind="too_large")
     return result
 
 

@@ -154,14 +154,14 @@ def too_large(page: int, size_pt: tuple[float, float], limits: Limits = DEFAULT)
     w_in, h_in = (max(abs(v), 1.0) / 72.0 for v in size_pt)
     dpi = min(limits.ocr_min_dpi, limits.ocr_dpi)
     mpx = w_in * h_in * dpi * dpi / 1e6
-    size = f"{w_in:.4g} × {h_in:.4g} in ({w_in * 25.4:.0f} × {h_in * 25.4:.0f} mm)"
+    size = f"{w_in:.4g} × {h_in:.4g} inch ({w_in * 25.4:.0f} × {h_in * 25.4:.0f} mm)"
     if mpx <= limits.max_page_mpixels:  # a long strip: its longest side is the trouble
         return PageTooLarge(
-            f"page {page}: not OCR'd, too large: {size} is {max(w_in, h_in) * dpi:,.0f} "
-            f"pixels long even at {dpi} dpi, over {MAX_RENDER_SIDE:,} (VANBAN_OCR_MIN_DPI)")
+            f"trang {page}: không OCR, trang quá lớn: {size} dài {max(w_in, h_in) * dpi:,.0f} "
+            f"điểm ảnh ngay cả ở {dpi} dpi, vượt {MAX_RENDER_SIDE:,} (VANBAN_OCR_MIN_DPI)")
     return PageTooLarge(
-        f"page {page}: not OCR'd, too large: {size} is {mpx:,.0f} Mpx even at {dpi} dpi, "
-        f"over the limit of {limits.max_page_mpixels:g} Mpx per page "
+        f"trang {page}: không OCR, trang quá lớn: {size} là {mpx:,.0f} Mpx ngay cả ở {dpi} dpi, "
+        f"vượt giới hạn {limits.max_page_mpixels:g} Mpx mỗi trang "
         f"(VANBAN_MAX_PAGE_MPIXELS, VANBAN_OCR_MIN_DPI)")
 
 

@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.document.limits import DEFAULT, Limits
-from pipeline.document.model import VanbanError
+from pipeline.document.model import VanbanError, os_error_vi
 from pipeline.readers.encoding import convert_legacy_words, repair_legacy
 from pipeline.readers.pdf.lines import Box, Line, cluster_lines
 from pipeline.readers.pdf.quality import letter_count, vietnamese_score
@@ -211,20 +211,20 @@ def open_pdf(path: Path, limits: Limits) -> pdfium.PdfDocument:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise VanbanError(name, f"cannot open PDF: {exc.strerror or exc}", kind="missing") from exc
+        raise VanbanError(name, f"không mở được PDF: {os_error_vi(exc)}", kind="missing") from exc
     if size == 0:
-        raise VanbanError(name, "empty file", kind="empty")
+        raise VanbanError(name, "tệp rỗng", kind="empty")
     if size > limits.max_file_mb * 1_000_000:
-        raise VanbanError(name, f"file of {size / 1e6:.0f} MB exceeds the limit of "
+        raise VanbanError(name, f"tệp {size / 1e6:.0f} MB, vượt giới hạn "
                           f"{limits.max_file_mb:g} MB (VANBAN_MAX_FILE_MB)", kind="too_large")
     with path.open("rb") as fh:
         head = fh.read(1024)
         fh.seek(max(0, size - 4096))
         tail = fh.read()
     if b"%PDF-" not in head:
-        raise VanbanError(name, "cannot open PDF: not a PDF file (no %PDF- header)")
+        raise VanbanError(name, "không mở được PDF: không phải tệp PDF (không có phần đầu %PDF-)")
     if b"%%EOF" not in tail:
-        raise VanbanError(name, "cannot open PDF: file is truncated (no %%EOF at the end)")
+        raise VanbanError(name, "không mở được PDF: tệp bị cắt cụt (không có %%EOF ở cuối)")
     try:
         return pdfium.PdfDocument(name)
     except pdfium.PdfiumError as exc:
@@ -232,12 +232,12 @@ def open_pdf(path: Path, limits: Limits) -> pdfium.PdfDocument:
         # pdfium's error code is global and may be left over from an earlier failure
         # (a document with no pages fails without setting one): check the file itself
         if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) and _has_encrypt(path):
-            what = "password required" if code == pdfium_c.FPDF_ERR_PASSWORD else \
-                "unsupported security handler"
-            raise VanbanError(name, f"encrypted PDF ({what})", kind="encrypted") from exc
+            what = "cần mật khẩu để mở" if code == pdfium_c.FPDF_ERR_PASSWORD else \
+                "kiểu bảo mật không được hỗ trợ"
+            raise VanbanError(name, f"PDF có mật khẩu ({what})", kind="encrypted") from exc
         if _page_count_pdfminer(path) == 0:
-            raise VanbanError(name, "PDF has no pages", kind="empty") from exc
-        raise VanbanError(name, "cannot open PDF: damaged or not a PDF") from exc
+            raise VanbanError(name, "PDF không có trang nào", kind="empty") from exc
+        raise VanbanError(name, "không mở được PDF: tệp hỏng hoặc không phải PDF") from exc
 
 
 def _page_count_pdfminer(path: Path) -> int | None:

@@ -81,10 +81,10 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
     try:
         n = len(pdf)
         if n == 0:
-            raise VanbanError(str(path), "PDF has no pages", kind="empty")
+            raise VanbanError(str(path), "PDF không có trang nào", kind="empty")
         if n > limits.max_pages:
-            raise VanbanError(str(path), f"PDF of {n} pages exceeds the limit of "
-                              f"{limits.max_pages} pages (VANBAN_MAX_PAGES)", kind="too_large")
+            raise VanbanError(str(path), f"PDF {n} trang, vượt giới hạn "
+                              f"{limits.max_pages} trang (VANBAN_MAX_PAGES)", kind="too_large")
         chars = 0
         for i in range(n):
             if i and i % REOPEN_EVERY == 0:  # pdfium caches fonts etc. per document
@@ -97,8 +97,8 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
                 continue
             chars += len(scan.text)
             if chars > limits.max_text_mb * 1_000_000:
-                raise VanbanError(str(path), f"text exceeds the limit of {limits.max_text_mb:g} M "
-                                  "characters (VANBAN_MAX_TEXT_MB)", kind="too_large")
+                raise VanbanError(str(path), f"văn bản vượt giới hạn {limits.max_text_mb:g} triệu "
+                                  "ký tự (VANBAN_MAX_TEXT_MB)", kind="too_large")
             why = needs_ocr(scan)
             if why == "garbled text" and convert_legacy_layer(scan):
                 why = None
@@ -146,11 +146,11 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> ReadResult:
         outs.append(out)
     too_big = [w for w in warnings if isinstance(w, PageTooLarge)]
     if too_big and not outs:  # nothing read: the document is too large, not empty
-        more = f" (and {len(too_big) - 1} more pages)" if len(too_big) > 1 else ""
+        more = f" (và {len(too_big) - 1} trang khác)" if len(too_big) > 1 else ""
         raise VanbanError(str(path), too_big[0] + more, kind="too_large")
     if garbled and not outs:
-        raise VanbanError(str(path), "unreadable: the text layer is garbled (not Vietnamese, "
-                          "not TCVN3/VNI) and OCR reads no words on those pages either",
+        raise VanbanError(str(path), "không đọc được: lớp chữ bị lỗi mã (không phải tiếng Việt, "
+                          "không phải TCVN3/VNI) và OCR cũng không đọc được chữ nào ở các trang đó",
                           kind="unreadable")
     return ReadResult(blocks=assemble_pages(outs), pages=n, ocr_pages=tuple(ocr_wanted),
                      warnings=tuple(warnings))
