@@ -48,8 +48,9 @@ def parse_day(text: str) -> str:
 
 class StoreError(Exception):
     """The index could not be opened, read or written (the backend's own error is the
-    ``__cause__``; the message is its message). ``full``: the disk (or the file size
-    limit) is full, so every next write would fail the same way."""
+    ``__cause__``; the message says why in Vietnamese, the backend's text in brackets).
+    ``full``: the disk (or the file size limit) is full, so every next write would fail
+    the same way."""
 
     def __init__(self, message: str, *, full: bool = False) -> None:
         super().__init__(message)

@@ -36,19 +36,24 @@ class IndexSummary:
                 "failed": len(self.failed)}
 
     def describe(self) -> str:
-        lines = [f"{self.new} new, {self.changed} changed, {self.skipped} unchanged, "
-                 f"{len(self.failed)} failed in {self.seconds:.1f} s"]
-        lines += [f"  failed: {p}: {why}" for p, why in self.failed]
+        seconds = f"{self.seconds:.1f}".replace(".", ",")
+        lines = [f"{self.new} mới, {self.changed} đã sửa, {self.skipped} không đổi, "
+                 f"{len(self.failed)} lỗi, trong {seconds} giây"]
+        lines += [f"  lỗi: {p}: {why}" for p, why in self.failed]
         return "\n".join(lines)
+
+
+_STATUS_VI = {"new": "mới", "changed": "đã sửa"}
 
 
 def _index_one(index: Index, path: Path, name: str, code_version: str) -> str:
     """Store ``path`` under ``name``: "new", "changed" or "skipped" (unchanged); raises
     :class:`VanbanError` for a file that cannot be read, :class:`StoreError`."""
     if path.suffix.lower() not in SUPPORTED and path.suffix:
-        raise VanbanError(str(path), f"unsupported format '{path.suffix}'", kind="unsupported")
+        raise VanbanError(str(path), f"định dạng '{path.suffix}' không được hỗ trợ",
+                          kind="unsupported")
     if not path.is_file():
-        raise VanbanError(str(path), "no such file", kind="missing")
+        raise VanbanError(str(path), "không tìm thấy tệp", kind="missing")
     stamp = index.stamp(name)
     if stamp and stamp.sha256 == sha256_file(path) and stamp.code_version == code_version:
         return "skipped"
@@ -86,21 +91,21 @@ def index_paths(paths: Iterable[str | Path], db: str | Path | Index = DEFAULT_DB
                     continue
                 setattr(summary, status, getattr(summary, status) + 1)
                 if progress:
-                    progress(f"[{i}/{len(files)}] {status}: {name}")
+                    progress(f"[{i}/{len(files)}] {_STATUS_VI.get(status, status)}: {name}")
             except VanbanError as err:
                 summary.failed.append((name, err.reason))
             except StoreError as exc:
                 if exc.full:  # every next document would fail the same way: stop
-                    raise VanbanError(index.location, "the disk is full (or the file size "
-                                      "limit is reached) while writing the index; "
-                                      f"{summary.new + summary.changed} documents were stored, "
-                                      "the index holds everything it held before",
+                    raise VanbanError(index.location, "ổ đĩa đã đầy (hoặc tệp đã tới giới hạn kích "
+                                      "thước) khi ghi chỉ mục; đã lưu "
+                                      f"{summary.new + summary.changed} văn bản, chỉ mục vẫn "
+                                      "giữ nguyên mọi thứ đã có trước đó",
                                       kind="disk_full") from exc
-                summary.failed.append((name, f"index error: {exc}"))
+                summary.failed.append((name, f"lỗi chỉ mục: {exc}"))
             except Exception as exc:  # an input we did not foresee: report it, go on
-                summary.failed.append((name, f"internal error: {type(exc).__name__}: {exc}"))
+                summary.failed.append((name, f"lỗi nội bộ: {type(exc).__name__}: {exc}"))
             if progress and summary.failed and summary.failed[-1][0] == name:
-                progress(f"[{i}/{len(files)}] failed: {name}: {summary.failed[-1][1]}")
+                progress(f"[{i}/{len(files)}] lỗi: {name}: {summary.failed[-1][1]}")
     finally:
         if not isinstance(db, Index):
             index.close()

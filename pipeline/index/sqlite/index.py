@@ -23,13 +23,31 @@ def storage_full(exc: BaseException) -> bool:
     return "disk is full" in text or "disk i/o error" in text or "file too large" in text
 
 
+def storage_reason(exc: BaseException) -> str:
+    """SQLite's error as a user reads it: the common cases in Vietnamese, SQLite's own
+    text after them."""
+    text = str(exc)
+    low = text.lower()
+    if storage_full(exc):
+        return f"ổ đĩa đã đầy hoặc tệp đã tới giới hạn kích thước ({text})"
+    if "locked" in low or "busy" in low:
+        return f"chỉ mục đang bị tiến trình khác khóa ({text})"
+    if "not a database" in low:
+        return f"không phải chỉ mục vanban ({text})"
+    if "readonly" in low or "read-only" in low:
+        return f"không có quyền ghi vào chỉ mục ({text})"
+    if "unable to open" in low:
+        return f"không mở được tệp chỉ mục ({text})"
+    return text
+
+
 @contextmanager
 def storage_errors() -> Iterator[None]:
     """SQLite's operational errors (locked, disk full, I/O) as :class:`StoreError`."""
     try:
         yield
     except sqlite3.OperationalError as exc:
-        raise StoreError(str(exc), full=storage_full(exc)) from exc
+        raise StoreError(storage_reason(exc), full=storage_full(exc)) from exc
 
 
 class SQLiteIndex(Index):
@@ -52,7 +70,7 @@ class SQLiteIndex(Index):
         try:
             return cls(connect(db, readonly=readonly), str(db))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(str(exc)) from exc
+            raise StoreError(f"không mở được chỉ mục: {storage_reason(exc)}") from exc
 
     def close(self) -> None:
         self.conn.close()

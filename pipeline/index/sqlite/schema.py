@@ -275,8 +275,8 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[int]:
                  "DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now')))")
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(f"index schema version {current} is newer than this vanban "
-                           f"({SCHEMA_VERSION}); upgrade vanban")
+        raise RuntimeError(f"chỉ mục do vanban mới hơn tạo (lược đồ phiên bản {current}, "
+                           f"vanban này đọc tới {SCHEMA_VERSION}); hãy nâng cấp vanban")
     applied: list[int] = []
     for m in MIGRATIONS:
         if m.version <= current or (upto is not None and m.version > upto):

@@ -67,9 +67,10 @@ def connect(db: str | Path = DEFAULT_DB, *, readonly: bool = False) -> sqlite3.C
     db = Path(db)
     if readonly:
         if not db.exists():
-            raise VanbanError(str(db), "no index here (run `vanban index` first)", kind="missing")
+            raise VanbanError(str(db), "chưa có chỉ mục ở đây (hãy chạy `vanban index` trước)",
+                              kind="missing")
         if db.is_dir():
-            raise VanbanError(str(db), "not a vanban index (a directory)", kind="not-index")
+            raise VanbanError(str(db), "không phải chỉ mục vanban (là thư mục)", kind="not-index")
         # the path is escaped: a ? # or % in it is part of the name, not of the URI
         conn = sqlite3.connect(f"file:{quote(str(db))}?mode=ro", uri=True,
                                isolation_level=None, check_same_thread=False)
@@ -77,15 +78,16 @@ def connect(db: str | Path = DEFAULT_DB, *, readonly: bool = False) -> sqlite3.C
             version = schema_version(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise VanbanError(str(db), f"not a vanban index ({exc})", kind="not-index") from exc
+            raise VanbanError(str(db), f"không phải chỉ mục vanban ({exc})",
+                              kind="not-index") from exc
         if version == 0:  # every index has its schema_version table, from its first write
             conn.close()
-            raise VanbanError(str(db), "not a vanban index (no vanban tables)",
+            raise VanbanError(str(db), "không phải chỉ mục vanban (không có bảng của vanban)",
                               kind="not-index")
         if version != SCHEMA_VERSION:
             conn.close()
-            raise VanbanError(str(db), "index made by another vanban version; run "
-                              "`vanban index` to upgrade it", kind="schema")
+            raise VanbanError(str(db), "chỉ mục do phiên bản vanban khác tạo; hãy chạy "
+                              "`vanban index` để nâng cấp", kind="schema")
     else:
         db.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False)
