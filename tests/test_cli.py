@@ -68,11 +68,11 @@ def test_directory_run_sets_bad_files_aside_and_goes_on(tmp_path):
     out = tmp_path / "out"
     res = run("extract-all", str(inbox), "--out", str(out))
     assert (out / "kh_580.json").exists(), res.stdout + res.stderr
-    assert "2 set aside" in res.stdout
+    assert "1 văn bản đã trích xuất, 2 để riêng, trong " in res.stdout
     reasons = sorted((out / "quarantine").glob("*.reason.json"))
     assert [p.name for p in reasons] == ["a_bad.reason.json", "b_empty.reason.json"]
     why = json.loads(reasons[1].read_text("utf-8"))
-    assert why["reason"] == "empty file"
+    assert why["reason"] == "tệp rỗng"
 
 
 def test_pipeline_and_extractors_never_import_prefect():

@@ -315,20 +315,21 @@ def test_corrupt_doc_gives_no_output(tmp_path: Path) -> None:
     data = DOC.read_bytes()
     broken = tmp_path / "broken.doc"
     broken.write_bytes(data[:512] + bytes(40000) + data[40512:])  # directory kept, body zeroed
-    with pytest.raises(VanbanError, match="LibreOffice produced no output"):
+    with pytest.raises(VanbanError, match="LibreOffice không tạo ra tệp nào"):
         read_doc(broken)
 
 
 def test_ole_without_word_stream_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.doc"
     junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 40)
-    with pytest.raises(VanbanError, match="WordDocument") as err:
+    with pytest.raises(VanbanError, match="tệp OLE không có luồng WordDocument") as err:
         read_doc(junk)
     assert err.value.kind == "unsupported"
 
 
 def test_conversion_timeout_kills_libreoffice(tmp_path: Path) -> None:
-    with pytest.raises(VanbanError, match="timed out") as err:
+    with pytest.raises(VanbanError, match=r"LibreOffice chuyển đổi quá 0\.2 giây, giới hạn "
+                       "VANBAN_CONVERT_SECONDS") as err:
         convert_to_docx(DOC, tmp_path, Limits(convert_seconds=0.2))
     assert err.value.kind == "timeout"
     time.sleep(0.5)
@@ -345,7 +346,7 @@ def test_conversion_timeout_kills_libreoffice(tmp_path: Path) -> None:
 
 def test_soffice_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # a real environment without LibreOffice
-    with pytest.raises(VanbanError, match="soffice") as err:
+    with pytest.raises(VanbanError, match=r"chưa cài LibreOffice \(soffice\)") as err:
         read_doc(DOC)
     assert err.value.kind == "unsupported"
 
@@ -355,7 +356,7 @@ def test_soffice_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_not_a_zip(tmp_path: Path) -> None:
     fake = tmp_path / "fake.docx"
     fake.write_text("KẾ HOẠCH số 12", encoding="utf-8")
-    with pytest.raises(VanbanError, match=r"not a DOCX file \(not a zip archive\)") as err:
+    with pytest.raises(VanbanError, match=r"không phải tệp DOCX \(không phải tệp nén zip\)") as err:
         read_docx(fake)
     assert err.value.kind == "unsupported"
 
@@ -363,16 +364,17 @@ def test_not_a_zip(tmp_path: Path) -> None:
 def test_ole_named_docx(tmp_path: Path) -> None:
     ole = tmp_path / "protected.docx"
     shutil.copyfile(DOC, ole)
-    with pytest.raises(VanbanError, match="encrypted or legacy OLE document, not DOCX"):
+    with pytest.raises(VanbanError,
+                       match="tài liệu OLE có mật khẩu hoặc định dạng cũ, không phải DOCX"):
         read_docx(ole)
 
 
 def test_empty_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty.docx"
     empty.write_bytes(b"")
-    with pytest.raises(VanbanError, match="empty file"):
+    with pytest.raises(VanbanError, match="tệp rỗng"):
         read_docx(empty)
-    with pytest.raises(VanbanError, match="empty file"):
+    with pytest.raises(VanbanError, match="tệp rỗng"):
         read_doc(tmp_path / "empty.docx")
 
 
@@ -380,7 +382,7 @@ def test_zip_without_document(tmp_path: Path) -> None:
     other = tmp_path / "other.docx"
     with zipfile.ZipFile(other, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-    with pytest.raises(VanbanError, match="no word/document.xml"):
+    with pytest.raises(VanbanError, match=r"không phải tệp DOCX \(không có word/document\.xml\)"):
         read_docx(other)
 
 
@@ -404,14 +406,17 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_zip_bomb_total_size(bomb: Path) -> None:
     start = time.monotonic()
-    with pytest.raises(VanbanError, match=r"refused: zip expands to 40\d MB \(limit 300\)") as err:
+    with pytest.raises(VanbanError, match=r"từ chối: tệp zip giải nén ra 40\d MB, vượt giới hạn "
+                       r"300 MB \(VANBAN_MAX_UNZIPPED_MB\)") as err:
         read_docx(bomb)
     assert err.value.kind == "too_large"
     assert time.monotonic() - start < 2  # refused before anything is decompressed
 
 
 def test_zip_bomb_ratio(bomb: Path) -> None:
-    with pytest.raises(VanbanError, match=r"zip member word/media/zeros.bin expands \d+ times"):
+    with pytest.raises(VanbanError, match=r"phần word/media/zeros\.bin trong zip giải nén ra "
+                       r"gấp \d+ lần, "
+                       r"vượt giới hạn 100 \(VANBAN_MAX_ZIP_RATIO\)"):
         read_docx(bomb, Limits(max_unzipped_mb=1000, max_zip_ratio=100))
     # the same limits let an ordinary document through
     assert read_docx(FIXTURES / "layout.docx", Limits(max_unzipped_mb=1000, max_zip_ratio=100))
@@ -419,7 +424,7 @@ def test_zip_bomb_ratio(bomb: Path) -> None:
 
 def test_environment_limits_reach_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VANBAN_MAX_UNZIPPED_MB", "0.1")
-    with pytest.raises(VanbanError, match=r"limit 0.1\)"):
+    with pytest.raises(VanbanError, match=r"vượt giới hạn 0\.1 MB \(VANBAN_MAX_UNZIPPED_MB\)"):
         read_docx(FIXTURES / "numbering.docx", Limits.from_env())
 
 

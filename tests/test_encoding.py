@@ -184,7 +184,7 @@ def test_fixture_passage_holds_the_header_lines():
     b"PK\x03\x04" + (FIX / "garbage.bin").read_bytes()[:1000],
 ], ids=["random", "nuls", "controls", "zip-like"])
 def test_binary_data_raises(data):
-    with pytest.raises(ValueError, match="not text"):
+    with pytest.raises(ValueError, match=r"dữ liệu nhị phân, không phải chữ: \d+ trong \d+ ký tự"):
         decode_bytes(data)
 
 

@@ -64,7 +64,7 @@ def test_a_second_run_on_the_same_outputs_is_refused_clearly(tmp_path):
         p = _cli("run", str(inbox), "--out", str(out), "--no-progress", env=env)
         stdout, stderr = p.communicate(timeout=300)
         assert p.returncode != 0
-        assert f"another vanban run is using {out / '.state'}" in stdout + stderr
+        assert f"một lần chạy vanban khác đang dùng {out / '.state'}" in stdout + stderr
         assert not list(out.glob("*.json")) and not (out / "index.db").exists()
     p = _cli("run", str(inbox), "--out", str(out), "--no-progress", env=env)
     stdout, stderr = p.communicate(timeout=300)
@@ -90,7 +90,7 @@ def test_sigkill_while_indexing_loses_nothing(tmp_path, indexed_a):
     p = _cli("index", str(more), "--db", str(db))
     deadline = time.monotonic() + 300
     for line in p.stdout:  # kill it once the first new document is stored
-        if "] new: " in line or time.monotonic() > deadline:
+        if "] mới: " in line or time.monotonic() > deadline:
             break
     p.send_signal(signal.SIGKILL)
     p.wait(timeout=30)
@@ -122,12 +122,12 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_index(tmp_path, indexed_a):
     stdout, stderr = p.communicate(timeout=600)
     assert p.returncode == 2
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "the disk is full" in lines[0] and str(db) in lines[0]
+    assert len(lines) == 1 and "ổ đĩa đã đầy" in lines[0] and str(db) in lines[0]
     assert "Traceback" not in stderr
     after = _snapshot(db)  # the index opens and holds what it held, whole documents only
     assert set(before) <= set(after) and len(after) < len(A) + len(B)
     assert all(r[3] == r[5] and r[4] == r[6] for r in after)
-    assert f"{len(after) - len(before)} documents were stored" in lines[0]
+    assert f"đã lưu {len(after) - len(before)} văn bản, chỉ mục vẫn giữ nguyên" in lines[0]
     rerun = _cli("index", str(more), "--db", str(db), "-q")
     _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err

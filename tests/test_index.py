@@ -302,11 +302,14 @@ def test_cli_commands(indexed, tmp_path):
     assert r.exit_code == 0 and "580/KH-UBND" in r.output
     r = CliRunner().invoke(search_cmd, ["x", "--db", str(tmp_path / "none.db")])
     assert r.exit_code == 2
+    assert r.stderr == (f"vanban: {tmp_path / 'none.db'}: chưa có chỉ mục ở đây "
+                        "(hãy chạy `vanban index` trước)\n")
     src = tmp_path / "docs"
     src.mkdir()
     shutil.copy2(CORPUS / "qd_773_ttg_2018.txt", src)
     r = CliRunner().invoke(index_cmd, [str(src), "--db", str(tmp_path / "n.db")])
-    assert r.exit_code == 0 and "1 new" in r.output
+    assert r.exit_code == 0 and "1 mới, 0 đã sửa, 0 không đổi, 0 lỗi, trong " in r.output
+    assert "] mới: " in r.output
 
 
 def test_large_match_sets_rank_titles_then_newest(conn, monkeypatch):

@@ -417,7 +417,7 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
     with pytest.raises(VanbanError) as err:
         read_pdf(path)
     assert err.value.kind == "encrypted"
-    assert err.value.reason == "encrypted PDF (password required)"
+    assert err.value.reason == "PDF có mật khẩu (cần mật khẩu để mở)"
 
 
 def test_truncated_pdf(tmp_path: Path) -> None:
@@ -426,7 +426,7 @@ def test_truncated_pdf(tmp_path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])  # pdfium alone would still read 12 pages
     with pytest.raises(VanbanError) as err:
         read_pdf(path)
-    assert err.value.reason.startswith("cannot open PDF: ") and "truncated" in err.value.reason
+    assert err.value.reason == "không mở được PDF: tệp bị cắt cụt (không có %%EOF ở cuối)"
 
 
 def test_corrupt_pdf(tmp_path: Path) -> None:
@@ -434,7 +434,7 @@ def test_corrupt_pdf(tmp_path: Path) -> None:
     path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")
     with pytest.raises(VanbanError) as err:
         read_pdf(path)
-    assert err.value.reason.startswith("cannot open PDF: ") and err.value.kind == "unreadable"
+    assert err.value.reason.startswith("không mở được PDF: ") and err.value.kind == "unreadable"
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -442,7 +442,7 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(VanbanError) as err:
         read_pdf(path)
-    assert err.value.kind == "empty"
+    assert err.value.kind == "empty" and err.value.reason == "tệp rỗng"
 
 
 def test_not_a_pdf(tmp_path: Path) -> None:
@@ -450,7 +450,7 @@ def test_not_a_pdf(tmp_path: Path) -> None:
     path.write_text("Kính gửi: Sở Tư pháp\nĐây không phải là tệp PDF.\n", encoding="utf-8")
     with pytest.raises(VanbanError) as err:
         read_pdf(path)
-    assert err.value.reason == "cannot open PDF: not a PDF file (no %PDF- header)"
+    assert err.value.reason == "không mở được PDF: không phải tệp PDF (không có phần đầu %PDF-)"
     assert str(err.value) == f"{path}: {err.value.reason}"
 
 
@@ -467,13 +467,14 @@ def test_zero_pages(tmp_path: Path) -> None:
                            b"<< /Type /Pages /Kids [] /Count 0 >>"]))
     with pytest.raises(VanbanError) as err:
         read_pdf(path)
-    assert err.value.kind == "empty" and "no pages" in err.value.reason
+    assert err.value.kind == "empty" and err.value.reason == "PDF không có trang nào"
 
 
 def test_too_many_pages_reads_nothing() -> None:
     with pytest.raises(VanbanError) as err:
         read_pdf(KH173, Limits(max_pages=11))
-    assert err.value.kind == "too_large" and "12 pages" in err.value.reason
+    assert err.value.kind == "too_large"
+    assert err.value.reason == "PDF 12 trang, vượt giới hạn 11 trang (VANBAN_MAX_PAGES)"
     assert read_pdf(KH173, Limits(max_pages=12)).pages == 12
 
 

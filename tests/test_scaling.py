@@ -218,8 +218,8 @@ def test_huge_pages_are_set_aside_in_little_memory(tmp_path: Path) -> None:
                         str(pdf)], capture_output=True, text=True, timeout=300)
     code, peak_kb = map(int, r.stdout.split())
     assert code == 2, r.stderr
-    assert "page 1: not OCR'd, too large: 200 × 200 in (5080 × 5080 mm)" in r.stderr
-    assert "VANBAN_MAX_PAGE_MPIXELS" in r.stderr and "(and 5 more pages)" in r.stderr
+    assert "trang 1: không OCR, trang quá lớn: 200 × 200 inch (5080 × 5080 mm)" in r.stderr
+    assert "VANBAN_MAX_PAGE_MPIXELS" in r.stderr and "(và 5 trang khác)" in r.stderr
     assert peak_kb < 400 * 1024, f"peak RSS {peak_kb // 1024} MB"
 
 
@@ -234,4 +234,5 @@ def test_huge_page_beside_text_pages_is_a_warning(tmp_path: Path) -> None:
     doc.save(str(mixed))
     read = read_document(mixed)
     assert "173" in read.text and "KẾ HOẠCH" in read.text
-    assert [w for w in read.warnings if w.startswith("page 2: not OCR'd, too large: 200 × 200 in")]
+    assert [w for w in read.warnings
+            if w.startswith("trang 2: không OCR, trang quá lớn: 200 × 200 inch")]

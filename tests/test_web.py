@@ -359,7 +359,7 @@ def test_not_an_index_is_one_line_and_exit_2(monkeypatch, not_indexes, which, co
         res = CliRunner().invoke(cmd, ["x", "--db", str(path)])
     assert res.exit_code == 2, res.output
     assert res.stdout == ""
-    assert res.stderr.startswith(f"vanban: {path}: not a vanban index (")
+    assert res.stderr.startswith(f"vanban: {path}: không phải chỉ mục vanban (")
     assert res.stderr.count("\n") == 1 and res.stderr.endswith(")\n"), res.stderr
     if before is not None:
         assert path.read_bytes() == before  # looked at, never written
