@@ -124,7 +124,7 @@ def test_case(batch, name):
     if kind == "error":
         assert case.reason in detail
         assert "\n" not in detail.strip() and "Traceback" not in detail
-        assert "internal error" not in detail
+        assert "lỗi nội bộ" not in detail
     elif kind == "ok":
         assert case.finds in detail
 
@@ -134,7 +134,7 @@ def test_batch_goes_on_and_names_each_file(batch):
     assert proc.returncode == 0, batch["stderr"][-2000:]
     oks = sum(1 for k, _ in batch["outcomes"].values() if k == "ok")
     errors = sum(1 for k, _ in batch["outcomes"].values() if k == "error")
-    assert f" new, 0 changed, 0 skipped (unchanged), {errors} failed" in batch["stdout"]
+    assert f" mới, 0 đã sửa, 0 không đổi, {errors} để riêng, trong " in batch["stdout"]
     assert oks + errors + 1 == len(CASES)  # the link inside the inbox is read as its target
     for name, (kind, detail) in batch["outcomes"].items():
         if kind == "error":  # one line naming the file and the reason
@@ -184,4 +184,4 @@ def test_limits_are_configurable(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "extract", str(pdf)],
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2
-    assert "exceeds the limit of 5 pages (VANBAN_MAX_PAGES)" in proc.stderr
+    assert "PDF 10 trang, vượt giới hạn 5 trang (VANBAN_MAX_PAGES)" in proc.stderr
