@@ -505,7 +505,8 @@ def test_an_unchanged_rerun_says_so_and_a_change_names_what_needs_a_person(
         in third.stdout, third.stdout
     assert "Cần người xem:" in third.stdout
     assert "1 văn bản mới bị để riêng" in third.stdout
-    assert f"{inbox / 'broken.pdf'}: " in third.stdout, third.stdout
+    assert (f"{inbox / 'broken.pdf'}: không mở được PDF: không phải tệp PDF (không có phần "
+            "đầu %PDF-)") in third.stdout, third.stdout
     assert _flow_runs(state) == 2
 
     # known bad files are not news: the next rerun has nothing to do
