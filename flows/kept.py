@@ -50,6 +50,7 @@ class Kept:
     pid: int
     port: int
     started: bool = False
+    idle_seconds: float = DEFAULT_IDLE_MINUTES * 60
 
     @property
     def api_url(self) -> str:
@@ -72,7 +73,8 @@ def find(home: Path) -> Kept | None:
     """The server kept for ``home``, if its process is alive (it may still be starting)."""
     try:
         info = json.loads((home / INFO).read_text("utf-8"))
-        kept = Kept(int(info["pid"]), int(info["port"]))
+        kept = Kept(int(info["pid"]), int(info["port"]),
+                    idle_seconds=float(info.get("idle_seconds", DEFAULT_IDLE_MINUTES * 60)))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return kept if _alive(kept.pid) else None
@@ -110,9 +112,9 @@ def _launch(home: Path, idle_seconds: float) -> Kept:
             env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # outlives the run, and its Ctrl-C
             cwd=str(Path(__file__).resolve().parent.parent))
-    kept = Kept(proc.pid, port, started=True)
+    kept = Kept(proc.pid, port, started=True, idle_seconds=idle_seconds)
     tmp = home / f"{INFO}.{os.getpid()}"
-    tmp.write_text(json.dumps({"pid": kept.pid, "port": port,
+    tmp.write_text(json.dumps({"pid": kept.pid, "port": port, "idle_seconds": idle_seconds,
                                "started": time.strftime("%Y-%m-%dT%H:%M:%S")}), "utf-8")
     os.replace(tmp, home / INFO)
     return kept

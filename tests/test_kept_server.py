@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -201,3 +202,40 @@ def test_the_idle_setting(monkeypatch, value: str, minutes: float) -> None:
 
     monkeypatch.setenv("VANBAN_SERVER_IDLE", value)
     assert kept.idle_minutes() == minutes
+
+
+def test_schedule_serves_on_the_kept_server_and_leaves_it_for_the_next_run(
+        tmp_path: Path) -> None:
+    """`vanban schedule` uses the server `vanban run` keeps (one history for both); Ctrl-C
+    stops the schedule, not the server, which then idles out as after a run."""
+    inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
+    inbox.mkdir()
+    shutil.copy(CORPUS / FILES[1], inbox / FILES[1])
+    env = _env("30")
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "schedule", str(inbox),
+                             "--out", str(out), "--state-dir", str(state),
+                             "--cron", "* * * * *"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 150  # the next minute, then the run
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("lượt chạy "):
+                break
+        assert lines and lines[-1].startswith("lượt chạy ") and ": xong: 1 văn bản" in lines[-1], lines
+        pid = _keeper(state)["pid"]
+        os.killpg(proc.pid, signal.SIGINT)
+        rest = proc.communicate(timeout=10)[0]
+        assert "vanban: đã dừng lịch chạy (Ctrl-C)." in rest, rest
+        assert not _gone(pid, 1), "Ctrl-C on the schedule stopped the kept server"
+        ui = f"http://127.0.0.1:{_keeper(state)['port']}"
+        assert [r["state_type"] for r in _flow_runs(ui)] == ["COMPLETED"]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        _vanban(["server", "stop", "--state-dir", str(state)], env)

@@ -178,8 +178,9 @@ def schedule(paths: tuple[str, ...], cron: str, out: str, name: str, timezone: s
              state_dir: str) -> None:
     """Chạy vanban theo lịch cron cho đến khi dừng (Ctrl-C); in một dòng cho mỗi lượt chạy.
 
-    Lịch chạy cần một máy chủ Prefect: của PREFECT_API_URL, nếu không thì vanban tự khởi
-    động một máy chủ trên 127.0.0.1 (SQLite trong thư mục trạng thái) và dừng nó khi thoát.
+    Lịch chạy cần một máy chủ Prefect: của PREFECT_API_URL, nếu không thì máy chủ vanban run
+    giữ cho thư mục trạng thái (khởi động nếu chưa có; còn chạy sau khi dừng lịch). Với
+    VANBAN_SERVER_IDLE=0: một máy chủ riêng, dừng khi thoát.
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -193,8 +194,14 @@ def schedule(paths: tuple[str, ...], cron: str, out: str, name: str, timezone: s
     from flows.settings import configure
 
     state = configure(state_dir)
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
+    server = kept_server = None
+    from flows import kept
+
+    if not os.environ.get("PREFECT_API_URL") and kept.idle_minutes():
+        # the server vanban run keeps for this state folder (started now if there is none):
+        # one history for the scheduled runs and the runs by hand; held while serving
+        kept_server = kept.acquire(Path(os.environ["PREFECT_HOME"]))
+    elif not os.environ.get("PREFECT_API_URL"):
         from flows.server import LocalServer
 
         server = LocalServer(state)
@@ -212,6 +219,10 @@ def schedule(paths: tuple[str, ...], cron: str, out: str, name: str, timezone: s
             msg = errors()[0]["msg"] if callable(errors) else str(exc)
             raise click.BadParameter(f"“{cron}” không phải lịch cron hợp lệ ({msg})",
                                      param_hint="--cron") from None
+        if kept_server is not None:
+            if kept_server.started:
+                _say(f"vanban: đang khởi động máy chủ Prefect {kept_server.ui_url}…", err=True)
+            kept.ready(kept_server)
         if server is not None:
             _say(f"vanban: đang khởi động máy chủ Prefect {server.api_url[:-4]} "
                  f"(dữ liệu trong {server.home})…", err=True)

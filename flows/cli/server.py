@@ -45,7 +45,7 @@ def status(state_dir: str) -> None:
         click.echo("Không có máy chủ Prefect nào đang chạy cho thư mục này; "
                    "lần `vanban run` sau sẽ khởi động một máy chủ.")
         return
-    left = max(0.0, kept.idle_minutes() - idle_for(home) / 60)
+    left = max(0.0, (found.idle_seconds - idle_for(home)) / 60)
     click.echo(f"Máy chủ Prefect đang chạy: {found.ui_url} (tiến trình {found.pid}; "
                f"tự tắt sau khoảng {left:.0f} phút nếu không có lần chạy nào).")
 
