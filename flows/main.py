@@ -315,7 +315,9 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
             summary["failures"].append({"path": item.path, "reason": err.reason})
             _notify("failed", done, len(todo), f"{item.path}: {err.reason}")
         except Exception as exc:  # I/O retries spent, or the worker crashed on it
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = (f"tiến trình đọc văn bản dừng đột ngột khi đọc tệp này "
+                      f"({type(exc).__name__})" if isinstance(exc, BrokenProcessPool) else
+                      f"không ghi được kết quả: {type(exc).__name__}: {exc}")
             if isinstance(exc, BrokenProcessPool):
                 quarantine(Path(item.path), Path(out), reason, "crash")
                 manifest.record(item, "failed", reason=reason, kind="crash")

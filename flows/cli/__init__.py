@@ -34,7 +34,7 @@ def _read(path: str):
     except Exception as exc:  # an input we did not foresee: still one line, still non-zero
         if os.environ.get("VANBAN_DEBUG"):
             raise
-        _fail(VanbanError(path, f"internal error: {type(exc).__name__}: {exc}", kind="internal"))
+        _fail(VanbanError(path, f"lỗi nội bộ: {type(exc).__name__}: {exc}", kind="internal"))
 
 
 HOMES = {
