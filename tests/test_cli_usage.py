@@ -46,8 +46,9 @@ def _read_until(proc: subprocess.Popen, needle: str, seconds: float) -> str:
     return seen.decode("utf-8", "replace")
 
 
-@pytest.mark.parametrize("target", ["group", "process"])
+@pytest.mark.parametrize("target", ["group", "process", "sigterm"])
 def test_ctrl_c_stops_schedule_within_5_s(tmp_path: Path, target: str) -> None:
+    """Ctrl-C (SIGINT to the group or the process) and SIGTERM (a service manager)."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -66,7 +67,7 @@ def test_ctrl_c_stops_schedule_within_5_s(tmp_path: Path, target: str) -> None:
         if target == "group":
             os.killpg(proc.pid, signal.SIGINT)
         else:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM if target == "sigterm" else signal.SIGINT)
         proc.wait(timeout=5)
         took = time.monotonic() - t0
         rest = proc.stdout.read().decode("utf-8", "replace")
@@ -75,8 +76,9 @@ def test_ctrl_c_stops_schedule_within_5_s(tmp_path: Path, target: str) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert took < 5
-    assert proc.returncode == 130, rest
-    assert "vanban: đã dừng lịch chạy (Ctrl-C)." in rest.splitlines(), rest
+    name, code = ("SIGTERM", 143) if target == "sigterm" else ("Ctrl-C", 130)
+    assert proc.returncode == code, rest
+    assert f"vanban: đã dừng lịch chạy ({name})." in rest.splitlines(), rest
     assert "Traceback" not in rest, rest
 
 

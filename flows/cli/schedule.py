@@ -240,6 +240,11 @@ def schedule(paths: tuple[str, ...], cron: str, out: str, name: str, timezone: s
                                Path(params["out"]), watching)).start()
         _say(f"vanban: đang phục vụ lịch '{name}' (cron {cron!r}, múi giờ {timezone}); "
              "Ctrl-C để dừng.", err=True)
+        # Prefect's runner puts its own SIGTERM handler in place when it starts (a quiet
+        # exit 0); SIGTERM must stop vanban's way, as Ctrl-C does
+        from prefect.runner.runner import Runner
+
+        Runner.handle_sigterm = lambda _self, *_a, **_k: stopper.handler(signal.SIGTERM, None)
         # paused=False: resume a schedule the last shutdown paused (which also
         # dropped its pending runs, so no burst of late runs at restart)
         vanban_run.serve(name=name, schedule=sched, parameters=params, paused=False,
