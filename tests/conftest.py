@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import socket
 import threading
@@ -84,6 +86,42 @@ def browser(tmp_path_factory):
     yield driver
     driver.quit()
 
+
+
+# ---- a throwaway PostgreSQL (make test installs Debian's postgresql) ---------------------
+
+_PG_NAMES = itertools.count(1)
+
+
+def pg_database(cluster, hint: str = "t") -> str:
+    """A new empty database on ``cluster`` named after ``hint`` (a test or module name);
+    returns its URL."""
+    slug = re.sub(r"[^a-z0-9]+", "_", hint.lower()).strip("_")
+    return cluster.create_database(f"t{next(_PG_NAMES)}_{slug}"[:63])
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the whole test session (tests/pgcluster.py), stopped and
+    removed at the end. Skipped when PostgreSQL is not installed, failed instead when
+    VANBAN_REQUIRE_POSTGRES is set (make test sets it and installs postgresql)."""
+    from pgcluster import Cluster, available
+
+    if not available():
+        if os.environ.get("VANBAN_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is not installed: no initdb/pg_ctl on PATH or in "
+                        "/usr/lib/postgresql/*/bin (make test installs postgresql)")
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl; make test installs "
+                    "Debian's postgresql)")
+    with Cluster() as pg:
+        yield pg
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request) -> str:
+    """A fresh empty database for one test: ``postgresql://vanban@127.0.0.1:PORT/NAME``.
+    Module-scoped fixtures call :func:`pg_database` on ``pg_cluster`` themselves."""
+    return pg_database(pg_cluster, request.node.name)
 
 
 
