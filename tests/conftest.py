@@ -124,6 +124,67 @@ def pg_url(pg_cluster, request) -> str:
     return pg_database(pg_cluster, request.node.name)
 
 
+# ---- the index tests on both backends --------------------------------------------------
+
+BACKENDS = ("sqlite", "postgres")
+"""The archive index's backends. The tests of search, facets and citations take the
+module-scoped ``backend`` fixture and run once on each, on the same corpus data; tests of
+SQLite itself (files, WAL, FTS5 tables, migrations) do not take it."""
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def index_location(request, backend: str, folder: Path, name: str = "index.db") -> str:
+    """Where a new, empty index goes: ``folder/name`` for SQLite, a fresh database of the
+    session's cluster (:func:`pg_cluster`) for PostgreSQL."""
+    if backend == "sqlite":
+        return str(folder / name)
+    if not _opens_urls():
+        pytest.fail("open_index() does not open postgresql:// URLs (the PostgreSQL backend "
+                    "is not there): it would make an SQLite file of that name")
+    return pg_database(request.getfixturevalue("pg_cluster"), request.node.name)
+
+
+@lru_cache(maxsize=None)
+def _opens_urls() -> bool:
+    """Whether :func:`pipeline.index.open_index` takes a ``postgresql://`` URL for a
+    database, not for an SQLite file name: tried once, from an empty temporary folder, on
+    a port where nothing listens."""
+    import tempfile
+
+    from pipeline.index import open_index
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            open_index("postgresql://vanban@127.0.0.1:1/probe").close()
+            return False  # nothing listens there: only a file could have been opened
+        except Exception:
+            return not os.listdir(tmp)
+        finally:
+            os.chdir(here)
+
+
+def build_index(paths: list[Path], location: str) -> dict[str, int]:
+    """``vanban index`` ``paths`` into ``location``; nothing may fail. Returns the counts."""
+    from pipeline.index.ingest import index_paths
+
+    summary = index_paths(paths, location)
+    assert not summary.failed, summary.failed
+    return summary.counts()
+
+
+@pytest.fixture
+def new_location(request, backend, tmp_path):
+    """``new_location()``: one more new, empty index location on this test's backend."""
+    made = itertools.count()
+    return lambda: index_location(request, backend, tmp_path, f"index{next(made)}.db")
+
+
 
 def pytest_terminal_summary(terminalreporter):
     """Print the bad-input listing (tests/test_bad_inputs.py) when that test ran."""
