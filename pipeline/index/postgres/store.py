@@ -1,0 +1,248 @@
+"""Writing one document into the PostgreSQL index, as :mod:`pipeline.index.sqlite.store`
+does into SQLite: a document is identified by its path; storing a path again replaces
+all its rows in one transaction and keeps its id.
+
+Many writers at once: the transaction first takes an advisory lock on the path (two
+workers storing one document take turns: one copy, the second replaces the first), then
+on each symbol number the document carries or cites (sorted, so no two writers wait on
+each other in a circle), so that a document and one citing it, stored at the same time,
+are still linked. ``INSERT … ON CONFLICT (path)`` keeps one row per path whatever
+happens. A deadlock or serialization failure runs the transaction again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Sequence
+
+from pipeline.document.model import Block
+from pipeline.index.base import store_path
+from pipeline.index.keys import name_key, number_key, symbol_key
+from pipeline.index.postgres.db import RETRY, Db
+from pipeline.index.postgres.graph import doubtful_keys, resolve_references
+from pipeline.index.sqlite.citedocs import symbol_parts
+from pipeline.index.sqlite.store import index_code_version
+from pipeline.index.terms import doc_terms, term_words
+
+PATH_LOCK = 7392  # pg_advisory_xact_lock(PATH_LOCK, hashtext(path))
+SYMBOL_LOCK = 7393  # pg_advisory_xact_lock(SYMBOL_LOCK, hashtext(number)): citations
+ATTEMPTS = 8
+WORD = re.compile(r"[^\W_]+")  # a word, as pipeline.index.terms splits them
+
+
+def terms_of(title: str | None, text: str) -> list[str]:
+    """What ``texts.terms`` holds: :func:`pipeline.index.terms.doc_terms` as a list."""
+    return doc_terms(title, text).split()
+
+
+def exact_words(text: str) -> list[str]:
+    """Distinct words of ``text`` lower-cased, accents kept (what ``fts_exact`` indexes)."""
+    return sorted(set(WORD.findall(text.lower())))
+
+
+def clean(text: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL: a space instead (same length, offsets kept)."""
+    return text.replace("\x00", " ") if text and "\x00" in text else text
+
+
+def _year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def _effective_refs(refs: list[dict]) -> list[tuple[str | None, str | None]]:
+    """(symbol key, date) of each reference, a short repeat taking its antecedent's."""
+    out: list[tuple[str | None, str | None]] = []
+    for r in refs:
+        key, date = symbol_key(r.get("symbol")), r.get("date")
+        a = r.get("antecedent")
+        if isinstance(a, int) and 0 <= a < len(out):
+            key = key or out[a][0]
+            date = date or out[a][1]
+        out.append((key, date))
+    return out
+
+
+def _max_deadline(tasks: list[dict]) -> str | None:
+    ends = [t.get("deadline") for t in tasks]
+    ends += [(t.get("period") or {}).get("end") for t in tasks]
+    ends = [e for e in ends if e]
+    return max(ends) if ends else None
+
+
+_CHILDREN = ("texts", "blocks", "refs", "tasks", "task_owners", "findings", "dates",
+             "doc_owners")
+
+
+def _insert_children(db: Db, doc_id: int, result: dict, text: str,
+                     blocks: Sequence[Block] | None) -> None:
+    meta = result.get("metadata") or {}
+    title = clean(meta.get("title")) or ""
+    words = exact_words(f"{title}\n{text}")
+    terms = terms_of(title, text)
+    db.execute("INSERT INTO texts(doc_id, text, terms, title_terms, words, title_words) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
+               (doc_id, text, terms, terms_of(None, title), words, exact_words(title)))
+    vocab = sorted(set(words) | set(term_words(f"{title}\n{text}")))
+    db.execute("INSERT INTO vocab(term) SELECT unnest(?::text[]) "
+               "ON CONFLICT DO NOTHING", (vocab,))
+    if blocks:
+        db.executemany(
+            'INSERT INTO blocks(doc_id, seq, kind, start, "end", page, tbl, "row", col) '
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [(doc_id, i, b.kind, b.start, b.end, b.page, b.table, b.row, b.col)
+             for i, b in enumerate(blocks)])
+    refs = result.get("references") or []
+    eff = _effective_refs(refs)
+    db.executemany(
+        "INSERT INTO refs(doc_id, seq, text, doc_type, number, number_key, symbol, symbol_key, "
+        'date, date_eff, issuer, title, title_key, start, "end", antecedent) '
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(doc_id, i, clean(r.get("text")) or "", r.get("doc_type"), r.get("number"),
+          number_key(r.get("number")), r.get("symbol"), eff[i][0], r.get("date"), eff[i][1],
+          r.get("issuer"), clean(r.get("title")),
+          name_key(f"{r.get('doc_type') or ''} {r['title']}") if r.get("title") else None,
+          r.get("start"), r.get("end"), r.get("antecedent")) for i, r in enumerate(refs)])
+    owners: dict[str, str] = {}
+    for i, t in enumerate(result.get("tasks") or []):
+        period = t.get("period") or {}
+        task_rowid = db.execute(
+            "INSERT INTO tasks(doc_id, seq, task_id, section, text, deadline, period_start, "
+            'period_end, recurrence, start, "end", source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) '
+            "RETURNING id",
+            (doc_id, i, t.get("id"), clean(t.get("section")), clean(t.get("text")) or "",
+             t.get("deadline"), period.get("start"), period.get("end"), t.get("recurrence"),
+             t.get("start"), t.get("end"), t.get("source"))).fetchone()[0]
+        rows = [(task_rowid, doc_id, role, o, name_key(o) or o)
+                for role in ("lead", "support") for o in (t.get(role) or []) if o]
+        db.executemany("INSERT INTO task_owners(task_rowid, doc_id, role, owner, owner_key) "
+                       "VALUES (?,?,?,?,?)", rows)
+        for _, _, _, o, k in rows:
+            owners.setdefault(k, o)
+    db.executemany("INSERT INTO doc_owners(doc_id, owner_key, owner) VALUES (?,?,?)",
+                   [(doc_id, k, o) for k, o in owners.items()])
+    db.executemany(
+        'INSERT INTO findings(doc_id, seq, kind, message, text, start, "end") '
+        "VALUES (?,?,?,?,?,?,?)",
+        [(doc_id, i, f.get("kind") or "", clean(f.get("message")), clean(f.get("text")),
+          f.get("start"), f.get("end")) for i, f in enumerate(result.get("findings") or [])])
+    db.executemany(
+        'INSERT INTO dates(doc_id, seq, start, "end", text, value, kind, cue) '
+        "VALUES (?,?,?,?,?,?,?,?)",
+        [(doc_id, i, d.get("start"), d.get("end"), clean(d.get("text")), d.get("value"),
+          d.get("kind"), d.get("cue")) for i, d in enumerate(result.get("dates") or [])])
+
+
+DOC_COLUMNS = ("path", "sha256", "code_version", "format", "pages", "doc_type", "number",
+               "number_key", "symbol", "symbol_key", "issuer", "issuer_key", "issuer_parent",
+               "place", "date", "year", "title", "signer_name", "signer_position",
+               "signer_authority", "recipients", "spans", "n_references", "n_tasks",
+               "n_findings", "max_deadline", "indexed_at")
+
+
+def _values(result: dict, text: str, path: str, code_version: str | None) -> dict:
+    src = result.get("source") or {}
+    meta = result.get("metadata") or {}
+    signer = meta.get("signer") or {}
+    tasks = result.get("tasks") or []
+    return {
+        "path": path, "sha256": src.get("sha256") or hashlib.sha256(text.encode()).hexdigest(),
+        "code_version": code_version or index_code_version(), "format": src.get("format"),
+        "pages": src.get("pages"),
+        "doc_type": meta.get("doc_type"), "number": meta.get("number"),
+        "number_key": number_key(meta.get("number")), "symbol": meta.get("symbol"),
+        "symbol_key": symbol_key(meta.get("symbol")), "issuer": meta.get("issuer"),
+        "issuer_key": name_key(meta.get("issuer")), "issuer_parent": meta.get("issuer_parent"),
+        "place": meta.get("place"), "date": meta.get("date"), "year": _year(meta.get("date")),
+        "title": clean(meta.get("title")), "signer_name": signer.get("name"),
+        "signer_position": signer.get("position"), "signer_authority": signer.get("authority"),
+        "recipients": json.dumps(meta.get("recipients") or [], ensure_ascii=False),
+        "spans": json.dumps(meta.get("spans") or {}, ensure_ascii=False),
+        "n_references": len(result.get("references") or []), "n_tasks": len(tasks),
+        "n_findings": len(result.get("findings") or []), "max_deadline": _max_deadline(tasks),
+        "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def lock_numbers(db: Db, keys: set[str | None]) -> None:
+    """Advisory locks on the numbers of these symbol keys (every spelling of a number
+    shares one), in order: writers linking the same symbols take turns."""
+    numbers = sorted({(p[0] if (p := symbol_parts(k)) else k) for k in keys if k})
+    for n in numbers:
+        db.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (SYMBOL_LOCK, n))
+
+
+def _store_once(db: Db, values: dict, result: dict, text: str,
+                blocks: Sequence[Block] | None, resolve: bool) -> tuple[int, str]:
+    path = values["path"]
+    with db.transaction():
+        db.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (PATH_LOCK, path))
+        old = db.execute("SELECT id, symbol_key FROM documents WHERE path = ?",
+                         (path,)).fetchone()
+        if resolve:
+            cited = {k for k, _ in _effective_refs(result.get("references") or [])}
+            lock_numbers(db, cited | {values["symbol_key"], old[1] if old else None})
+        cols = ", ".join(f'"{c}"' for c in DOC_COLUMNS)
+        marks = ", ".join("?" for _ in DOC_COLUMNS)
+        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in DOC_COLUMNS if c != "path")
+        updates = ", ".join(f'"{c}" = ?' for c in DOC_COLUMNS)
+        if old:  # the path's lock is held: the row stays until this commits
+            doc_id = old[0]
+            for table in _CHILDREN:
+                db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+            db.execute(f"UPDATE documents SET {updates} WHERE id = ?",
+                       [values[c] for c in DOC_COLUMNS] + [doc_id])
+        else:  # ON CONFLICT: one row per path even for a writer that took no lock
+            doc_id = db.execute(
+                f"INSERT INTO documents({cols}) VALUES ({marks}) ON CONFLICT (path) DO UPDATE "
+                f"SET {sets} RETURNING id", [values[c] for c in DOC_COLUMNS]).fetchone()[0]
+        status = "changed" if old else "new"
+        _insert_children(db, doc_id, result, text, blocks)
+        if resolve:
+            keys = {k for k in (old[1] if old else None, values["symbol_key"]) if k}
+            more = doubtful_keys(db, doc_id)  # references that may mean a misread number
+            lock_numbers(db, more - keys)
+            resolve_references(db, doc_ids=[doc_id], keys=keys | more)
+    return int(doc_id), status
+
+
+def index_document(db: Db, result: dict, text: str, *, path: str | None = None,
+                   code_version: str | None = None, blocks: Sequence[Block] | None = None,
+                   resolve: bool = True) -> tuple[int, str]:
+    """Store one ``vanban.document/1`` result and its normalised ``text``, replacing any
+    earlier rows of the same path, in one transaction. Returns ``(document id, "new" |
+    "changed")``."""
+    src = result.get("source") or {}
+    if not (path or src.get("path")):
+        raise ValueError("index_document needs a path (argument or source.path)")
+    path = store_path(path or src.get("path"))
+    text = clean(text) or ""
+    values = _values(result, text, path, code_version)
+    for attempt in range(ATTEMPTS):
+        try:
+            out = _store_once(db, values, result, text, blocks, resolve)
+            break
+        except RETRY:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    db.execute("SELECT nextval('generation')")  # after the commit: readers' caches go stale
+    return out
+
+
+def resolve_all(db: Db) -> int:
+    """Resolve every reference again (after a bulk load with ``resolve=False``)."""
+    from pipeline.index.postgres.graph import resolve_all as resolve
+
+    for attempt in range(ATTEMPTS):
+        try:
+            with db.transaction():
+                n = resolve(db)
+            db.execute("SELECT nextval('generation')")
+            return n
+        except RETRY:
+            if attempt == ATTEMPTS - 1:
+                raise
+    return 0
+

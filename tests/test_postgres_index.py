@@ -1,0 +1,141 @@
+"""The PostgreSQL index (pipeline/index/postgres/) against a real throwaway cluster: chosen
+by URL, migrated once by many openers, one copy per path whatever the writers do, storage
+errors as StoreError, and the same answers as SQLite (search, facets, citations) on the
+corpus. No mocks: tests/pgcluster.py's cluster (conftest's ``pg_cluster``)."""
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import pg_database
+
+from pipeline.document.model import VanbanError
+from pipeline.index import StoreError, open_index
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _result(path: str, symbol: str | None = None, date: str | None = None,
+            title: str = "Kế hoạch", refs: list[dict] | None = None, **meta) -> dict:
+    return {"source": {"path": path, "sha256": f"sha-{path}-{symbol}"},
+            "metadata": {"symbol": symbol, "date": date, "title": title, **meta},
+            "references": refs or [], "tasks": [], "findings": [], "dates": []}
+
+
+@pytest.fixture
+def url(pg_cluster, request) -> str:
+    return pg_database(pg_cluster, request.node.name)
+
+
+def test_url_opens_postgres_and_location_hides_the_password(url):
+    with open_index(url) as ix:
+        assert type(ix).__name__ == "PostgresIndex"
+        assert ix.location == url and ix.files() == frozenset()
+    secret = url.replace("vanban@", "vanban:secret@")
+    with open_index(secret) as ix:  # trust authentication: the password is not checked
+        assert "secret" not in ix.location
+        assert ix.location == url
+
+
+def test_sqlite_users_never_import_psycopg(tmp_path):
+    code = ("import sys; from pipeline.index import open_index;"
+            f"open_index({str(tmp_path / 'i.db')!r}).close();"
+            "print('psycopg' in sys.modules, 'pipeline.index.postgres' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["False", "False"]
+
+
+def test_store_replace_stamps_ids_document(url):
+    with open_index(url) as ix:
+        assert ix.stamps() == {} and ix.stamp("a.txt") is None
+        r = _result("a.txt", "12/KH-UBND", "2020-03-01", "Kế hoạch bình đẳng giới",
+                    doc_type="KH", number="12")
+        r["tasks"] = [{"text": "Báo cáo", "lead": ["Sở Tư pháp"], "support": ["Sở Nội vụ"],
+                       "deadline": "2030-01-01"}]
+        r["findings"] = [{"kind": "k", "message": "m", "text": "t", "start": 0, "end": 1}]
+        assert ix.store(r, "Kế hoạch bình đẳng giới\x00") == (1, "new")
+        assert ix.store(r, "Kế hoạch bình đẳng giới") == (1, "changed")
+        assert ix.store(_result("b.txt"), "Khác") == (2, "new")
+        assert ix.stamp("a.txt").sha256 == "sha-a.txt-12/KH-UBND"
+        assert ix.stamp("a.txt").code_version == ix.code_version
+        assert set(ix.stamps()) == {"a.txt", "b.txt"}
+        assert ix.ids(["a.txt", "nowhere.txt"]) == {"a.txt": 1}
+        doc = ix.document(1)
+        assert doc.text == "Kế hoạch bình đẳng giới" and doc.meta["symbol"] == "12/KH-UBND"
+        assert [d["text"] for d in doc.duties] == ["Báo cáo"]
+        assert list(doc.owners.values()) == [{"lead": ["Sở Tư pháp"], "support": ["Sở Nội vụ"]}]
+        assert [f["kind"] for f in doc.findings] == ["k"]
+        assert ix.document(99) is None
+    with open_index(url, readonly=True) as ro:
+        assert set(ro.stamps()) == {"a.txt", "b.txt"}
+
+
+def test_readonly_open_of_a_database_without_the_index_is_refused(url):
+    with pytest.raises(VanbanError) as e:
+        open_index(url, readonly=True)
+    assert e.value.kind == "missing"
+
+
+def test_unreachable_server_is_a_store_error():
+    with pytest.raises(StoreError):
+        open_index("postgresql://vanban@127.0.0.1:1/none")
+
+
+def _open_and_close(url: str) -> None:
+    open_index(url).close()
+
+
+def test_many_openers_migrate_once(url):
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        pool.map(_open_and_close, [url] * 8)
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        versions = [v for (v,) in conn.execute("SELECT version FROM schema_version "
+                                                "ORDER BY version")]
+    from pipeline.index.postgres.schema import SCHEMA_VERSION
+
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def _writer(args: tuple[str, int]) -> list[tuple[int, str]]:
+    url, worker = args
+    out = []
+    with open_index(url) as ix:
+        for round_ in range(3):
+            for n in range(12):  # every worker stores every path: the same documents at once
+                refs = [{"text": f"Kế hoạch {m}/KH-UBND", "symbol": f"{m}/KH-UBND",
+                         "doc_type": "KH", "number": str(m)} for m in range(12) if m != n]
+                r = _result(f"doc{n}.txt", f"{n}/KH-UBND", "2020-01-01", refs=refs)
+                r["source"]["sha256"] = f"w{worker}r{round_}"
+                out.append(ix.store(r, f"Văn bản số {n} của worker {worker}"))
+    return out
+
+
+def test_four_writers_at_once_never_fail_and_never_duplicate(url):
+    open_index(url).close()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.map(_writer, [(url, w) for w in range(4)])
+    assert sum(len(r) for r in results) == 4 * 3 * 12
+    with open_index(url, readonly=True) as ix:
+        ids = ix.ids([f"doc{n}.txt" for n in range(12)])
+        assert len(ids) == 12 and len(ix.stamps()) == 12
+        assert {i for r in results for i, _ in r} == set(ids.values())
+        assert sum(s == "new" for r in results for _, s in r) == 12
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(*) FROM texts").fetchone()[0] == 12
+            assert conn.execute("SELECT count(*) FROM refs").fetchone()[0] == 12 * 11
+            # stored at the same time as what they cite, every reference is still linked
+            assert conn.execute("SELECT count(*) FROM refs WHERE target_id IS NULL"
+                                ).fetchone()[0] == 0
+        cited = ix.cited_by("5/KH-UBND")
+        assert len(cited["cited_by"]) == 11 and cited["held"]["path"] == "doc5.txt"
