@@ -35,7 +35,8 @@ from pipeline.index.base import StoreError
 _GROUP_CONCAT = re.compile(r"group_concat\((DISTINCT )?([\w.]+)(?:, ',')?\)")
 _ORDER = re.compile(r"\bORDER BY\b")
 _ORDER_END = re.compile(r"\b(LIMIT|OFFSET)\b")
-_REWRITES = (("GROUP BY r.doc_id ORDER BY", "GROUP BY r.doc_id, d.id ORDER BY"),)
+_REWRITES = (("JOIN documents d ON d.id = r.doc_id", "GROUP BY r.doc_id ORDER BY",
+              "GROUP BY r.doc_id, d.id ORDER BY"),)  # (when the SQL has, replace, by)
 
 
 def _order_items(body: str) -> str:
@@ -83,8 +84,9 @@ def _nulls_like_sqlite(sql: str) -> str:
 def pg_sql(sql: str) -> tuple[str, tuple[int, ...]]:
     """SQLite's SQL (as the index's modules write it) → psycopg's, and the positions of
     the parameters that are GLOB patterns (to be turned into regular expressions)."""
-    for a, b in _REWRITES:
-        sql = sql.replace(a, b)
+    for when, a, b in _REWRITES:
+        if when in sql:
+            sql = sql.replace(a, b)
     sql = _GROUP_CONCAT.sub(lambda m: f"string_agg({m.group(1) or ''}{m.group(2)}::text, ',')",
                             sql)
     sql = _nulls_like_sqlite(sql)

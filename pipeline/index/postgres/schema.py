@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from pipeline.index.terms import term_words
+
 SCHEMA_LOCK = (7391, 1)  # pg_advisory_xact_lock(classid, objid) of the migrations
 T = 'text COLLATE "C"'
 
@@ -132,10 +134,30 @@ _V2 = (
     f"CREATE TABLE vocab (term {T} PRIMARY KEY)",
 )
 
+_V3 = (
+    # words per document (title and text; title alone): the document lengths of BM25
+    "ALTER TABLE texts ADD COLUMN n_tokens integer NOT NULL DEFAULT 0",
+    "ALTER TABLE texts ADD COLUMN n_title_tokens integer NOT NULL DEFAULT 0",
+)
+
+
+def token_count(text: str | None) -> int:
+    """Words of ``text`` as the ranking counts them (:func:`pipeline.index.terms.term_words`)."""
+    return len(term_words(text or ""))
+
+
+def _fill_counts(conn: psycopg.Connection) -> None:
+    rows = conn.execute("SELECT d.id, d.title, t.text FROM documents d "
+                        "JOIN texts t ON t.doc_id = d.id").fetchall()
+    for doc_id, title, text in rows:
+        conn.execute("UPDATE texts SET n_tokens = %s, n_title_tokens = %s WHERE doc_id = %s",
+                     (token_count(title) + token_count(text), token_count(title), doc_id))
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents, texts, blocks, references, duties, owners, findings, dates", _V1),
     Migration(2, "word arrays for matching (words, word pairs, exact words), vocabulary", _V2),
+    Migration(3, "words per document and per title, for ranking", _V3, after=_fill_counts),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
