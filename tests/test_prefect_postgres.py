@@ -120,8 +120,8 @@ def test_vanban_run_is_recorded_in_postgresql(prefect_pg, tmp_path: Path) -> Non
     assert not list((state / "prefect").glob("*.db")), list(state.rglob("*"))
 
     runs = _sql(db_url, "SELECT r.id, r.state_type::text FROM flow_run r JOIN flow f "
-                        "ON f.id = r.flow_id WHERE f.name = %s AND r.deployment_id IS NULL",
-                FLOW)
+                        "ON f.id = r.flow_id WHERE f.name = %s AND r.parameters::text LIKE %s",
+                FLOW, f"%{tmp_path}%")
     assert len(runs) == 1, runs
     (flow_run_id, flow_state), = runs
     assert flow_state == "COMPLETED"
@@ -132,6 +132,39 @@ def test_vanban_run_is_recorded_in_postgresql(prefect_pg, tmp_path: Path) -> Non
     assert set(tasks.values()) == {"COMPLETED"}, tasks
     logs = _sql(db_url, "SELECT count(*) FROM log WHERE flow_run_id = %s", flow_run_id)
     assert logs[0][0] > 0
+
+
+@pytest.mark.skipif(bool(os.environ.get("VANBAN_SKIP_SLOW_TESTS")),
+                    reason="slow (30-70 s: a Dask cluster on two cores) and "
+                           "VANBAN_SKIP_SLOW_TESTS is set")
+def test_vanban_run_with_workers_is_recorded_in_postgresql(prefect_pg, tmp_path: Path) -> None:
+    """``vanban run --workers 2`` (Dask) against the PostgreSQL server: each document's and
+    each plan's task run recorded there."""
+    pytest.importorskip("prefect_dask", reason="needs `pip install prefect-dask`")
+    import json
+
+    api_url, db_url = prefect_pg
+    inbox, out, state = _inbox(tmp_path, FILES), tmp_path / "out", tmp_path / "state"
+    res = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(inbox), "--out",
+                          str(out), "--state-dir", str(state), "--no-progress", "--workers",
+                          "2"], cwd=ROOT, env=_env(PREFECT_API_URL=api_url),
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"{len(FILES)} văn bản: {len(FILES)} mới" in res.stdout, res.stdout
+    (flow_run_id,), = _sql(db_url, "SELECT id FROM flow_run WHERE parameters::text LIKE %s",
+                           f"%{tmp_path}%")
+    plans = json.loads((out / "gaps" / "index.json").read_text("utf-8"))
+    want = {f"extract-{Path(n).stem}" for n in FILES}
+    want |= {f"check-{Path(e['html']).stem}" for e in plans.values()}  # one per plan on Dask
+    deadline = time.monotonic() + 60
+    while True:
+        tasks = _task_runs(db_url, flow_run_id, len(want))
+        got = {n: s for n, s in tasks.items() if n.startswith(("extract-", "check-"))}
+        if (set(got) == want and set(got.values()) == {"COMPLETED"}) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert set(got) == want and set(got.values()) == {"COMPLETED"}, tasks
 
 
 @pytest.mark.skipif(bool(os.environ.get("VANBAN_SKIP_SLOW_TESTS")),
