@@ -139,3 +139,78 @@ def test_four_writers_at_once_never_fail_and_never_duplicate(url):
                                 ).fetchone()[0] == 0
         cited = ix.cited_by("5/KH-UBND")
         assert len(cited["cited_by"]) == 11 and cited["held"]["path"] == "doc5.txt"
+
+
+# ─────────────────────── the same answers as SQLite, on the corpus ───────────────────────
+
+@pytest.fixture(scope="module")
+def both(pg_cluster, tmp_path_factory):
+    """The text corpus indexed into SQLite and into PostgreSQL, both open read-only."""
+    from conftest import build_index, copy_text_corpus
+
+    corpus = copy_text_corpus(tmp_path_factory.mktemp("corpus_pg"))
+    lite = str(tmp_path_factory.mktemp("lite") / "index.db")
+    url = pg_database(pg_cluster, "same_answers")
+    assert build_index([corpus], lite) == build_index([corpus], url)
+    a, b = open_index(lite, readonly=True), open_index(url, readonly=True)
+    yield a, b
+    a.close()
+    b.close()
+
+
+QUERIES = ["bình đẳng giới", "BÌNH ĐẲNG GIỚI", "binh dang gioi", "giới bình đẳng", "cao đẳng",
+           "cao đảng", "cao dang", "thẻ đảng", "thẻ đảng viên", "án phạt", "án phát",
+           "chứng nhận", "chúng nhân", "chung nhan", "tiến bộ phụ nữ", "phòng, chống ma túy",
+           "phong chong ma tuy", "ma tuý", "tặng cờ", "trợ tiền", "bình đẵng giới",
+           "binh đẳng gioi", "xuất bản", '"người có công"', "tuyen truyen*", "truyền*",
+           "ke hoach -gioi", "kế hoạch -\"bình đẳng giới\"", "1696/QĐ-TTg", "QĐ 1696", "1696",
+           "55/NĐ-CP", "55/2023/NĐ-CP", "116/NĐ-CP", "580/KH-UBND", "quyet dinh so 773",
+           "", "zzzz không có", "ma", "Ủy ban nhân dân"]
+FILTERS = [
+    {}, {"sort": "date_desc"}, {"sort": "date_asc", "offset": 2, "limit": 3},
+    {"filters": {"title_only": True}}, {"filters": {"year_unknown": True}},
+    {"filters": {"date_from": "2020-01-01", "date_to": "2025-12"}},
+    {"filters": {"signer": "nguyen minh"}}, {"filters": {"doc_type": "Báo cáo"}},
+    {"filters": {"has_findings": True}, "owner_facet": True},
+    {"filters": {"open_duties": True, "as_of": "2025-06-01"}},
+    {"filters": {"owner": "Sở Y tế"}, "limit": 2, "offset": 1},
+]
+
+
+@pytest.mark.parametrize("kw", FILTERS, ids=lambda kw: ",".join(
+    f"{k}={v}" for k, v in kw.items()) or "plain")
+def test_search_answers_as_sqlite(both, kw):
+    from pipeline.index import Filters
+
+    a, b = both
+    kw = dict(kw)
+    kw["filters"] = Filters(**kw.get("filters", {}))
+    kw.setdefault("limit", 50)
+    for q in QUERIES:
+        assert b.search(q, **kw) == a.search(q, **kw), q
+
+
+def test_citations_answer_as_sqlite(both):
+    a, b = both
+    paths = sorted(a.stamps())
+    assert sorted(b.stamps()) == paths
+    ids = a.ids(paths)
+    assert b.ids(paths) == ids
+    symbols = {r["symbol"] for r in a.search("", limit=100)["results"] if r["symbol"]}
+    cited = {r["symbol"] for r in a.not_held(1000)} | {s for r in a.not_held(1000)
+                                                        for s in r["spellings"]}
+    asked = sorted(symbols | cited | {"116/NĐ-CP", "116/2021/NĐ-CP", "QĐ 1696", "1696",
+                                      "580/kh-ubnd", "Luật Phòng, chống ma túy", "x"})
+    assert len(asked) > 20
+    for s in asked:
+        assert b.cited_by(s) == a.cited_by(s), s
+        assert b.cites(s) == a.cites(s), s
+    for p in paths:
+        assert b.cites(p) == a.cites(p), p
+        assert b.cited_by_document(ids[p]) == a.cited_by_document(ids[p]), p
+        da, db = a.document(ids[p]), b.document(ids[p])
+        for d in (da, db):  # stored at other moments
+            d.meta.pop("indexed_at")
+        assert db == da, p
+    assert b.not_held(1000) == a.not_held(1000)
+    assert b.not_held(3) == a.not_held(3)

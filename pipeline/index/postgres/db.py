@@ -134,7 +134,8 @@ class Db:
     @staticmethod
     def _args(sql: str, params: Sequence | None) -> tuple[str, tuple]:
         query, globs = pg_sql(sql)
-        args = tuple(params or ())
+        args = tuple(a.replace("\x00", "") if isinstance(a, str) and "\x00" in a else a
+                     for a in params or ())  # PostgreSQL text has no NUL: it matches nothing
         if globs:
             args = tuple(glob_regex(a) if i in globs else a for i, a in enumerate(args))
         return query, args
