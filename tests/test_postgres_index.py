@@ -86,6 +86,42 @@ def test_unreachable_server_is_a_store_error():
         open_index("postgresql://vanban@127.0.0.1:1/none")
 
 
+def test_an_older_schema_is_upgraded_and_a_newer_one_refused(url):
+    import psycopg
+
+    from pipeline.index.postgres.schema import SCHEMA_VERSION, migrate
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert migrate(conn, upto=2) == [1, 2]
+        conn.execute("INSERT INTO documents(id, path, sha256, code_version, title, indexed_at) "
+                     "VALUES (1, 'old.txt', 's', 'c', 'Ba từ đây', 'now')")
+        conn.execute("INSERT INTO texts(doc_id, text) VALUES (1, 'Bốn từ ở đây')")
+    with pytest.raises(VanbanError) as e:
+        open_index(url, readonly=True)
+    assert e.value.kind == "schema"
+    open_index(url).close()  # a writable open upgrades: the word counts are filled in
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT n_tokens, n_title_tokens FROM texts").fetchone() == (7, 3)
+        conn.execute("INSERT INTO schema_version(version, description) VALUES (%s, 'later')",
+                     (SCHEMA_VERSION + 1,))
+    for readonly in (False, True):
+        with pytest.raises(RuntimeError, match="newer"):
+            open_index(url, readonly=readonly)
+
+
+def test_storage_errors_are_store_errors():
+    from psycopg import errors
+
+    from pipeline.index.postgres.db import storage_errors
+
+    with pytest.raises(StoreError) as e, storage_errors():
+        raise errors.DiskFull("could not extend file: No space left on device")
+    assert e.value.full and isinstance(e.value.__cause__, errors.DiskFull)
+    with pytest.raises(StoreError) as e, storage_errors():
+        raise errors.AdminShutdown("terminating connection due to administrator command")
+    assert not e.value.full
+
+
 def _open_and_close(url: str) -> None:
     open_index(url).close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from pipeline.document.model import Block, VanbanError
@@ -46,8 +47,11 @@ class PostgresIndex(Index):
         """Connect to ``url`` and create or upgrade the schema (``readonly``: refuse a
         database without the index, or of another schema version: VanbanError)."""
         index = cls(url)
-        try:
-            with index.db() as db:
+        try:  # one plain connection: a wrong address fails at once, not after the pool's
+            # retries; the pool opens on the first call that needs it
+            with storage_errors(), psycopg.connect(url, autocommit=True,
+                                                   connect_timeout=CONNECT_TIMEOUT) as conn:
+                db = Db(conn)
                 if readonly:
                     version = schema_version(db.conn)
                     if version == 0:

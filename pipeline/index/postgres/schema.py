@@ -171,10 +171,10 @@ def schema_version(conn: psycopg.Connection) -> int:
     return int(row[0] or 0)
 
 
-def migrate(conn: psycopg.Connection) -> list[int]:
-    """Apply the migrations after the database's version, all in one transaction under
-    the schema's advisory lock; returns the versions applied. RuntimeError when the
-    database was made by a newer vanban."""
+def migrate(conn: psycopg.Connection, upto: int | None = None) -> list[int]:
+    """Apply the migrations after the database's version (up to ``upto``), all in one
+    transaction under the schema's advisory lock; returns the versions applied.
+    RuntimeError when the database was made by a newer vanban."""
     applied: list[int] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", SCHEMA_LOCK)
@@ -186,7 +186,7 @@ def migrate(conn: psycopg.Connection) -> list[int]:
             raise RuntimeError(f"index schema version {current} is newer than this vanban "
                                f"({SCHEMA_VERSION}); upgrade vanban")
         for m in MIGRATIONS:
-            if m.version <= current:
+            if m.version <= current or (upto is not None and m.version > upto):
                 continue
             for stmt in m.statements:
                 conn.execute(stmt)
