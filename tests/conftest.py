@@ -156,15 +156,19 @@ def _opens_urls() -> bool:
     import tempfile
 
     from pipeline.index import open_index
+    from pipeline.index.sqlite import SQLiteIndex
 
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         try:
-            open_index("postgresql://vanban@127.0.0.1:1/probe").close()
-            return False  # nothing listens there: only a file could have been opened
-        except Exception:
+            index = open_index("postgresql://vanban@127.0.0.1:1/probe")
+        except Exception:  # a server backend that found nothing listening
             return not os.listdir(tmp)
+        else:  # a backend that connects later, or an SQLite file of that name
+            is_file = isinstance(index, SQLiteIndex)
+            index.close()
+            return not is_file and not os.listdir(tmp)
         finally:
             os.chdir(here)
 
