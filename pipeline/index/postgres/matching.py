@@ -7,13 +7,14 @@ What FTS5 does for SQLite, over the word arrays of ``texts`` (:mod:`.schema`):
   ``vocab`` it begins;
 - a phrase (quoted, a run of words, ``1696/QĐ-TTg``): its folded word pairs in ``terms``
   (with the accents typed: its words in ``words`` too), then, unless the pairs decide it
-  (two words, no accents), each candidate's text checked for the phrase
-  (:class:`pipeline.index.query.PhraseCheck`, the SQLite search's own check);
+  (two words, no accents), each candidate checked on the server for the words in order in
+  ``folded``/``lowered`` (``|a||b|``: :func:`~pipeline.index.postgres.schema.token_string`),
+  in its text as SQLite's search checks it;
 - ``title_only``: the same on ``title_terms``/``title_words`` and the title.
 
 :func:`bm25` ranks as FTS5's ``bm25()`` does (k1 = 1.2, b = 0.75, a title hit counting
 4 times, one IDF per phrase over the whole index), counting the phrase's occurrences in
-the document's words, so ranks agree with SQLite's.
+the document's words on the server, so ranks agree with SQLite's.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ import re
 import numpy as np
 
 from pipeline.index.postgres.db import Db
-from pipeline.index.query import PhraseCheck, Term
+from pipeline.index.postgres.schema import token_string
+from pipeline.index.query import Term
 from pipeline.index.sqlite.facets import sorted_unique
 from pipeline.index.terms import pair_token, term_words
 
@@ -107,23 +109,19 @@ class Matcher:
             and len(folded) > 1
         if not check_needed or not len(ids) or (len(ids) > VERIFY_MAX and not self.exact):
             return ids
-        check = PhraseCheck([unit], exact=self.exact)
-        keep = [i for i, text in self.texts(ids.tolist()) if check(text)]
-        return np.array(sorted(keep), dtype=np.int64)
+        column = ("title_" if self.titles else "") + ("lowered" if self.exact else "folded")
+        return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
+                           f"strpos({column}, ?) > 0", [ids.tolist(), self.pattern(unit)])
+
+    def pattern(self, unit: Term) -> str:
+        """The unit's words as they stand in ``folded``/``lowered`` (``|a||b|``; a prefix
+        without its closing bar)."""
+        found = token_string(exact_words(unit) if self.exact else term_words(unit.text))
+        return found[:-1] if unit.prefix and found else found
 
     def select(self, sql: str, params: list) -> np.ndarray:
         ids = [int(i) for (i,) in self.db.execute(sql, params)]
         return sorted_unique(np.array(ids, dtype=np.int64))
-
-    def texts(self, ids: list[int]):
-        """(id, text) of ``ids``: the title alone with ``titles``."""
-        if self.titles:
-            sql = "SELECT id, coalesce(title, '') FROM documents WHERE id = ANY(?)"
-        else:
-            sql = "SELECT doc_id, text FROM texts WHERE doc_id = ANY(?)"
-        for start in range(0, len(ids), 200):
-            yield from self.db.execute(sql, (ids[start:start + 200],))
-
 
 def every(matcher: Matcher, units: list[Term], negated: list[Term]) -> np.ndarray:
     """Documents with every unit and none of the negated ones (ascending)."""
@@ -142,32 +140,18 @@ def every(matcher: Matcher, units: list[Term], negated: list[Term]) -> np.ndarra
 
 # ---------------------------------------------------------------------------- ranking
 
-def _tokens(text: str, exact: bool) -> list[str]:
-    return WORD.findall(text.lower()) if exact else term_words(text)
-
-
-def _hits(tokens: list[str], phrase: list[str], prefix: bool) -> int:
-    n = len(phrase)
-    if not n:
-        return 0
-    count = 0
-    first = phrase[0]
-    for i, tok in enumerate(tokens):
-        if n == 1 and prefix:
-            count += tok.startswith(first)
-            continue
-        if tok != first or i + n > len(tokens):
-            continue
-        if tokens[i + 1:i + n - 1] == phrase[1:-1] and (
-                tokens[i + n - 1].startswith(phrase[-1]) if prefix
-                else tokens[i + n - 1] == phrase[-1]):
-            count += 1
-    return count
+def _hits(column: str, pattern: str, prefix: bool) -> tuple[str, list]:
+    """SQL counting the (non-overlapping) occurrences of ``pattern`` in ``column``."""
+    if prefix:
+        return f"regexp_count({column}, ?)", [re.escape(pattern) + "[^|]*\\|"]
+    return (f"(length({column}) - length(replace({column}, ?, ''))) / ?",
+            [pattern, max(len(pattern), 1)])
 
 
 def bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float]:
     """FTS5's ``bm25()`` of ``ids`` for the phrases ``units``: title weight 4 and body 1
-    (titles only: the title, weight 1), IDF over every stored document."""
+    (titles only: the title, weight 1), IDF over every stored document; the phrases'
+    occurrences counted on the server (``folded``/``lowered``)."""
     db, exact, titles = matcher.db, matcher.exact, matcher.titles
     if titles:
         n, total = db.execute("SELECT count(*), coalesce(sum(n_title_tokens), 0) FROM texts "
@@ -178,22 +162,27 @@ def bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float
     if not n or not ids:
         return {}
     avgdl = max(float(total) / n, 1e-9)
-    phrases = [(_tokens(u.text, exact), u.prefix) for u in units]
     idf = []
     for u in units:
         hit = len(matcher.ids(u))
         v = math.log((n - hit + 0.5) / (hit + 0.5))
         idf.append(v if v > 0 else 1e-6)
+    suffix = "lowered" if exact else "folded"
+    exprs, params = [], []
+    for u in units:
+        pattern = matcher.pattern(u)
+        for column in ("title_" + suffix, suffix):
+            sql, ps = _hits(column, pattern, u.prefix)
+            exprs.append(sql)
+            params += ps
+    length = "n_title_tokens" if titles else "n_tokens"
     out: dict[int, float] = {}
-    rows = db.execute("SELECT d.id, coalesce(d.title, ''), t.text FROM documents d JOIN texts t "
-                      "ON t.doc_id = d.id WHERE d.id = ANY(?)", (ids,))
-    for doc_id, title, text in rows:
-        ttoks = _tokens(title, exact)
-        btoks = [] if titles else _tokens(text, exact)
-        dl = len(ttoks) + len(btoks)
+    for doc_id, dl, *hits in db.execute(f"SELECT doc_id, {length}, {', '.join(exprs)} "
+                                        "FROM texts WHERE doc_id = ANY(?)", [*params, ids]):
         score = 0.0
-        for (ph, prefix), w in zip(phrases, idf, strict=True):
-            f = (1.0 if titles else 4.0) * _hits(ttoks, ph, prefix) + _hits(btoks, ph, prefix)
+        for k, w in enumerate(idf):
+            in_title, in_body = hits[2 * k], hits[2 * k + 1]
+            f = float(in_title) if titles else 4.0 * in_title + in_body
             score += w * (f * (K1 + 1)) / (f + K1 * (1 - B + B * dl / avgdl))
         out[int(doc_id)] = score
     return out

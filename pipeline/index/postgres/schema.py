@@ -25,6 +25,7 @@ phrases with their accents, are checked against the text itself
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -141,6 +142,42 @@ _V3 = (
 )
 
 
+_V4 = (
+    # the words in order, as |word||word|…: folded and as written (lower case), of the
+    # text and of the title; phrases are found and counted in them on the server
+    *(f"ALTER TABLE texts ADD COLUMN {c} {T} NOT NULL DEFAULT ''"
+      for c in ("folded", "lowered", "title_folded", "title_lowered")),
+)
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def exact_tokens(text: str | None) -> list[str]:
+    """Words of ``text`` lower-cased with their accents, in order."""
+    return _WORD.findall((text or "").lower())
+
+
+def token_string(words: list[str]) -> str:
+    """``["binh", "dang"]`` → ``|binh||dang|``: a phrase is a substring, never across a
+    word's edge."""
+    return "".join(f"|{w}|" for w in words)
+
+
+def token_columns(title: str | None, text: str) -> tuple[str, str, str, str]:
+    """``folded``, ``lowered``, ``title_folded``, ``title_lowered`` of a document."""
+    return (token_string(term_words(text)), token_string(exact_tokens(text)),
+            token_string(term_words(title or "")), token_string(exact_tokens(title)))
+
+
+def _fill_tokens(conn: psycopg.Connection) -> None:
+    rows = conn.execute("SELECT d.id, d.title, t.text FROM documents d "
+                        "JOIN texts t ON t.doc_id = d.id").fetchall()
+    for doc_id, title, text in rows:
+        conn.execute("UPDATE texts SET folded = %s, lowered = %s, title_folded = %s, "
+                     "title_lowered = %s WHERE doc_id = %s",
+                     (*token_columns(title, text), doc_id))
+
+
 def token_count(text: str | None) -> int:
     """Words of ``text`` as the ranking counts them (:func:`pipeline.index.terms.term_words`)."""
     return len(term_words(text or ""))
@@ -158,6 +195,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents, texts, blocks, references, duties, owners, findings, dates", _V1),
     Migration(2, "word arrays for matching (words, word pairs, exact words), vocabulary", _V2),
     Migration(3, "words per document and per title, for ranking", _V3, after=_fill_counts),
+    Migration(4, "the words in order (folded, as written) of texts and titles", _V4,
+              after=_fill_tokens),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

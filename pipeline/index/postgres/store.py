@@ -22,7 +22,7 @@ from pipeline.index.base import store_path
 from pipeline.index.keys import name_key, number_key, symbol_key
 from pipeline.index.postgres.db import RETRY, Db
 from pipeline.index.postgres.graph import doubtful_keys, resolve_references
-from pipeline.index.postgres.schema import token_count
+from pipeline.index.postgres.schema import token_columns, token_count
 from pipeline.index.sqlite.citedocs import symbol_parts
 from pipeline.index.sqlite.store import index_code_version
 from pipeline.index.terms import doc_terms, term_words
@@ -84,9 +84,10 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
     terms = terms_of(title, text)
     n_title = token_count(title)
     db.execute("INSERT INTO texts(doc_id, text, terms, title_terms, words, title_words, "
-               "n_tokens, n_title_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               "n_tokens, n_title_tokens, folded, lowered, title_folded, title_lowered) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (doc_id, text, terms, terms_of(None, title), words, exact_words(title),
-                n_title + token_count(text), n_title))
+                n_title + token_count(text), n_title, *token_columns(title, text)))
     vocab = sorted(set(words) | set(term_words(f"{title}\n{text}")))
     db.execute("INSERT INTO vocab(term) SELECT unnest(?::text[]) "
                "ON CONFLICT DO NOTHING", (vocab,))
