@@ -143,6 +143,10 @@ def test_copy_mistakes_are_one_line(archive, tmp_path):
     assert code == 2 and "vanban:" in out and "Traceback" not in out
     code, out = _vanban("index", "--db", str(tmp_path / "x.db"))
     assert code == 2 and "--from" in out
+    code, out = _vanban("index", "--db", str(tmp_path / "x.db"), "--from",
+                        "postgresql://u:secret@127.0.0.1:1/x")
+    assert code == 2 and "tệp chỉ mục SQLite" in out and "secret" not in out, out
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_copy_into_postgresql(archive, pg_url, monkeypatch):
@@ -165,3 +169,27 @@ def test_copy_into_postgresql(archive, pg_url, monkeypatch):
     # the copies count as current: indexing the same files again stores nothing
     code, out = _vanban("index", str(archive.parent / "docs"), "-q")
     assert code == 0 and out.startswith(f"0 new, 0 changed, {n} unchanged"), out
+
+
+def test_db_option_takes_a_file_or_a_postgresql_url(archive, tmp_path, monkeypatch):
+    """Every --db: a file or a postgresql:// URL, VANBAN_DB when not given; anything else
+    is a one-line usage mistake, and a URL's password is never printed."""
+    code, out = _vanban("search", "x", "--db", "mysql://u@h/x")
+    assert code == 2 and "postgresql://" in out, out
+    code, out = _vanban("index", str(archive.parent / "docs"), "--db", str(tmp_path))
+    assert code == 2 and "thư mục" in out, out
+    code, out = _vanban("search", "x", "--db", "postgresql://u:secret@127.0.0.1:1/x")
+    assert code == 2 and out.startswith("vanban: postgresql://u:***@127.0.0.1:1/x"), out
+    assert "secret" not in out and "Traceback" not in out
+    monkeypatch.setenv("VANBAN_DB", str(archive))
+    code, out = _vanban("search", "kế hoạch")
+    assert code == 0 and out.startswith(f"{_total(archive, 'kế hoạch')} văn bản"), out
+    code, out = _vanban("cites", "580/KH-UBND")
+    assert code == 0 and "580/KH-UBND" in out, out
+
+
+def _total(db, q: str) -> int:
+    from pipeline.index import open_index
+
+    with open_index(db, readonly=True) as i:
+        return i.search(q, limit=0)["total"]

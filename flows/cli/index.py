@@ -159,6 +159,9 @@ def _copy(source: str, db: str, quiet: bool) -> None:
         click.echo(f"vanban: {message}", err=True)
         sys.exit(2)
 
+    if is_url(source):
+        fail(f"--from {shown(source)}: chỉ chép được từ một tệp chỉ mục SQLite "
+             "(outputs/index.db, …)")
     if not is_url(db) and Path(db).resolve() == Path(source).resolve():
         fail(f"--from và --db là cùng một tệp: {db}")
     _open(source).close()  # one line and exit 2 when it is not an index; upgrades an old one
