@@ -4,9 +4,8 @@ all its rows in one transaction and keeps its id.
 
 Many writers at once: the transaction first takes an advisory lock on the path (two
 workers storing one document take turns: one copy, the second replaces the first), then
-on each symbol number the document carries or cites (sorted, so no two writers wait on
-each other in a circle), so that a document and one citing it, stored at the same time,
-are still linked. ``INSERT … ON CONFLICT (path)`` keeps one row per path whatever
+on the symbols the document carries (exclusive) or cites (shared; :func:`lock_symbols`),
+so that a document and one citing it, stored at the same time, are still linked. ``INSERT … ON CONFLICT (path)`` keeps one row per path whatever
 happens. A deadlock or serialization failure runs the transaction again.
 """
 from __future__ import annotations
@@ -28,7 +27,7 @@ from pipeline.index.sqlite.store import index_code_version
 from pipeline.index.terms import doc_terms, term_words
 
 PATH_LOCK = 7392  # pg_advisory_xact_lock(PATH_LOCK, hashtext(path))
-SYMBOL_LOCK = 7393  # pg_advisory_xact_lock(SYMBOL_LOCK, hashtext(number)): citations
+SYMBOL_LOCK = 7393  # pg_advisory_xact_lock(SYMBOL_LOCK, hashtext(family)): citations
 ATTEMPTS = 8
 WORD = re.compile(r"[^\W_]+")  # a word, as pipeline.index.terms splits them
 
@@ -92,50 +91,48 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
     db.execute("INSERT INTO vocab(term) SELECT unnest(?::text[]) "
                "ON CONFLICT DO NOTHING", (vocab,))
     if blocks:
-        db.executemany(
-            'INSERT INTO blocks(doc_id, seq, kind, start, "end", page, tbl, "row", col) '
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            [(doc_id, i, b.kind, b.start, b.end, b.page, b.table, b.row, b.col)
-             for i, b in enumerate(blocks)])
+        db.copy("blocks", ("doc_id", "seq", "kind", "start", "end", "page", "tbl", "row", "col"),
+                [(doc_id, i, b.kind, b.start, b.end, b.page, b.table, b.row, b.col)
+                 for i, b in enumerate(blocks)])
     refs = result.get("references") or []
     eff = _effective_refs(refs)
-    db.executemany(
-        "INSERT INTO refs(doc_id, seq, text, doc_type, number, number_key, symbol, symbol_key, "
-        'date, date_eff, issuer, title, title_key, start, "end", antecedent) '
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(doc_id, i, clean(r.get("text")) or "", r.get("doc_type"), r.get("number"),
-          number_key(r.get("number")), r.get("symbol"), eff[i][0], r.get("date"), eff[i][1],
-          r.get("issuer"), clean(r.get("title")),
-          name_key(f"{r.get('doc_type') or ''} {r['title']}") if r.get("title") else None,
-          r.get("start"), r.get("end"), r.get("antecedent")) for i, r in enumerate(refs)])
+    db.copy("refs", ("doc_id", "seq", "text", "doc_type", "number", "number_key", "symbol",
+                     "symbol_key", "date", "date_eff", "issuer", "title", "title_key", "start",
+                     "end", "antecedent"),
+            [(doc_id, i, clean(r.get("text")) or "", r.get("doc_type"), r.get("number"),
+              number_key(r.get("number")), r.get("symbol"), eff[i][0], r.get("date"),
+              eff[i][1], r.get("issuer"), clean(r.get("title")),
+              name_key(f"{r.get('doc_type') or ''} {r['title']}") if r.get("title") else None,
+              r.get("start"), r.get("end"), r.get("antecedent")) for i, r in enumerate(refs)])
+    tasks = result.get("tasks") or []
+    task_ids = [int(i) for (i,) in db.execute(
+        "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, ?)",
+        (len(tasks),))] if tasks else []
+    task_rows, owner_rows = [], []
     owners: dict[str, str] = {}
-    for i, t in enumerate(result.get("tasks") or []):
+    for i, (t, task_rowid) in enumerate(zip(tasks, task_ids, strict=True)):
         period = t.get("period") or {}
-        task_rowid = db.execute(
-            "INSERT INTO tasks(doc_id, seq, task_id, section, text, deadline, period_start, "
-            'period_end, recurrence, start, "end", source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) '
-            "RETURNING id",
-            (doc_id, i, t.get("id"), clean(t.get("section")), clean(t.get("text")) or "",
-             t.get("deadline"), period.get("start"), period.get("end"), t.get("recurrence"),
-             t.get("start"), t.get("end"), t.get("source"))).fetchone()[0]
-        rows = [(task_rowid, doc_id, role, o, name_key(o) or o)
-                for role in ("lead", "support") for o in (t.get(role) or []) if o]
-        db.executemany("INSERT INTO task_owners(task_rowid, doc_id, role, owner, owner_key) "
-                       "VALUES (?,?,?,?,?)", rows)
-        for _, _, _, o, k in rows:
-            owners.setdefault(k, o)
-    db.executemany("INSERT INTO doc_owners(doc_id, owner_key, owner) VALUES (?,?,?)",
-                   [(doc_id, k, o) for k, o in owners.items()])
-    db.executemany(
-        'INSERT INTO findings(doc_id, seq, kind, message, text, start, "end") '
-        "VALUES (?,?,?,?,?,?,?)",
-        [(doc_id, i, f.get("kind") or "", clean(f.get("message")), clean(f.get("text")),
-          f.get("start"), f.get("end")) for i, f in enumerate(result.get("findings") or [])])
-    db.executemany(
-        'INSERT INTO dates(doc_id, seq, start, "end", text, value, kind, cue) '
-        "VALUES (?,?,?,?,?,?,?,?)",
-        [(doc_id, i, d.get("start"), d.get("end"), clean(d.get("text")), d.get("value"),
-          d.get("kind"), d.get("cue")) for i, d in enumerate(result.get("dates") or [])])
+        task_rows.append((task_rowid, doc_id, i, t.get("id"), clean(t.get("section")),
+                          clean(t.get("text")) or "", t.get("deadline"), period.get("start"),
+                          period.get("end"), t.get("recurrence"), t.get("start"), t.get("end"),
+                          t.get("source")))
+        for role in ("lead", "support"):
+            for o in t.get(role) or []:
+                if o:
+                    owner_rows.append((task_rowid, doc_id, role, o, name_key(o) or o))
+                    owners.setdefault(owner_rows[-1][4], o)
+    db.copy("tasks", ("id", "doc_id", "seq", "task_id", "section", "text", "deadline",
+                      "period_start", "period_end", "recurrence", "start", "end", "source"),
+            task_rows)
+    db.copy("task_owners", ("task_rowid", "doc_id", "role", "owner", "owner_key"), owner_rows)
+    db.copy("doc_owners", ("doc_id", "owner_key", "owner"),
+            [(doc_id, k, o) for k, o in owners.items()])
+    db.copy("findings", ("doc_id", "seq", "kind", "message", "text", "start", "end"),
+            [(doc_id, i, f.get("kind") or "", clean(f.get("message")), clean(f.get("text")),
+              f.get("start"), f.get("end")) for i, f in enumerate(result.get("findings") or [])])
+    db.copy("dates", ("doc_id", "seq", "start", "end", "text", "value", "kind", "cue"),
+            [(doc_id, i, d.get("start"), d.get("end"), clean(d.get("text")), d.get("value"),
+              d.get("kind"), d.get("cue")) for i, d in enumerate(result.get("dates") or [])])
 
 
 DOC_COLUMNS = ("path", "sha256", "code_version", "format", "pages", "doc_type", "number",
@@ -169,12 +166,21 @@ def _values(result: dict, text: str, path: str, code_version: str | None) -> dic
     }
 
 
-def lock_numbers(db: Db, keys: set[str | None]) -> None:
-    """Advisory locks on the numbers of these symbol keys (every spelling of a number
-    shares one), in order: writers linking the same symbols take turns."""
-    numbers = sorted({(p[0] if (p := symbol_parts(k)) else k) for k in keys if k})
-    for n in numbers:
-        db.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (SYMBOL_LOCK, n))
+def lock_symbols(db: Db, own: set[str | None], cited: set[str | None] = frozenset()) -> None:
+    """Advisory locks on the symbol families (number and code: every spelling of one
+    document's symbol shares one) of these keys, in order so that no two writers wait on
+    each other in a circle: exclusive on the document's own symbols, shared on those it
+    cites. A document and one citing it take turns (the later one sees the other's rows
+    and links them); documents citing the same symbol do not wait on each other."""
+    def family(key: str) -> str:
+        parts = symbol_parts(key)
+        return f"{parts[0]}|{parts[2]}" if parts else key
+
+    mine = {family(k) for k in own if k}
+    theirs = {family(k) for k in cited if k} - mine
+    for name in sorted(mine | theirs):
+        how = "pg_advisory_xact_lock" if name in mine else "pg_advisory_xact_lock_shared"
+        db.execute(f"SELECT {how}(?, hashtext(?))", (SYMBOL_LOCK, name))
 
 
 def _store_once(db: Db, values: dict, result: dict, text: str,
@@ -186,7 +192,7 @@ def _store_once(db: Db, values: dict, result: dict, text: str,
                          (path,)).fetchone()
         if resolve:
             cited = {k for k, _ in _effective_refs(result.get("references") or [])}
-            lock_numbers(db, cited | {values["symbol_key"], old[1] if old else None})
+            lock_symbols(db, {values["symbol_key"], old[1] if old else None}, cited)
         cols = ", ".join(f'"{c}"' for c in DOC_COLUMNS)
         marks = ", ".join("?" for _ in DOC_COLUMNS)
         sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in DOC_COLUMNS if c != "path")
@@ -206,7 +212,7 @@ def _store_once(db: Db, values: dict, result: dict, text: str,
         if resolve:
             keys = {k for k in (old[1] if old else None, values["symbol_key"]) if k}
             more = doubtful_keys(db, doc_id)  # references that may mean a misread number
-            lock_numbers(db, more - keys)
+            lock_symbols(db, more - keys)
             resolve_references(db, doc_ids=[doc_id], keys=keys | more)
     return int(doc_id), status
 
@@ -215,8 +221,8 @@ def index_document(db: Db, result: dict, text: str, *, path: str | None = None,
                    code_version: str | None = None, blocks: Sequence[Block] | None = None,
                    resolve: bool = True) -> tuple[int, str]:
     """Store one ``vanban.document/1`` result and its normalised ``text``, replacing any
-    earlier rows of the same path, in one transaction. Returns ``(document id, "new" |
-    "changed")``."""
+    earlier rows of the same path, in one transaction (children written with COPY).
+    Returns ``(document id, "new" | "changed")``."""
     src = result.get("source") or {}
     if not (path or src.get("path")):
         raise ValueError("index_document needs a path (argument or source.path)")
