@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -39,15 +41,36 @@ def exact_words(unit: Term) -> list[str]:
     return [w.lower() for w in WORD.findall(unit.text)]
 
 
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
+_LOCK = threading.Lock()  # shared by the threads of a web server
+CACHE_SIZE = 64  # id sets and score tables kept per process: paging and facet clicks
+
+
+def cached(key: tuple):
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    return None
+
+
+def remember(key: tuple, value):
+    with _LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
 class Matcher:
     """Document ids that have a unit (a :class:`~pipeline.index.query.Term`), cached for
     one search. ``exact``: the accents typed count; ``titles``: titles only."""
 
-    def __init__(self, db: Db, exact: bool, titles: bool) -> None:
+    def __init__(self, db: Db, exact: bool, titles: bool, state: tuple = ()) -> None:
         self.db = db
         self.exact = exact
         self.titles = titles
-        self.cache: dict[tuple, np.ndarray] = {}
+        self.state = state  # the index contents (facets.state): keys the shared cache
         self.prefixes: dict[str, list[str]] = {}
 
     def expand(self, prefix: str) -> list[str] | None:
@@ -82,10 +105,11 @@ class Matcher:
 
     def ids(self, unit: Term) -> np.ndarray:
         """Documents that have ``unit`` (ascending ids)."""
-        key = (unit.text, unit.prefix)
-        if key not in self.cache:
-            self.cache[key] = self._ids(unit)
-        return self.cache[key]
+        key = ("ids", self.state, self.exact, self.titles, unit.text, unit.prefix)
+        found = cached(key)
+        if found is None:
+            found = remember(key, self._ids(unit))
+        return found
 
     def _ids(self, unit: Term) -> np.ndarray:
         folded = term_words(unit.text)
@@ -152,6 +176,15 @@ def bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float
     """FTS5's ``bm25()`` of ``ids`` for the phrases ``units``: title weight 4 and body 1
     (titles only: the title, weight 1), IDF over every stored document; the phrases'
     occurrences counted on the server (``folded``/``lowered``)."""
+    key = ("bm25", matcher.state, matcher.exact, matcher.titles,
+           tuple((u.text, u.prefix) for u in units), hash(tuple(ids)), len(ids))
+    found = cached(key)
+    if found is None:
+        found = remember(key, _bm25(matcher, units, ids))
+    return found
+
+
+def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float]:
     db, exact, titles = matcher.db, matcher.exact, matcher.titles
     if titles:
         n, total = db.execute("SELECT count(*), coalesce(sum(n_title_tokens), 0) FROM texts "

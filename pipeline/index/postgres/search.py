@@ -43,7 +43,7 @@ class Plan:
     accents typed; else accent-insensitively."""
 
     def __init__(self, db: Db, query: Query, spec: SymbolSpec | None, filters: Filters,
-                 exact: bool | None = None) -> None:
+                 exact: bool | None = None, state: tuple = ()) -> None:
         self.query = query
         self.exact = query.has_accents if exact is None else exact
         self.title_only = filters.title_only
@@ -52,8 +52,8 @@ class Plan:
         self.negated_terms = [t for t in query.terms if t.negated and t.words]
         self.negated = any(t.negated for t in query.terms)
         self.spec = spec
-        self.matcher = Matcher(db, self.exact, self.title_only)
-        self.titles = Matcher(db, self.exact, True)  # a large tier's title matches
+        self.matcher = Matcher(db, self.exact, self.title_only, state)
+        self.titles = Matcher(db, self.exact, True, state)  # a large tier's title matches
 
 
 @dataclass
@@ -218,12 +218,12 @@ def search(db: Db, query: str, filters: Filters | None = None, *, limit: int = 2
     spec = parse_symbol_spec(q.text)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     table = facet_table(db)
-    plan = Plan(db, q, spec, filters)
+    plan = Plan(db, q, spec, filters, state=table.key)
     sets = match_sets(db, plan, table)
     matches = filter_ids(db, table, sets.all, filters)
     ignored = False
     if plan.exact and not len(matches):  # nothing as typed: try without the accents
-        loose = Plan(db, q, spec, filters, exact=False)
+        loose = Plan(db, q, spec, filters, exact=False, state=table.key)
         loose_sets = match_sets(db, loose, table)
         loose_matches = filter_ids(db, table, loose_sets.all, filters)
         if len(loose_matches):
