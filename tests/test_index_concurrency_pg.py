@@ -246,3 +246,31 @@ def test_run_workers_store_what_they_extract(pg_url, tmp_path):
         moved.stdout
     with open_index(other, readonly=True) as index:
         assert _page_data(index) == pg_pages
+
+
+def test_run_on_dask_workers_store_what_they_extract(pg_url, tmp_path):
+    """``vanban run --workers 2 --db postgresql://…``: on Dask too, each worker process
+    stores what it extracts (nothing of the index goes through a shared file)."""
+    import importlib.util
+
+    import pytest
+
+    from pipeline.index import open_index, store_path
+    from tests.conftest import CORPUS
+
+    if importlib.util.find_spec("prefect_dask") is None:
+        pytest.skip("prefect-dask is not installed")
+    if os.environ.get("VANBAN_SKIP_SLOW_TESTS"):
+        pytest.skip("VANBAN_SKIP_SLOW_TESTS: a Dask cluster and a Prefect server (~40 s)")
+    inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
+    inbox.mkdir()
+    names = RUN_FILES[:3]
+    for name in names:
+        shutil.copy2(CORPUS / name, inbox / name)
+    res = _run([str(inbox), "--out", str(out), "--db", pg_url, "--workers", "2"], state)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"({len(names)} văn bản lưu ngay khi trích xuất, 0 lưu ở bước chỉ mục" \
+        in res.stdout, res.stdout
+    assert not (out / "index.db").exists()
+    with open_index(pg_url, readonly=True) as index:
+        assert set(index.stamps()) == {store_path(p) for p in inbox.iterdir()}

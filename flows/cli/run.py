@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from flows.cli.errors import Command
-from flows.cli.index import DB, shown
+from flows.cli.index import DbType, shown
 from flows.cli.types import DATE
 
 _STATE_HELP = ("Thư mục của Prefect và cơ sở dữ liệu của máy chủ (biến môi trường "
@@ -98,7 +98,7 @@ class _Bar:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
               help="Nơi ghi <tên>.json, quarantine/, gaps/ và index.db.")
-@click.option("--db", default=None, envvar="VANBAN_DB", type=DB, metavar="TỆP|URL",
+@click.option("--db", default=None, envvar="VANBAN_DB", type=DbType(dir_okay=False),
               help="Chỉ mục: một tệp SQLite hoặc URL postgresql://… (biến môi trường "
                    "VANBAN_DB; mặc định OUT/index.db). Với PostgreSQL, mỗi tiến trình lưu "
                    "ngay văn bản nó trích xuất.")
