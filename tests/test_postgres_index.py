@@ -250,3 +250,16 @@ def test_citations_answer_as_sqlite(both):
         assert db == da, p
     assert b.not_held(1000) == a.not_held(1000)
     assert b.not_held(3) == a.not_held(3)
+
+
+def test_a_write_anywhere_makes_cached_searches_stale(url):
+    with open_index(url) as writer, open_index(url) as reader:
+        writer.store(_result("a.txt", title="Kế hoạch bình đẳng giới"), "bình đẳng giới ở đây")
+        first = reader.search("bình đẳng giới")
+        assert first["total"] == 1 and reader.search("bình đẳng giới") == first  # cached
+        writer.store(_result("a.txt", title="Khác"), "không còn nữa")  # same count, same ids
+        assert reader.search("bình đẳng giới")["total"] == 0
+        writer.store(_result("b.txt", title="Bình đẳng giới"), "bình đẳng giới")
+        res = reader.search("binh dang gioi", facets=True)
+        assert [r["path"] for r in res["results"]] == ["b.txt"]
+        assert res["results"][0]["match"] == "phrase" and res["facets"]["year"] == {"unknown": 1}
