@@ -263,3 +263,24 @@ def test_a_write_anywhere_makes_cached_searches_stale(url):
         res = reader.search("binh dang gioi", facets=True)
         assert [r["path"] for r in res["results"]] == ["b.txt"]
         assert res["results"][0]["match"] == "phrase" and res["facets"]["year"] == {"unknown": 1}
+
+
+def test_garbled_long_words_and_keys_are_stored(url):
+    """PostgreSQL's index entries have a size limit (~2,700 bytes) SQLite's have not: a
+    document with a 5,000-letter word, reference title or symbol is still stored."""
+    import random
+    import string
+
+    rnd = random.Random(7)
+
+    def garble(n: int) -> str:
+        return "".join(rnd.choice(string.ascii_letters) for _ in range(n))
+
+    with open_index(url) as ix:
+        r = _result("w.txt", "12/" + garble(5000), issuer=garble(5000))
+        r["references"] = [{"text": "x", "symbol": "12/" + garble(5000)},
+                           {"text": "Luật", "title": garble(5000), "doc_type": "Luật"}]
+        r["tasks"] = [{"text": "làm", "lead": [garble(5000)]}]
+        assert ix.store(r, f"một {garble(5000)} hai ba")[1] == "new"
+        assert ix.search("một hai")["total"] == 1 and ix.search("hai ba")["total"] == 1
+        assert len(ix.not_held()) == 2

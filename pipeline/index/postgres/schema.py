@@ -149,6 +149,17 @@ _V4 = (
       for c in ("folded", "lowered", "title_folded", "title_lowered")),
 )
 
+_V5 = (
+    # no index entry may grow past PostgreSQL's limit (~2,700 bytes) with a long garbled
+    # reference: the title key by its hash (equality only), the raw symbol left out
+    "DROP INDEX refs_title",
+    "CREATE INDEX refs_title ON refs USING hash (title_key) WHERE title_key IS NOT NULL",
+    "DROP INDEX refs_symbol_cover",
+    "DROP INDEX refs_number_cover",
+    "CREATE INDEX refs_symbol_cover ON refs(symbol_key, doc_id, target_id)",
+    "CREATE INDEX refs_number_cover ON refs(number_key, doc_type, doc_id, target_id)",
+)
+
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -197,6 +208,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "words per document and per title, for ranking", _V3, after=_fill_counts),
     Migration(4, "the words in order (folded, as written) of texts and titles", _V4,
               after=_fill_tokens),
+    Migration(5, "indexes whose entries stay small whatever a reference says", _V5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

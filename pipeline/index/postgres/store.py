@@ -5,8 +5,11 @@ all its rows in one transaction and keeps its id.
 Many writers at once: the transaction first takes an advisory lock on the path (two
 workers storing one document take turns: one copy, the second replaces the first), then
 on the symbols the document carries (exclusive) or cites (shared; :func:`lock_symbols`),
-so that a document and one citing it, stored at the same time, are still linked. ``INSERT … ON CONFLICT (path)`` keeps one row per path whatever
-happens. A deadlock or serialization failure runs the transaction again.
+so that a document and one citing it, stored at the same time, are still linked.
+``INSERT … ON CONFLICT (path)`` keeps one row per path whatever happens. A deadlock or
+serialization failure runs the transaction again. Keys longer than :data:`KEY_MAX` and
+words longer than :data:`TERM_MAX` (garbled text only) are cut or left out: an index
+entry of PostgreSQL has a size limit that SQLite's have not.
 """
 from __future__ import annotations
 
@@ -30,16 +33,31 @@ PATH_LOCK = 7392  # pg_advisory_xact_lock(PATH_LOCK, hashtext(path))
 SYMBOL_LOCK = 7393  # pg_advisory_xact_lock(SYMBOL_LOCK, hashtext(family)): citations
 ATTEMPTS = 8
 WORD = re.compile(r"[^\W_]+")  # a word, as pipeline.index.terms splits them
+KEY_MAX = 300  # characters of a stored key (symbol, number, issuer, owner): an index
+# entry must stay under PostgreSQL's ~2,700 bytes; only garbled text is longer
+TERM_MAX = 1000  # bytes of an indexed word or pair: longer ones (garbled text) are left
+# out of the word arrays (a GIN entry has the same limit), so they are not found
+
+
+def capped(value: str | None) -> str | None:
+    return value[:KEY_MAX] if value and len(value) > KEY_MAX else value
+
+
+def short(words: list[str]) -> list[str]:
+    """``words`` without those too long for an index entry."""
+    if all(len(w) * 4 <= TERM_MAX for w in words):
+        return words
+    return [w for w in words if len(w.encode()) <= TERM_MAX]
 
 
 def terms_of(title: str | None, text: str) -> list[str]:
     """What ``texts.terms`` holds: :func:`pipeline.index.terms.doc_terms` as a list."""
-    return doc_terms(title, text).split()
+    return short(doc_terms(title, text).split())
 
 
 def exact_words(text: str) -> list[str]:
     """Distinct words of ``text`` lower-cased, accents kept (what ``fts_exact`` indexes)."""
-    return sorted(set(WORD.findall(text.lower())))
+    return short(sorted(set(WORD.findall(text.lower()))))
 
 
 def clean(text: str | None) -> str | None:
@@ -87,7 +105,7 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (doc_id, text, terms, terms_of(None, title), words, exact_words(title),
                 n_title + token_count(text), n_title, *token_columns(title, text)))
-    vocab = sorted(set(words) | set(term_words(f"{title}\n{text}")))
+    vocab = short(sorted(set(words) | set(term_words(f"{title}\n{text}"))))
     db.execute("INSERT INTO vocab(term) SELECT unnest(?::text[]) "
                "ON CONFLICT DO NOTHING", (vocab,))
     if blocks:
@@ -100,8 +118,8 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
                      "symbol_key", "date", "date_eff", "issuer", "title", "title_key", "start",
                      "end", "antecedent"),
             [(doc_id, i, clean(r.get("text")) or "", r.get("doc_type"), r.get("number"),
-              number_key(r.get("number")), r.get("symbol"), eff[i][0], r.get("date"),
-              eff[i][1], r.get("issuer"), clean(r.get("title")),
+              capped(number_key(r.get("number"))), r.get("symbol"), capped(eff[i][0]),
+              r.get("date"), eff[i][1], r.get("issuer"), clean(r.get("title")),
               name_key(f"{r.get('doc_type') or ''} {r['title']}") if r.get("title") else None,
               r.get("start"), r.get("end"), r.get("antecedent")) for i, r in enumerate(refs)])
     tasks = result.get("tasks") or []
@@ -119,7 +137,7 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
         for role in ("lead", "support"):
             for o in t.get(role) or []:
                 if o:
-                    owner_rows.append((task_rowid, doc_id, role, o, name_key(o) or o))
+                    owner_rows.append((task_rowid, doc_id, role, o, capped(name_key(o) or o)))
                     owners.setdefault(owner_rows[-1][4], o)
     db.copy("tasks", ("id", "doc_id", "seq", "task_id", "section", "text", "deadline",
                       "period_start", "period_end", "recurrence", "start", "end", "source"),
@@ -152,9 +170,10 @@ def _values(result: dict, text: str, path: str, code_version: str | None) -> dic
         "code_version": code_version or index_code_version(), "format": src.get("format"),
         "pages": src.get("pages"),
         "doc_type": meta.get("doc_type"), "number": meta.get("number"),
-        "number_key": number_key(meta.get("number")), "symbol": meta.get("symbol"),
-        "symbol_key": symbol_key(meta.get("symbol")), "issuer": meta.get("issuer"),
-        "issuer_key": name_key(meta.get("issuer")), "issuer_parent": meta.get("issuer_parent"),
+        "number_key": capped(number_key(meta.get("number"))), "symbol": meta.get("symbol"),
+        "symbol_key": capped(symbol_key(meta.get("symbol"))), "issuer": meta.get("issuer"),
+        "issuer_key": capped(name_key(meta.get("issuer"))),
+        "issuer_parent": meta.get("issuer_parent"),
         "place": meta.get("place"), "date": meta.get("date"), "year": _year(meta.get("date")),
         "title": clean(meta.get("title")), "signer_name": signer.get("name"),
         "signer_position": signer.get("position"), "signer_authority": signer.get("authority"),
