@@ -170,6 +170,11 @@ def test_four_writers_at_once_never_fail_and_never_duplicate(url):
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT count(*) FROM texts").fetchone()[0] == 12
             assert conn.execute("SELECT count(*) FROM refs").fetchone()[0] == 12 * 11
+            # each document is one writer's whole: its row, text and references agree
+            for sha, text, n_refs in conn.execute(
+                    "SELECT d.sha256, t.text, (SELECT count(*) FROM refs r WHERE "
+                    "r.doc_id = d.id) FROM documents d JOIN texts t ON t.doc_id = d.id"):
+                assert text.endswith(f"worker {sha[1]}") and n_refs == 11
             # stored at the same time as what they cite, every reference is still linked
             assert conn.execute("SELECT count(*) FROM refs WHERE target_id IS NULL"
                                 ).fetchone()[0] == 0
