@@ -123,13 +123,19 @@ class Matcher:
             pairs = [pair_token(a, b) for a, b in zip(folded, folded[1:], strict=False)]
             sql, params = self._condition(f"{pre}terms", pairs[:-1] if last else pairs, last,
                                           folded[-2] if last else None)
-        if self.exact:
-            ws = exact_words(unit)
-            more, extra = self._condition(f"{pre}words", ws[:-1] if unit.prefix else ws,
-                                          ws[-1] if unit.prefix and ws else None, None)
+        ws = exact_words(unit) if self.exact else folded
+        if self.exact and len(ws) > 1:  # the pairs as written
+            pairs = [pair_token(a, b) for a, b in zip(ws, ws[1:], strict=False)]
+            more, extra = self._condition(f"{pre}words", pairs[:-1] if unit.prefix else pairs,
+                                          ws[-1] if unit.prefix else None,
+                                          ws[-2] if unit.prefix else None)
+            sql, params = f"{sql} AND {more}", [*params, *extra]
+        elif self.exact and ws:
+            more, extra = self._condition(f"{pre}words", [] if unit.prefix else ws,
+                                          ws[-1] if unit.prefix else None, None)
             sql, params = f"{sql} AND {more}", [*params, *extra]
         ids = self.select(f"SELECT t.doc_id FROM texts t WHERE {sql}", params)
-        check_needed = self.exact and len(folded) > 1 or len(folded) > 2 or self.titles \
+        check_needed = len(folded) > 2 or len(ws) != len(folded) or self.titles \
             and len(folded) > 1
         if not check_needed or not len(ids) or (len(ids) > VERIFY_MAX and not self.exact):
             return ids

@@ -15,8 +15,8 @@ same folding as SQLite's tables), each with a GIN index, on ``texts``:
 
 - ``terms``: the document's folded words and adjacent word pairs (``_binh_dang``), title
   and text (SQLite's ``fts_terms``); ``title_terms`` the same of the title alone;
-- ``words``: its distinct words lower-cased with their accents (title and text):
-  exact-accent matching; ``title_words`` of the title alone.
+- ``words``: its distinct words lower-cased with their accents and the pairs of adjacent
+  ones (title and text): exact-accent matching; ``title_words`` of the title alone.
 
 ``vocab`` lists every word (folded and as written) of the stored documents: a prefix
 (``truyen*``) is expanded to the words it stands for. Phrases of three or more words, and
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from pipeline.index.terms import term_words
+from pipeline.index.terms import pair_token, term_words
 
 SCHEMA_LOCK = (7391, 1)  # pg_advisory_xact_lock(classid, objid) of the migrations
 T = 'text COLLATE "C"'
@@ -160,7 +160,36 @@ _V5 = (
     "CREATE INDEX refs_number_cover ON refs(number_key, doc_type, doc_id, target_id)",
 )
 
+_V6 = ()  # texts.words and title_words get the pairs of adjacent words as written too
+
+
+def _fill_exact_pairs(conn: psycopg.Connection) -> None:
+    rows = conn.execute("SELECT d.id, d.title, t.text FROM documents d "
+                        "JOIN texts t ON t.doc_id = d.id").fetchall()
+    for doc_id, title, text in rows:
+        conn.execute("UPDATE texts SET words = %s, title_words = %s WHERE doc_id = %s",
+                     (exact_terms(title, text), exact_terms(None, title or ""), doc_id))
+
+
+_V7 = tuple(  # a search reads these whole for its candidates: no decompressing
+    f"ALTER TABLE texts ALTER COLUMN {c} SET STORAGE EXTERNAL"
+    for c in ("terms", "title_terms", "words", "title_words", "folded", "lowered",
+              "title_folded", "title_lowered"))
+
 _WORD = re.compile(r"[^\W_]+")
+TERM_MAX = 1000  # bytes of an indexed word or pair (a GIN entry's limit is ~2,700)
+
+
+def exact_terms(title: str | None, text: str) -> list[str]:
+    """What ``texts.words`` holds: the distinct words lower-cased with their accents, then
+    the distinct pairs of adjacent ones (within the title, within the text)."""
+    words: set[str] = set()
+    pairs: set[str] = set()
+    for part in (title or "", text):
+        ws = _WORD.findall(part.lower())
+        words.update(ws)
+        pairs.update(map(pair_token, ws, ws[1:]))
+    return [w for w in sorted(words) + sorted(pairs) if len(w.encode()) <= TERM_MAX]
 
 
 def exact_tokens(text: str | None) -> list[str]:
@@ -209,6 +238,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "the words in order (folded, as written) of texts and titles", _V4,
               after=_fill_tokens),
     Migration(5, "indexes whose entries stay small whatever a reference says", _V5),
+    Migration(6, "pairs of adjacent words as written, for accented phrases", _V6,
+              after=_fill_exact_pairs),
+    Migration(7, "word arrays and word strings stored uncompressed (read by every search)",
+              _V7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -24,7 +24,7 @@ from pipeline.index.base import store_path
 from pipeline.index.keys import name_key, number_key, symbol_key
 from pipeline.index.postgres.db import RETRY, Db
 from pipeline.index.postgres.graph import doubtful_keys, resolve_references
-from pipeline.index.postgres.schema import token_columns, token_count
+from pipeline.index.postgres.schema import TERM_MAX, exact_terms, token_columns, token_count
 from pipeline.index.sqlite.citedocs import symbol_parts
 from pipeline.index.sqlite.store import index_code_version
 from pipeline.index.terms import doc_terms, term_words
@@ -35,8 +35,8 @@ ATTEMPTS = 8
 WORD = re.compile(r"[^\W_]+")  # a word, as pipeline.index.terms splits them
 KEY_MAX = 300  # characters of a stored key (symbol, number, issuer, owner): an index
 # entry must stay under PostgreSQL's ~2,700 bytes; only garbled text is longer
-TERM_MAX = 1000  # bytes of an indexed word or pair: longer ones (garbled text) are left
-# out of the word arrays (a GIN entry has the same limit), so they are not found
+# words and pairs longer than schema.TERM_MAX bytes (garbled text) are left out of the
+# word arrays (a GIN entry has a limit too), so they are not found
 
 
 def capped(value: str | None) -> str | None:
@@ -97,13 +97,14 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
                      blocks: Sequence[Block] | None) -> None:
     meta = result.get("metadata") or {}
     title = clean(meta.get("title")) or ""
-    words = exact_words(f"{title}\n{text}")
+    words = exact_words(f"{title}\n{text}")  # the vocabulary's
     terms = terms_of(title, text)
     n_title = token_count(title)
     db.execute("INSERT INTO texts(doc_id, text, terms, title_terms, words, title_words, "
                "n_tokens, n_title_tokens, folded, lowered, title_folded, title_lowered) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (doc_id, text, terms, terms_of(None, title), words, exact_words(title),
+               (doc_id, text, terms, terms_of(None, title), exact_terms(title, text),
+                exact_terms(None, title),
                 n_title + token_count(text), n_title, *token_columns(title, text)))
     vocab = short(sorted(set(words) | set(term_words(f"{title}\n{text}"))))
     db.execute("INSERT INTO vocab(term) SELECT unnest(?::text[]) "
