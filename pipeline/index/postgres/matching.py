@@ -6,11 +6,15 @@ What FTS5 does for SQLite, over the word arrays of ``texts`` (:mod:`.schema`):
   typed in ``words`` (accents kept) — GIN look-ups; a prefix (``truyen*``) is the words of
   ``vocab`` it begins;
 - a phrase (quoted, a run of words, ``1696/QĐ-TTg``): its folded word pairs in ``terms``
-  (with the accents typed: its words in ``words`` too), then, unless the pairs decide it
-  (two words, no accents), each candidate checked on the server for the words in order in
+  (with the accents typed: its pairs as written in ``words`` too); two words are decided
+  there; longer phrases are then checked on the server for the words in order in
   ``folded``/``lowered`` (``|a||b|``: :func:`~pipeline.index.postgres.schema.token_string`),
-  in its text as SQLite's search checks it;
-- ``title_only``: the same on ``title_terms``/``title_words`` and the title.
+  in the text as SQLite's search checks them;
+- ``title_only``: the same on ``title_terms``/``title_words`` and the title (any phrase
+  checked in the title).
+
+Answers are kept per process for the index state (:func:`cached`): paging and facet clicks
+do not search again.
 
 :func:`bm25` ranks as FTS5's ``bm25()`` does (k1 = 1.2, b = 0.75, a title hit counting
 4 times, one IDF per phrase over the whole index), counting the phrase's occurrences in
