@@ -451,13 +451,18 @@ def size_on_disk(location: str) -> int:
 
 
 def _clear_caches() -> None:
-    """Every query cold: no help from an earlier identical query, on either backend."""
+    """Every query cold: no help from an earlier identical query, on either backend
+    (SQLite's id sets; PostgreSQL's id sets and score tables, pipeline.index.postgres.
+    matching, which has no clearing function of its own yet). The facet tables, one per
+    index state, stay on both, as in the SQLite-only run."""
     clear_match_cache()
-    for name in ("pipeline.index.postgres.facets", "pipeline.index.postgres.matching",
-                 "pipeline.index.postgres.search"):
-        mod = sys.modules.get(name)
-        if mod is not None and hasattr(mod, "clear_match_cache"):
+    mod = sys.modules.get("pipeline.index.postgres.matching")
+    if mod is not None:
+        if hasattr(mod, "clear_match_cache"):
             mod.clear_match_cache()
+        elif hasattr(mod, "_CACHE"):
+            with mod._LOCK:
+                mod._CACHE.clear()
 
 
 def time_queries(location: str, qs: list[Query]) -> dict:
