@@ -11,6 +11,8 @@ what that SQL uses and nothing more:
 - ``x IS ?`` → ``x IS NOT DISTINCT FROM %s``;
 - ``group_concat(DISTINCT x)`` / ``group_concat(x, ',')`` → ``string_agg``;
 - ``ORDER BY`` items get SQLite's place for NULLs (first ascending, last descending);
+- rows SQLite returns in a order the code relies on for ties get that order: groups by
+  their key, the documents of a symbol as SQLite's index ranges read them;
 - a ``GROUP BY r.doc_id`` that selects the citing document's columns groups by ``d.id`` too.
 
 Text columns are ``COLLATE "C"`` (:mod:`.schema`): comparisons and orders are SQLite's.
@@ -80,6 +82,27 @@ def _nulls_like_sqlite(sql: str) -> str:
     return "".join(out)
 
 
+_GROUP_BY = re.compile(r"\bGROUP BY ((?:[\w.]+)(?:, [\w.]+)*)\s*$")
+_KEY_ORDER = ("FROM documents d WHERE ((d.symbol_key >= ?", "FROM documents WHERE symbol_key = ?")
+
+
+def _sqlite_order(sql: str) -> str:
+    """The order SQLite gives rows that the SQL leaves unordered, where the index's code
+    depends on it (ties kept in row order): groups by their key; documents of a symbol by
+    key, then id (its index)."""
+    if _ORDER.search(sql):
+        return sql
+    if m := _GROUP_BY.search(sql):
+        return f"{sql} ORDER BY {m.group(1)}"
+    if _KEY_ORDER[0] in sql and sql.rstrip().endswith(")"):
+        # SQLite reads the two ranges of key_prefixes one after the other: "N/…" first
+        return (f"{sql} ORDER BY (d.symbol_key ~ '^[0-9]+[A-Z]{{0,1}}/') DESC, "
+                "d.symbol_key, d.id")
+    if _KEY_ORDER[1] in sql and sql.rstrip().endswith("?"):
+        return f"{sql} ORDER BY id"
+    return sql
+
+
 @lru_cache(maxsize=512)
 def pg_sql(sql: str) -> tuple[str, tuple[int, ...]]:
     """SQLite's SQL (as the index's modules write it) → psycopg's, and the positions of
@@ -87,6 +110,7 @@ def pg_sql(sql: str) -> tuple[str, tuple[int, ...]]:
     for when, a, b in _REWRITES:
         if when in sql:
             sql = sql.replace(a, b)
+    sql = _sqlite_order(sql)
     sql = _GROUP_CONCAT.sub(lambda m: f"string_agg({m.group(1) or ''}{m.group(2)}::text, ',')",
                             sql)
     sql = _nulls_like_sqlite(sql)
