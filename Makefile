@@ -9,13 +9,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 APT_PKGS := libreoffice-writer-nogui tesseract-ocr tesseract-ocr-vie poppler-utils
 
-.PHONY: run test setup system browser python bench clean
+.PHONY: run test setup system browser postgres python bench clean
 
 run: setup
 	$(BIN)/vanban run corpus --out outputs
 
-test: setup browser
-	VANBAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+test: setup browser postgres
+	VANBAN_REQUIRE_BROWSER=1 VANBAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 setup: system python
 
@@ -39,6 +39,17 @@ browser:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+	fi
+
+# PostgreSQL's server binaries, for the tests of the PostgreSQL archive index and of the
+# Prefect server on PostgreSQL (make test only): tests/pgcluster.py starts a throwaway
+# cluster with Debian's initdb/pg_ctl, found on PATH or in /usr/lib/postgresql/*/bin.
+postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing system packages: postgresql"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
 	fi
 
 python: $(VENV)/.installed

@@ -13,6 +13,20 @@ clicked, the next page) that reuses the previous query's matches, as the web pag
 
     python benchmarks/bench_index.py            # 100,000 documents
     python benchmarks/bench_index.py --n 20000 --db /tmp/bench.db
+
+With PostgreSQL (``--db postgresql://…``, or ``--pg``: a throwaway durable cluster of
+``tests/pgcluster.py`` started for the run), the same documents go into PostgreSQL and,
+beside it in the same run, a fresh SQLite file (``--sqlite``), both through the
+:class:`~pipeline.index.base.Index` interface, one transaction per document as ``vanban
+index`` and ``vanban run`` store them: the first half by one writer process, the second
+half by four writer processes at once (the documents are made and written to files
+beforehand, so only storing is timed; about 60 kB of disk per document meanwhile).
+Reported per backend: build documents/s with 1 and with 4 writers, size on disk (the
+file, or ``pg_database_size``), and the same queries' p50/p95 over the whole archive
+(and the queries whose totals differ between the two, if any).
+
+    python benchmarks/bench_index.py --n 2000 --pg
+    python benchmarks/bench_index.py --n 2000 --db postgresql://vanban@127.0.0.1:5432/bench
 """
 from __future__ import annotations
 
@@ -204,15 +218,31 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def is_url(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--db", type=Path, default=Path("/tmp/vanban-bench/index.db"))
+    ap.add_argument("--db", default="/tmp/vanban-bench/index.db",
+                    help="an SQLite file, or a postgresql:// URL (compared with SQLite)")
+    ap.add_argument("--pg", action="store_true",
+                    help="start a throwaway PostgreSQL cluster (tests/pgcluster.py, durable) "
+                         "and compare it with SQLite")
+    ap.add_argument("--sqlite", type=Path, default=Path("/tmp/vanban-bench/compare.db"),
+                    help="the SQLite file built beside PostgreSQL (replaced)")
+    ap.add_argument("--writers", type=int, default=4,
+                    help="concurrent writer processes of the second half (PostgreSQL runs)")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--batch", type=int, default=500, help="documents per transaction")
     ap.add_argument("--reuse", action="store_true", help="keep an existing database")
     ap.add_argument("--seed", type=int, default=4)
     args = ap.parse_args()
+    if args.pg or is_url(args.db):
+        compare(args)
+        return
+    args.db = Path(args.db)
     args.db.parent.mkdir(parents=True, exist_ok=True)
     base = extract_corpus(args.corpus, args.db.parent / "corpus-extracted.json")
     for b in base:
@@ -302,6 +332,234 @@ def main() -> None:
                                                 round(pct(clicks, 95), 1)] if clicks else None,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+
+# ── PostgreSQL beside SQLite ─────────────────────────────────────────────────────────────
+
+def synthetic(base: list[dict], n: int, seed: int):
+    """The ``n`` synthetic documents of this seed, in order: ``(i, result, text, blocks)``.
+    Deterministic, so every writer process makes the same documents and stores its own."""
+    rng = random.Random(seed)
+    symbols: list[str] = []
+    for i in range(n):
+        res, text, blocks = vary(base[i % len(base)], i, rng, base, symbols)
+        symbols.append(res["metadata"]["symbol"])
+        yield i, res, text, blocks
+
+
+def load_base(corpus: Path, cache: Path) -> list[dict]:
+    base = extract_corpus(corpus, cache)
+    for b in base:
+        b["result_json"] = json.dumps(b["result"], ensure_ascii=False)
+    return base
+
+
+def write_shares(base: list[dict], n: int, seed: int, writers: int, folder: Path
+                 ) -> tuple[list[str], list[Path], list[Path]]:
+    """Make the ``n`` documents once, before anything is timed, as streams of pickles the
+    writer processes read: the first half in one file, the second half dealt round-robin
+    into ``writers`` files. Returns (every symbol, first-half files, second-half files)."""
+    import pickle
+
+    folder.mkdir(parents=True, exist_ok=True)
+    half = n // 2
+    first = [folder / "first-0.pickle"]
+    second = [folder / f"second-{w}.pickle" for w in range(writers)]
+    outs = [f.open("wb") for f in first + second]
+    symbols: list[str] = []
+    try:
+        for i, res, text, blocks in synthetic(base, n, seed):
+            symbols.append(res["metadata"]["symbol"])
+            out = outs[0] if i < half else outs[1 + i % writers]
+            pickle.dump((res, text, blocks), out, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        for f in outs:
+            f.close()
+    return symbols, first, second
+
+
+def write_share(location: str, share: str) -> tuple[float, float, int]:
+    """One writer process: store every document of the file ``share``, one
+    :meth:`Index.store` (one transaction) each. Returns (first store began, last store
+    ended, documents stored), wall-clock seconds; reading the file is not timed."""
+    import pickle
+
+    from pipeline.index import open_index
+
+    stored = 0
+    began = ended = 0.0
+    spent_reading = 0.0
+    with open_index(location) as index, open(share, "rb") as f:
+        index.stamps()  # connected before the clock starts
+        began = time.time()
+        while True:
+            t = time.perf_counter()
+            try:
+                res, text, blocks = pickle.load(f)
+            except EOFError:
+                break
+            spent_reading += time.perf_counter() - t
+            index.store(res, text, blocks=blocks)
+            stored += 1
+        ended = time.time() - spent_reading
+    return began, ended, stored
+
+
+def build(location: str, shares: list[list[Path]]) -> dict:
+    """Each list of ``shares`` in turn, its files stored by as many processes at once."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    out = {}
+    for files in shares:
+        k = len(files)
+        with ProcessPoolExecutor(k, mp_context=get_context("spawn")) as pool:
+            parts = [pool.submit(write_share, location, str(f)) for f in files]
+            got = [f.result() for f in parts]
+        seconds = max(e for _, e, _ in got) - min(b for b, _, c in got if c)
+        docs = sum(c for _, _, c in got)
+        out["1_writer" if k == 1 else f"{k}_writers"] = {
+            "documents": docs, "seconds": round(seconds, 1),
+            "docs_per_s": round(docs / seconds, 1) if seconds else None}
+        print(f"  {location_name(location)}: {docs} documents by {k} writer(s) "
+              f"in {seconds:.1f} s", file=sys.stderr)
+    return out
+
+
+def location_name(location: str) -> str:
+    if is_url(location):
+        from urllib.parse import urlsplit
+
+        p = urlsplit(location)
+        return f"postgresql://{p.hostname}:{p.port}{p.path}"
+    return location
+
+
+def size_on_disk(location: str) -> int:
+    if is_url(location):
+        import psycopg
+
+        with psycopg.connect(location) as conn:
+            return int(conn.execute("SELECT pg_database_size(current_database())"
+                                    ).fetchone()[0])
+    conn = connect(location)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return sum(os.path.getsize(f"{location}{s}") for s in ("", "-wal")
+               if os.path.exists(f"{location}{s}"))
+
+
+def _clear_caches() -> None:
+    """Every query cold: no help from an earlier identical query, on either backend
+    (SQLite's id sets; PostgreSQL's id sets and score tables, pipeline.index.postgres.
+    matching, which has no clearing function of its own yet). The facet tables, one per
+    index state, stay on both, as in the SQLite-only run."""
+    clear_match_cache()
+    mod = sys.modules.get("pipeline.index.postgres.matching")
+    if mod is not None:
+        if hasattr(mod, "clear_match_cache"):
+            mod.clear_match_cache()
+        elif hasattr(mod, "_CACHE"):
+            with mod._LOCK:
+                mod._CACHE.clear()
+
+
+def time_queries(location: str, qs: list[Query]) -> dict:
+    from pipeline.index import open_index
+
+    times: list[float] = []
+    by_kind: dict[str, list[float]] = {}
+    totals: list[int] = []
+    with open_index(location, readonly=True) as index:
+        index.search("khởi động")  # connect, warm the caches a little
+        for kind, q, f, order in qs:
+            _clear_caches()
+            t = time.perf_counter()
+            res = index.search(q, f, limit=20, sort=order)
+            ms = (time.perf_counter() - t) * 1000
+            times.append(ms)
+            by_kind.setdefault(kind, []).append(ms)
+            totals.append(res["total"])
+        t = time.perf_counter()
+        for s in CITED:
+            index.cited_by(s)
+        cb_ms = (time.perf_counter() - t) * 1000 / len(CITED)
+    return {"queries": len(times), "p50_ms": round(pct(times, 50), 1),
+            "p95_ms": round(pct(times, 95), 1), "max_ms": round(max(times), 1),
+            "median_total_hits": statistics.median(totals),
+            "by_kind_p50_p95_ms": {k: [round(pct(v, 50), 1), round(pct(v, 95), 1)]
+                                   for k, v in by_kind.items()},
+            "cited_by_mean_ms": round(cb_ms, 1), "totals": totals}
+
+
+def compare(args: argparse.Namespace) -> None:
+    """PostgreSQL and SQLite side by side, the same documents and queries."""
+    cluster = None
+    url = args.db if is_url(args.db) else None
+    if url is None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pgcluster import Cluster
+
+        cluster = Cluster(durable=True).start()
+        url = cluster.url
+        print(f"started a PostgreSQL cluster on port {cluster.port} ({cluster.base})",
+              file=sys.stderr)
+    try:
+        from pipeline.index import open_index
+
+        with open_index(url) as index:  # the schema; the database must hold no documents
+            if index.stamps():
+                raise SystemExit(f"{location_name(url)} already holds documents: give an "
+                                 "empty database")
+        args.sqlite.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.sqlite}{suffix}").unlink(missing_ok=True)
+        open_index(args.sqlite).close()
+        base = load_base(args.corpus, args.sqlite.parent / "corpus-extracted.json")
+        folder = args.sqlite.parent / "shares"
+        symbols, first, second = write_shares(base, args.n, args.seed, args.writers, folder)
+        report: dict = {"documents": args.n, "writers": args.writers}
+        for name, location in (("sqlite", str(args.sqlite)), ("postgresql", url)):
+            built = build(location, [first, second])
+            report[name] = {"location": location_name(location), "build": built,
+                            "db_bytes": size_on_disk(location)}
+            report[name]["db_mb"] = round(report[name]["db_bytes"] / 1e6, 1)
+        conn = connect(args.sqlite, readonly=True)
+        owners = [o for (o,) in conn.execute("SELECT owner FROM doc_owners GROUP BY owner_key "
+                                             "ORDER BY count(*) DESC LIMIT 30")]
+        signers = [s for (s,) in conn.execute("SELECT signer_name FROM documents WHERE "
+                                              "signer_name IS NOT NULL GROUP BY signer_name "
+                                              "ORDER BY count(*) DESC LIMIT 20")]
+        conn.close()
+        qs = queries(random.Random(args.seed + 1), symbols[-5000:], owners, signers)
+        for name, location in (("sqlite", str(args.sqlite)), ("postgresql", url)):
+            report[name]["search"] = time_queries(location, qs)
+        a, b = (report[k]["search"].pop("totals") for k in ("sqlite", "postgresql"))
+        report["queries"] = len(qs)
+        report["same_totals"] = sum(x == y for x, y in zip(a, b, strict=True))
+        report["other_totals"] = [  # where the two backends disagree: worth a look
+            {"kind": k, "query": q, "filters": {f: v for f, v in vars(fl).items() if v},
+             "sort": order, "sqlite": x, "postgresql": y}
+            for (k, q, fl, order), x, y in zip(qs, a, b, strict=True) if x != y][:20]
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        width = 18
+        print(f"\n{'':<{width + 2}}{'SQLite':>16}{'PostgreSQL':>16}")
+        rows = [("build 1 writer", lambda r: f"{r['build']['1_writer']['docs_per_s']} doc/s"),
+                (f"build {args.writers} writers",
+                 lambda r: f"{r['build'][f'{args.writers}_writers']['docs_per_s']} doc/s"),
+                ("query p50/p95 ms",
+                 lambda r: f"{r['search']['p50_ms']}/{r['search']['p95_ms']}"),
+                ("size on disk", lambda r: f"{r['db_mb']} MB")]
+        for label, cell in rows:
+            print(f"{label:<{width + 2}}{cell(report['sqlite']):>16}"
+                  f"{cell(report['postgresql']):>16}")
+    finally:
+        import shutil
+
+        shutil.rmtree(args.sqlite.parent / "shares", ignore_errors=True)
+        if cluster is not None:
+            cluster.stop()
 
 
 if __name__ == "__main__":

@@ -115,16 +115,18 @@ def scan_inboxes(inboxes: list[str], out: str, manifest: Manifest) -> Plan:
 
 @task(name="extract", task_run_name="extract-{stem}", retries=2, retry_delay_seconds=1,
       retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
-def extract_document(path: str, out: str, stem: str, texts: str, sha: str | None = None
-                     ) -> dict[str, Any]:
+def extract_document(path: str, out: str, stem: str, texts: str, sha: str | None = None,
+                     db: str | None = None, key: str | None = None) -> dict[str, Any]:
     """Extract one document into ``<out>/<stem>.json`` (a bad one is quarantined); a
-    local run takes the extraction its workers made ahead (:func:`flows.pool.prefetch`)."""
+    local run takes the extraction its workers made ahead (:func:`flows.pool.prefetch`).
+    With ``db`` (PostgreSQL), the worker that extracted it also stores it in the index
+    under ``key``, one transaction."""
     pool = workers_pool.current()
     if pool is not None:
         result = pool.run(process_document, path, out, stem, texts, sha,
-                          str(Path(texts).parent / workers_pool.PREFETCH))
+                          str(Path(texts).parent / workers_pool.PREFETCH), db, key)
     else:  # a Dask worker: this process is the worker
-        result = process_document(path, out, stem, texts)
+        result = process_document(path, out, stem, texts, None, None, db, key)
     if not result["ok"]:
         raise DocumentFailed(result["reason"], result["kind"])
     return result
@@ -132,18 +134,20 @@ def extract_document(path: str, out: str, stem: str, texts: str, sha: str | None
 
 @task(name="index", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def index_documents(out: str, state: str, entries: dict[str, dict[str, Any]],
-                    in_process: bool = False) -> dict[str, int] | None:
-    """Bring ``<out>/index.db`` up to date with the manifest (``pipeline/store.py``): in a
-    process of its own, or ``in_process`` when only a few documents changed (starting
-    that process costs more than their indexing)."""
+                    in_process: bool = False, db: str | None = None
+                    ) -> dict[str, int] | None:
+    """Bring the index ``db`` (default ``<out>/index.db``) up to date with the manifest:
+    in a process of its own, or ``in_process`` when only a few documents are left to
+    store (starting that process costs more than their indexing). With PostgreSQL the
+    workers have stored what they extracted; this only catches up what is missing."""
     logger = get_run_logger()
     try:
         import pipeline.index  # noqa: F401
     except ImportError:
         logger.warning("index step skipped: pipeline/store.py does not exist yet")
         return None
-    counts = (report.index_outputs(Path(out), Path(state), entries) if in_process else
-              report.index_in_child(Path(out), Path(state), entries))
+    counts = (report.index_outputs(Path(out), Path(state), entries, db) if in_process else
+              report.index_in_child(Path(out), Path(state), entries, db))
     if counts["missing_text"]:
         logger.warning("%d documents not indexed: their text was not kept (made by an "
                        "older vanban); delete %s to redo them", counts["missing_text"],
@@ -292,13 +296,19 @@ def _cross_check(out: str, state: Path, entries: dict[str, dict[str, Any]], as_o
 
 
 def _run_tasks(plan: Plan, out: str, manifest: Manifest,
-               summary: dict[str, Any]) -> list[str]:
-    """Submit one task per due document; record each in the manifest as it ends."""
+               summary: dict[str, Any], db: str | None = None) -> list[str]:
+    """Submit one task per due document; record each in the manifest as it ends. With
+    ``db`` (PostgreSQL) each worker stores what it extracted; ``summary["indexed_by_workers"]``
+    counts them."""
+    from pipeline.index.base import store_path  # light: no database driver
+
     todo = plan.todo
     texts = str(manifest.state / "texts")
+    # the key is made here, not in the worker: a Dask worker may run in another folder
     futures = extract_document.map([i.path for i in todo], unmapped(out),
                                    [i.stem for i in todo], unmapped(texts),
-                                   [i.sha256 for i in todo])
+                                   [i.sha256 for i in todo], unmapped(db),
+                                   [store_path(i.path) if db else None for i in todo])
     by_id = {f.task_run_id: item for f, item in zip(futures, todo)}
     written: list[str] = []
     done = 0
@@ -309,6 +319,11 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
             res = fut.result()
             manifest.record(item, "ok", doc_type=res.get("doc_type"), tasks=res["tasks"])
             written.append(item.stem)
+            if res.get("indexed"):
+                summary["indexed_by_workers"] = summary.get("indexed_by_workers", 0) + 1
+            elif res.get("index_error"):
+                summary.setdefault("index_errors", []).append(
+                    {"path": item.path, "reason": res["index_error"]})
             _notify("done", done, len(todo), item.path)
         except DocumentFailed as err:
             manifest.record(item, "failed", reason=err.reason, kind=err.kind)
@@ -328,6 +343,43 @@ def _run_tasks(plan: Plan, out: str, manifest: Manifest,
     return written
 
 
+def is_server_db(db: str | os.PathLike | None) -> bool:
+    """``db`` is a database server's URL (``postgresql://``), not an index file."""
+    return isinstance(db, str) and db.lower().startswith(("postgresql://", "postgres://"))
+
+
+def index_location(db: str | os.PathLike | None, out: Path) -> str:
+    """The run's index: ``db``, else ``VANBAN_DB``, else ``<out>/index.db``."""
+    db = db or os.environ.get("VANBAN_DB") or out / "index.db"
+    if is_server_db(db) and str(db).lower().startswith("postgres://"):
+        db = "postgresql://" + str(db).split("://", 1)[1]
+    return str(db)
+
+
+def shown_db(db: str) -> str:
+    """``db`` for the summary: a URL without its password."""
+    if not is_server_db(db):
+        return db
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(db)
+    if parts.password is None:
+        return db
+    netloc = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{netloc[-1]}"))
+
+
+def _note_index(state: Path, where: str) -> None:
+    """Add the index this run brought up to date to ``last_run.json``: a run into another
+    index (``--db``) is not "nothing changed" (``vanban run`` compares it)."""
+    from pipeline.outputs import write_json_atomic
+
+    data = precheck.read_last(state)
+    if data is not None:
+        data["db"] = where
+        write_json_atomic(state / precheck.LAST_RUN, data)
+
+
 # At most this many documents extracted: the index step runs in the flow's process (a
 # process of its own costs 1–1.5 s to start; its point is a GIL of its own for big runs).
 _FEW = 8
@@ -340,13 +392,17 @@ _THREADS = max(4, (os.cpu_count() or 1) + 2)
 @flow(name="vanban-run", task_runner=ThreadPoolTaskRunner(max_workers=_THREADS),
       persist_result=False, validate_parameters=False)
 def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = None,
-               state_dir: str | None = None, as_of: str | None = None) -> dict[str, Any]:
+               state_dir: str | None = None, as_of: str | None = None,
+               db: str | None = None) -> dict[str, Any]:
     """Read new and changed documents under ``inboxes`` into ``out``, index them and
     cross-check every plan against the reports that answer it.
 
     ``state_dir`` (default ``<out>/.state``) holds the manifest; ``as_of`` (default today)
-    is the date statuses are judged on. Returns the counts: new / changed / skipped /
-    failed / extracted, the failures, the gap report counts and the timings.
+    is the date statuses are judged on; ``db`` is the index (default ``VANBAN_DB``, else
+    ``<out>/index.db``): with a ``postgresql://`` URL each worker stores the documents it
+    extracts, and the index step only catches up what is missing. Returns the counts:
+    new / changed / skipped / failed / extracted, the failures, the gap report counts
+    and the timings.
     """
     import datetime as _dt
 
@@ -356,7 +412,10 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = Path(state_dir).resolve() if state_dir else out_dir / ".state"
-    summary: dict[str, Any] = {"out": str(out_dir), "failures": []}
+    db = index_location(db, out_dir)
+    shared = is_server_db(db)  # PostgreSQL: many writers at once, no shared file needed
+    summary: dict[str, Any] = {"out": str(out_dir), "failures": [],
+                               "index_db": shown_db(db)}
     with RunLock(state):
         clean_temp_files(out_dir, out_dir / "gaps", state, state / "texts", state / "docs")
         manifest = Manifest(state, code_version())
@@ -381,7 +440,8 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
         try:
             t = time.perf_counter()
             if plan.todo:
-                written = _run_tasks(plan, str(out_dir), manifest, summary)
+                written = _run_tasks(plan, str(out_dir), manifest, summary,
+                                     db if shared else None)
             summary["failed"] = len(summary["failures"])
             summary["extracted"] = len(written)
             timings["extract"] = round(time.perf_counter() - t, 2)
@@ -389,9 +449,10 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
             # (the worker processes; it reads the documents, not the index) side by side.
             t = time.perf_counter()
             with ThreadPoolExecutor(1, thread_name_prefix="vanban-index") as side:
+                left = len(written) - summary.get("indexed_by_workers", 0)
                 indexed = side.submit(contextvars.copy_context().run, index_documents,
                                       str(out_dir), str(state), manifest.entries,
-                                      len(written) <= _FEW)
+                                      left <= _FEW, db)
                 _cross_check(str(out_dir), state, manifest.entries, as_of, summary, local)
                 timings["check"] = round(time.perf_counter() - t, 2)
                 summary["index"] = indexed.result()
@@ -404,6 +465,7 @@ def vanban_run(inboxes: list[str], out: str = "outputs", workers: int | None = N
                 precheck.write_last(state, {i.path: i.sha256 for i in plan.items},
                                     [{"path": e.path, "reason": e.reason}
                                      for e in plan.set_aside], as_of, out_dir, summary["gaps"])
+                _note_index(state, summary["index_db"])
         finally:
             pool = workers_pool.current()
             if pool is not None:

@@ -91,17 +91,22 @@ def publish(summary: dict[str, Any]) -> int:
 
 
 def index_outputs(out: Path, state: Path, entries: dict[str, dict[str, Any]],
-                  db: Path | None = None) -> dict[str, int]:
-    """Bring ``<out>/index.db`` up to date with the manifest (:mod:`pipeline.index`).
+                  db: str | Path | None = None) -> dict[str, int]:
+    """Bring the index ``db`` (a file or a ``postgresql://`` URL; default
+    ``<out>/index.db``) up to date with the manifest (:mod:`pipeline.index`).
 
     Every document recorded as done whose index row is missing or older (other sha256
-    or code version) is stored from its ``<stem>.json`` and the text the worker kept in
-    ``<state>/texts/``, one transaction each. Idempotent: a run killed halfway through
-    indexing is completed by the next run, even one that extracts nothing.
+    or code version) is stored from its ``<stem>.json``, the text the worker kept in
+    ``<state>/texts/`` and its blocks when the read document is still kept in
+    ``<state>/docs/``, one transaction each. Idempotent: a run killed halfway through
+    indexing is completed by the next run, even one that extracts nothing; with
+    PostgreSQL, where the workers store what they extract, it stores only what they
+    could not.
     """
     # deliberately lazy: this runs in a child process of its own (index_in_child), and
     # importing this module should not load the index (numpy, the database driver)
     from pipeline.index import Stamp, open_index, store_path
+    from pipeline.outputs import load_document
 
     index = open_index(db or out / "index.db")
     counts = {"indexed": 0, "current": 0, "missing_text": 0}
@@ -120,15 +125,18 @@ def index_outputs(out: Path, state: Path, entries: dict[str, dict[str, Any]],
                 counts["missing_text"] += 1
                 continue
             result = json.loads(out_file.read_text("utf-8"))
-            index.store(result, text_file.read_text("utf-8"), path=key)
+            text = text_file.read_text("utf-8")
+            kept = load_document(state, e["stem"])
+            blocks = kept[0].blocks if kept and kept[0].text == text else None
+            index.store(result, text, path=key, blocks=blocks)
             counts["indexed"] += 1
     finally:
         index.close()
     return counts
 
 
-def index_in_child(out: Path, state: Path, entries: dict[str, dict[str, Any]]
-                   ) -> dict[str, int]:
+def index_in_child(out: Path, state: Path, entries: dict[str, dict[str, Any]],
+                   db: str | Path | None = None) -> dict[str, int]:
     """:func:`index_outputs` in a spawned process of its own, which ends with the run.
 
     Indexing is CPU-bound Python. In the flow's process it shared one GIL with the
@@ -142,7 +150,7 @@ def index_in_child(out: Path, state: Path, entries: dict[str, dict[str, Any]]
 
     with ProcessPoolExecutor(1, mp_context=get_context("spawn"),
                              initializer=watch_parent, initargs=(os.getpid(),)) as pool:
-        return pool.submit(index_outputs, out, state, entries).result()
+        return pool.submit(index_outputs, out, state, entries, db).result()
 
 
 _STAGES = {"scan": "quét", "extract": "trích xuất", "check": "rà soát", "index": "chỉ mục",
@@ -195,8 +203,19 @@ def describe(summary: dict[str, Any]) -> str:
     if idx is None:
         lines.append("Chỉ mục: bỏ qua (chưa có pipeline/store.py)")
     else:
-        lines.append(f"Chỉ mục: {out}/index.db ({idx['indexed']} văn bản lưu mới, "
-                     f"{idx['current']} đã có)")
+        where = summary.get("index_db") or f"{out}/index.db"
+        by_workers = summary.get("indexed_by_workers") or 0
+        if by_workers:  # PostgreSQL: stored as extracted; the index step found them current
+            lines.append(f"Chỉ mục: {where} ({by_workers} văn bản lưu ngay khi trích xuất, "
+                         f"{idx['indexed']} lưu ở bước chỉ mục, "
+                         f"{max(0, idx['current'] - by_workers)} đã có)")
+        else:
+            lines.append(f"Chỉ mục: {where} ({idx['indexed']} văn bản lưu mới, "
+                         f"{idx['current']} đã có)")
+        late = summary.get("index_errors") or []
+        if late:  # stored by the index step instead; the first reason says why
+            lines.append(f"  {len(late)} văn bản không lưu được ngay khi trích xuất, để bước "
+                         f"chỉ mục lưu: {late[0]['reason']}")
     if summary.get("wall_seconds") is not None:
         server = summary.get("server_seconds")
         lines.append(f"Tổng thời gian {_s(summary['wall_seconds'])}" + (

@@ -7,6 +7,7 @@ full, permissions): the one failure worth retrying.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import signal
@@ -119,15 +120,66 @@ def _prefetched(scratch: str | None, sha: str | None, wait: float = 300.0
         return None
 
 
+_indexes: dict[str, Any] = {}  # db URL → this process's open index (flows with PostgreSQL)
+_index_lock = threading.Lock()  # one Index is used by one thread at a time
+
+
+def worker_index(db: str) -> Any:
+    """This worker process's index at ``db``, opened on first use and kept for the
+    process's life: one connection per worker, not one per document."""
+    index = _indexes.get(db)
+    if index is None:
+        from pipeline.index import open_index  # lazy: only runs that index in the workers
+
+        if not _indexes:
+            atexit.register(_close_indexes)
+        index = _indexes[db] = open_index(db)
+    return index
+
+
+def _close_indexes() -> None:
+    for db in list(_indexes):
+        _drop_index(db)
+
+
+def _drop_index(db: str) -> None:
+    index = _indexes.pop(db, None)
+    if index is not None:
+        try:
+            index.close()
+        except Exception:
+            pass
+
+
+def index_here(db: str, key: str, result: Extraction) -> str | None:
+    """Store one extraction in the index ``db`` under ``key``, one transaction; None when
+    stored, else why not (the flow's index step stores it then). A failure closes this
+    process's handle, so the next document opens a fresh one."""
+    try:
+        with _index_lock:
+            index = worker_index(db)
+            index.store(to_json(result), result.document.text, path=key,
+                        blocks=result.document.blocks)
+        return None
+    except Exception as exc:  # never fail an extracted document for its indexing
+        with _index_lock:
+            _drop_index(db)
+        return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+
+
 def process_document(path: str, out: str, stem: str, texts: str | None = None,
-                     sha: str | None = None, scratch: str | None = None) -> dict[str, Any]:
+                     sha: str | None = None, scratch: str | None = None,
+                     db: str | None = None, key: str | None = None) -> dict[str, Any]:
     """Extract ``path`` into ``<out>/<stem>.json``; a bad file goes to the quarantine.
     With ``texts``, the normalised text goes to ``<texts>/<stem>.txt`` first (the index
     step stores it). With ``sha`` and ``scratch``, an extraction made ahead of time
-    (:func:`prefetch_one`) of that very content is used.
+    (:func:`prefetch_one`) of that very content is used. With ``db`` (a database many
+    processes write at once: PostgreSQL), the document is stored there too, under
+    ``key`` (its :func:`~pipeline.index.store_path`), right after its outputs are
+    written (:func:`index_here`).
 
-    Returns ``{"ok": True, "tasks": n, "doc_type": ..., "seconds": s}`` or
-    ``{"ok": False, "reason": ..., "kind": ...}``.
+    Returns ``{"ok": True, "tasks": n, "doc_type": ..., "seconds": s, "indexed": bool}``
+    (``index_error`` when storing failed) or ``{"ok": False, "reason": ..., "kind": ...}``.
     """
     t0 = time.perf_counter()
     src, dst = Path(path), Path(out)
@@ -141,8 +193,15 @@ def process_document(path: str, out: str, stem: str, texts: str | None = None,
     write_json_atomic(dst / f"{stem}.json", to_json(result))
     clear_quarantine(dst, src)
     meta = result.metadata
-    return {"ok": True, "tasks": len(result.tasks), "doc_type": meta.doc_type,
-            "symbol": meta.symbol, "seconds": round(time.perf_counter() - t0, 3)}
+    done = {"ok": True, "tasks": len(result.tasks), "doc_type": meta.doc_type,
+            "symbol": meta.symbol, "indexed": False}
+    if db:
+        error = index_here(db, key or path, result)
+        done["indexed"] = error is None
+        if error:
+            done["index_error"] = error
+    done["seconds"] = round(time.perf_counter() - t0, 3)
+    return done
 
 
 def check_one(plan: Source, reports: list[Source], out: str, state: str, as_of: str

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import socket
 import threading
@@ -84,6 +86,107 @@ def browser(tmp_path_factory):
     yield driver
     driver.quit()
 
+
+
+# ---- a throwaway PostgreSQL (make test installs Debian's postgresql) ---------------------
+
+_PG_NAMES = itertools.count(1)
+
+
+def pg_database(cluster, hint: str = "t") -> str:
+    """A new empty database on ``cluster`` named after ``hint`` (a test or module name);
+    returns its URL."""
+    slug = re.sub(r"[^a-z0-9]+", "_", hint.lower()).strip("_")
+    return cluster.create_database(f"t{next(_PG_NAMES)}_{slug}"[:63])
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the whole test session (tests/pgcluster.py), stopped and
+    removed at the end. Skipped when PostgreSQL is not installed, failed instead when
+    VANBAN_REQUIRE_POSTGRES is set (make test sets it and installs postgresql)."""
+    from pgcluster import Cluster, available
+
+    if not available():
+        if os.environ.get("VANBAN_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is not installed: no initdb/pg_ctl on PATH or in "
+                        "/usr/lib/postgresql/*/bin (make test installs postgresql)")
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl; make test installs "
+                    "Debian's postgresql)")
+    with Cluster() as pg:
+        yield pg
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request) -> str:
+    """A fresh empty database for one test: ``postgresql://vanban@127.0.0.1:PORT/NAME``.
+    Module-scoped fixtures call :func:`pg_database` on ``pg_cluster`` themselves."""
+    return pg_database(pg_cluster, request.node.name)
+
+
+# ---- the index tests on both backends --------------------------------------------------
+
+BACKENDS = ("sqlite", "postgres")
+"""The archive index's backends. The tests of search, facets and citations take the
+module-scoped ``backend`` fixture and run once on each, on the same corpus data; tests of
+SQLite itself (files, WAL, FTS5 tables, migrations) do not take it."""
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def index_location(request, backend: str, folder: Path, name: str = "index.db") -> str:
+    """Where a new, empty index goes: ``folder/name`` for SQLite, a fresh database of the
+    session's cluster (:func:`pg_cluster`) for PostgreSQL."""
+    if backend == "sqlite":
+        return str(folder / name)
+    if not _opens_urls():
+        pytest.fail("open_index() does not open postgresql:// URLs (the PostgreSQL backend "
+                    "is not there): it would make an SQLite file of that name")
+    return pg_database(request.getfixturevalue("pg_cluster"), request.node.name)
+
+
+@lru_cache(maxsize=None)
+def _opens_urls() -> bool:
+    """Whether :func:`pipeline.index.open_index` takes a ``postgresql://`` URL for a
+    database, not for an SQLite file name: tried once, from an empty temporary folder, on
+    a port where nothing listens."""
+    import tempfile
+
+    from pipeline.index import open_index
+    from pipeline.index.sqlite import SQLiteIndex
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            index = open_index("postgresql://vanban@127.0.0.1:1/probe")
+        except Exception:  # a server backend that found nothing listening
+            return not os.listdir(tmp)
+        else:  # a backend that connects later, or an SQLite file of that name
+            is_file = isinstance(index, SQLiteIndex)
+            index.close()
+            return not is_file and not os.listdir(tmp)
+        finally:
+            os.chdir(here)
+
+
+def build_index(paths: list[Path], location: str) -> dict[str, int]:
+    """``vanban index`` ``paths`` into ``location``; nothing may fail. Returns the counts."""
+    from pipeline.index.ingest import index_paths
+
+    summary = index_paths(paths, location)
+    assert not summary.failed, summary.failed
+    return summary.counts()
+
+
+@pytest.fixture
+def new_location(request, backend, tmp_path):
+    """``new_location()``: one more new, empty index location on this test's backend."""
+    made = itertools.count()
+    return lambda: index_location(request, backend, tmp_path, f"index{next(made)}.db")
 
 
 

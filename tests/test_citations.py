@@ -2,8 +2,9 @@
 spellings is one document — ``116/2021/NĐ-CP`` and ``116/NĐ-CP`` of the same date —, not
 when the dates differ or another document of that number is known; the not-held list says
 type, number, issuer, date and title and counts citing documents; ``cited_by`` answers
-either spelling. Real SQLite indexes: two real reports of the corpus that cite Decree 116
-in the two spellings, and small indexes of stored extraction results."""
+either spelling. Real indexes on each backend (SQLite and PostgreSQL): two real reports of
+the corpus that cite Decree 116 in the two spellings, and small indexes of stored
+extraction results."""
 from __future__ import annotations
 
 import json
@@ -13,12 +14,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, build_index, index_location
 from starlette.testclient import TestClient
 
-from pipeline.index.ingest import index_paths
-from pipeline.index.sqlite.graph import cited_by, cites, not_held
-from pipeline.index.sqlite.store import connect, index_document
+from pipeline.index import Index, open_index
 from pipeline.web.app import Settings, create_app
 
 NO_YEAR = "bc_dt-pcmt2025_ubnd-lamdong_2025.docx"  # "Nghị định số 116/NĐ-CP ngày 21/12/2021"
@@ -29,33 +28,47 @@ KH580 = "kh_580_ubnd-haiduong_2020.txt"
 # ------------------------------------------------------------ the corpus: Decree 116
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory) -> Path:
+def corpus_db(request, backend, tmp_path_factory) -> str:
     docs = tmp_path_factory.mktemp("docs")
     for name in (NO_YEAR, WITH_YEAR, KH580):
         shutil.copy2(CORPUS / name, docs / name)
-    db = tmp_path_factory.mktemp("db") / "index.db"
-    assert not index_paths([docs], db).failed
+    db = index_location(request, backend, tmp_path_factory.mktemp("db"))
+    build_index([docs], db)
     return db
 
 
 @pytest.fixture
-def conn(corpus_db):
-    c = connect(corpus_db, readonly=True)
-    yield c
-    c.close()
+def index(corpus_db):
+    ix = open_index(corpus_db, readonly=True)
+    yield ix
+    ix.close()
 
 
-def test_corpus_cites_decree_116_in_both_spellings(conn):
+def cites(index: Index, symbol: str) -> dict:
+    return index.cites(symbol)
+
+
+def cited_by(index: Index, symbol: str) -> dict:
+    return index.cited_by(symbol)
+
+
+def not_held(index: Index, limit: int = 100) -> list[dict]:
+    return index.not_held(limit)
+
+
+def test_corpus_cites_decree_116_in_both_spellings(index):
     """The premise: the two reports spell it differently, with the same date."""
-    rows = conn.execute("SELECT d.path, r.symbol, r.date FROM refs r JOIN documents d "
-                        "ON d.id = r.doc_id WHERE r.number = '116'").fetchall()
-    spelled = {(Path(p).name, s, d) for p, s, d in rows}
+    spelled = set()
+    for path, doc_id in index.ids(index.stamps()).items():
+        spelled |= {(Path(path).name, r["symbol"], r["date"])
+                    for r in index.document(doc_id).references
+                    if re.match(r"116\b", r["symbol"] or "")}
     assert spelled == {(NO_YEAR, "116/NĐ-CP", "2021-12-21"),
                        (WITH_YEAR, "116/2021/NĐ-CP", "2021-12-21")}
 
 
-def test_not_held_lists_decree_116_once(conn):
-    rows = [r for r in not_held(conn, 1000) if "116" in (r["number"] or "")]
+def test_not_held_lists_decree_116_once(index):
+    rows = [r for r in not_held(index, 1000) if "116" in (r["number"] or "")]
     assert len(rows) == 1, rows
     (row,) = rows
     assert row["number"] == "116/2021/NĐ-CP"  # the spelling with the year is shown
@@ -67,8 +80,8 @@ def test_not_held_lists_decree_116_once(conn):
 
 @pytest.mark.parametrize("asked", ["116/NĐ-CP", "116/2021/NĐ-CP", "116/2021/nd-cp",
                                    "116 / NĐ - CP", "NĐ 116", "nghị định số 116"])
-def test_cited_by_either_spelling_finds_both_reports(conn, asked):
-    res = cited_by(conn, asked)
+def test_cited_by_either_spelling_finds_both_reports(index, asked):
+    res = cited_by(index, asked)
     assert res["symbol"] == "116/2021/NĐ-CP" and res["held"] is None
     citing = {Path(c["path"]).name: c for c in res["cited_by"]}
     assert set(citing) == {NO_YEAR, WITH_YEAR}
@@ -78,8 +91,8 @@ def test_cited_by_either_spelling_finds_both_reports(conn, asked):
     assert "also" not in res
 
 
-def test_a_year_asked_for_must_agree(conn):
-    assert cited_by(conn, "116/2020/NĐ-CP")["cited_by"] == []
+def test_a_year_asked_for_must_agree(index):
+    assert cited_by(index, "116/2020/NĐ-CP")["cited_by"] == []
 
 
 def test_not_held_page_row(corpus_db):
@@ -130,11 +143,24 @@ def _doc(path: str, symbol: str | None, date: str, refs: list[tuple[str, str | N
     return {"source": {"path": path}, "metadata": meta, "references": [ref(*r) for r in refs]}
 
 
-def _index(tmp_path: Path, docs: list[dict]):
-    c = connect(tmp_path / "t.db")
+def _index(location: str, docs: list[dict]) -> Index:
+    index = open_index(location)
     for d in docs:
-        index_document(c, d, " ".join(r["text"] for r in d["references"]) or "x")
-    return c
+        index.store(d, " ".join(r["text"] for r in d["references"]) or "x")
+    return index
+
+
+@pytest.fixture
+def small(new_location):
+    """``small(docs)``: a new index on this test's backend holding ``docs``; closed after."""
+    opened: list[Index] = []
+
+    def make(docs: list[dict]) -> Index:
+        opened.append(_index(new_location(), docs))
+        return opened[-1]
+    yield make
+    for index in opened:
+        index.close()
 
 
 @pytest.mark.parametrize("a, b, third, merged", [
@@ -153,12 +179,12 @@ def _index(tmp_path: Path, docs: list[dict]):
     (("35/2022/NĐ-CP", None), ("35/2023/NĐ-CP", None), None, False),  # years printed differ
     (("116/NĐ-CP", "2021-12-21"), ("116/NĐ-BCA", "2021-12-21"), None, False),  # other issuer
 ])
-def test_spellings_merge_only_when_they_agree(tmp_path, a, b, third, merged):
+def test_spellings_merge_only_when_they_agree(small, a, b, third, merged):
     docs = [_doc("a.txt", "1/BC-UBND", "2025-01-10", [a]),
             _doc("b.txt", "2/BC-UBND", "2025-01-11", [b])]
     if third:
         docs.append(_doc("c.txt", "3/BC-UBND", "2025-01-12", [third]))
-    c = _index(tmp_path, docs)
+    c = small(docs)
     rows = not_held(c)
     assert len(rows) == len(docs) - merged, rows
     assert max(r["cited_by"] for r in rows) == (2 if merged else 1)
@@ -173,8 +199,8 @@ def test_spellings_merge_only_when_they_agree(tmp_path, a, b, third, merged):
             (len(citing) == 1 and citing <= spelled_so), citing
 
 
-def test_counted_by_citing_document_not_by_mention(tmp_path):
-    c = _index(tmp_path, [
+def test_counted_by_citing_document_not_by_mention(small):
+    c = small([
         _doc("a.txt", "1/BC-UBND", "2025-01-10", [("116/NĐ-CP", "2021-12-21")] * 3
              + [("116/2021/NĐ-CP", None)]),
         _doc("b.txt", "2/BC-UBND", "2025-01-11", [("116/2021/NĐ-CP", "2021-12-21")])])
@@ -198,34 +224,34 @@ def test_counted_by_citing_document_not_by_mention(tmp_path):
     ("15/BC-CAT-PC06", "BC", "Báo cáo", "Công an tỉnh"),
     ("42/QĐ-TTg", None, "Quyết định", "Thủ tướng Chính phủ"),  # no type word: the code's
 ])
-def test_not_held_rows_say_type_and_issuer(tmp_path, symbol, doc_type, type_name, issuer):
+def test_not_held_rows_say_type_and_issuer(small, symbol, doc_type, type_name, issuer):
     doc = _doc("a.txt", "1/BC-UBND", "2025-01-10", [(symbol, "2021-12-21")])
     doc["references"][0]["doc_type"] = doc_type
-    (row,) = not_held(_index(tmp_path, [doc]))
+    (row,) = not_held(small([doc]))
     assert (row["type_name"], row["number"], row["issuer"], row["date"]) == \
         (type_name, symbol, issuer, "2021-12-21")
 
 
-def test_not_held_order_most_citing_then_vietnamese(tmp_path):
+def test_not_held_order_most_citing_then_vietnamese(small):
     cited = [("5/ĐA-UBND", None), ("6/DA-UBND", None), ("5/KH-UBND", None), ("5/CT-UBND", None),
              ("5/QĐ-UBND", None)]
     docs = [_doc("a.txt", "1/BC-UBND", "2025-01-10", cited),
             _doc("b.txt", "2/BC-UBND", "2025-01-11", [("5/QĐ-UBND", None)])]
-    rows = not_held(_index(tmp_path, docs))
+    rows = not_held(small(docs))
     assert [(r["type_name"], r["cited_by"]) for r in rows] == [
         ("Quyết định", 2), ("Chỉ thị", 1), ("Dự án", 1), ("Đề án", 1), ("Kế hoạch", 1)]
-    assert [r["type_name"] for r in not_held(_index(tmp_path / "x", docs[:1]), 2)] == \
+    assert [r["type_name"] for r in not_held(small(docs[:1]), 2)] == \
         ["Chỉ thị", "Dự án"]
 
 
 @pytest.mark.parametrize("order", ["held first", "citing first"])
 @pytest.mark.parametrize("cited_date, resolves", [("2021-12-21", True), ("2021-12-17", False),
                                                   (None, True)])
-def test_a_held_decree_answers_the_spelling_without_year(tmp_path, order, cited_date,
+def test_a_held_decree_answers_the_spelling_without_year(small, order, cited_date,
                                                          resolves):
     held = _doc("nd116.txt", "116/2021/NĐ-CP", "2021-12-21", [], doc_type="NĐ")
     citing = _doc("a.txt", "1/BC-UBND", "2025-01-10", [("116/NĐ-CP", cited_date)])
-    c = _index(tmp_path, [held, citing] if order == "held first" else [citing, held])
+    c = small([held, citing] if order == "held first" else [citing, held])
     res = cited_by(c, "116/NĐ-CP")
     assert ((res["held"] or {}).get("path") == "nd116.txt"
             and [x["path"] for x in res["cited_by"]] == ["a.txt"]) is resolves, res

@@ -1,6 +1,9 @@
 """The archive index (issue 4) on the real corpus: search, symbols, facets, citations,
-re-indexing and migrations. Real SQLite files, no mocks. The two scanned PDFs (OCR, ~30 s)
-are left out to keep the module fast; everything else in corpus/ is indexed once."""
+re-indexing and migrations. Real indexes, no mocks: the tests that take ``index`` or ``db``
+run on each backend (SQLite and PostgreSQL, the same corpus), their SQL facts read from the
+SQLite index (``conn``); those of SQLite's own files, FTS5 tables and migrations take only
+``conn``. The two scanned PDFs (OCR, ~30 s) are left out to keep the module fast;
+everything else in corpus/ is indexed once per backend."""
 from __future__ import annotations
 
 import json
@@ -10,17 +13,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, SCANNED, copy_text_corpus
+from conftest import CORPUS, SCANNED, build_index, copy_text_corpus, index_location
 
-from pipeline.index import Filters
+from pipeline.index import Filters, Index, open_index
 from pipeline.index.ingest import index_paths
 from pipeline.index.keys import name_key
 from pipeline.index.query import parse_query
 from pipeline.index.sqlite.facets import clear_match_cache, facet_table
-from pipeline.index.sqlite.graph import cited_by, cited_by_document, cites, not_held
+from pipeline.index.sqlite import search as sqlite_search
 from pipeline.index.sqlite.schema import SCHEMA_VERSION, migrate, schema_version
-from pipeline.index.sqlite.search import search
-from pipeline.index.sqlite.store import connect, index_document
+from pipeline.index.sqlite.store import connect
 
 KH580 = "kh_580_ubnd-haiduong_2020.txt"
 
@@ -42,20 +44,64 @@ def indexed(corpus_copy, tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.fixture
 def conn(indexed):
+    """The SQLite index: its own tests, and the facts by SQL for either backend's."""
     c = connect(indexed[0])
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def db(request, backend, indexed, corpus_copy) -> tuple[str, dict]:
+    """The corpus index on ``backend`` and the counts of indexing it."""
+    if backend == "sqlite":
+        return str(indexed[0]), indexed[1]
+    location = index_location(request, backend, indexed[0].parent)
+    return location, build_index([corpus_copy], location)
+
+
+@pytest.fixture
+def index(db):
+    ix = open_index(db[0])
+    yield ix
+    ix.close()
+
+
+def search(index: Index | sqlite3.Connection, query: str, filters: Filters | None = None,
+           **kw) -> dict:
+    if isinstance(index, sqlite3.Connection):
+        return sqlite_search.search(index, query, filters, **kw)
+    return index.search(query, filters, **kw)
+
+
+def cites(index: Index, symbol: str) -> dict:
+    return index.cites(symbol)
+
+
+def cited_by(index: Index, symbol: str) -> dict:
+    return index.cited_by(symbol)
+
+
+def not_held(index: Index, limit: int = 100) -> list[dict]:
+    return index.not_held(limit)
 
 
 def _names(res: dict) -> list[str]:
     return [Path(r["path"]).name for r in res["results"]]
 
 
-def test_everything_indexed(indexed, corpus_copy):
-    db, counts = indexed
+def test_everything_indexed(db, index, corpus_copy):
     n = len(list(corpus_copy.iterdir()))
-    assert counts == {"new": n, "changed": 0, "skipped": 0, "failed": 0}
-    c = connect(db)
+    assert db[1] == {"new": n, "changed": 0, "skipped": 0, "failed": 0}
+    stamps = index.stamps()
+    assert len(stamps) == n and {Path(p).name for p in stamps} == \
+        {p.name for p in corpus_copy.iterdir()}
+    docs = [index.document(i) for i in index.ids(stamps).values()]
+    assert all(d.text for d in docs) and sum(len(d.blocks) for d in docs) > n
+
+
+def test_sqlite_file(indexed, corpus_copy):
+    n = len(list(corpus_copy.iterdir()))
+    c = connect(indexed[0])
     assert c.execute("SELECT count(*) FROM documents").fetchone()[0] == n
     assert c.execute("SELECT count(*) FROM texts").fetchone()[0] == n
     assert c.execute("SELECT count(*) FROM blocks").fetchone()[0] > n
@@ -65,38 +111,38 @@ def test_everything_indexed(indexed, corpus_copy):
 
 @pytest.mark.parametrize("query", ["binh dang gioi", "bình đẳng giới", "BÌNH ĐẲNG GIỚI",
                                    '"bình đẳng giới"', "binh dang*"])
-def test_gender_equality_finds_kh580_first(conn, query):
-    res = search(conn, query)
+def test_gender_equality_finds_kh580_first(index, query):
+    res = search(index, query)
     assert _names(res)[0] == KH580
     assert res["total"] >= 1
 
 
-def test_phrase_tier_first_and_accents_as_typed(conn):
-    res = search(conn, "bình đẳng giới", limit=50)
+def test_phrase_tier_first_and_accents_as_typed(index):
+    res = search(index, "bình đẳng giới", limit=50)
     tiers = [r["match"] for r in res["results"]]
     assert tiers[0] == "phrase"
     assert tiers == sorted(tiers, key=lambda t: t != "phrase")  # every phrase before any other
     # typed with accents: only exact-accent matches ("đảng" is not "đẳng"); without accents
     # đ folds to d and any accents match, so more documents
-    loose = search(conn, "binh dang gioi")
+    loose = search(index, "binh dang gioi")
     assert 0 < res["total"] < loose["total"] and not res["accents_ignored"]
 
 
-def test_snippet_highlights_and_escapes(conn, tmp_path):
-    res = search(conn, "bình đẳng giới", limit=1)
+def test_snippet_highlights_and_escapes(index, new_location):
+    res = search(index, "bình đẳng giới", limit=1)
     assert "<mark>bình đẳng giới</mark>" in res["results"][0]["snippet"].lower()
-    c = connect(tmp_path / "x.db")
     text = "Kế hoạch <script>alert(1)</script> về bình đẳng giới & \"quyền\" <b>phụ nữ</b>"
-    index_document(c, {"source": {"path": "x.txt"}, "metadata": {"title": "<i>t</i>"}}, text)
-    snip = search(c, "binh dang")["results"][0]["snippet"]
+    with open_index(new_location()) as other:
+        other.store({"source": {"path": "x.txt"}, "metadata": {"title": "<i>t</i>"}}, text)
+        snip = search(other, "binh dang")["results"][0]["snippet"]
     assert "<script>" not in snip and "&lt;script&gt;" in snip and "&lt;b&gt;" in snip
     assert snip.count("<mark>") == 1 and "&amp;" in snip
 
 
 @pytest.mark.parametrize("spelling", ["1696/QĐ-TTg", "1696/qd-ttg", "1696 / QĐ-TTg", "QĐ 1696",
                                       "quyet dinh 1696", "quyết định số 1696", "1696"])
-def test_cited_by_any_spelling(conn, spelling):
-    res = cited_by(conn, spelling)
+def test_cited_by_any_spelling(index, spelling):
+    res = cited_by(index, spelling)
     assert res["schema"] == "vanban.citedby/1"
     assert res["symbol"] == "1696/QĐ-TTg"
     assert res["held"] is None
@@ -106,22 +152,22 @@ def test_cited_by_any_spelling(conn, spelling):
 
 
 @pytest.mark.parametrize("query", ["1696/QĐ-TTg", "quyet dinh 1696"])
-def test_search_symbol_lists_citing_document(conn, query):
-    assert KH580 in _names(search(conn, query))
+def test_search_symbol_lists_citing_document(index, query):
+    assert KH580 in _names(search(index, query))
 
 
 @pytest.mark.parametrize("query", ["580/KH-UBND", "580/kh-ubnd", "KH 580", "ke hoach 580"])
-def test_search_own_symbol_first(conn, query):
-    res = search(conn, query)
+def test_search_own_symbol_first(index, query):
+    res = search(index, query)
     assert _names(res)[0] == KH580 and res["results"][0]["match"] == "symbol"
 
 
-def test_cites_and_not_held(conn):
-    res = cites(conn, "580/kh-ubnd")
+def test_cites_and_not_held(index):
+    res = cites(index, "580/kh-ubnd")
     assert res["held"]["symbol"] == "580/KH-UBND"
     qd = [c for c in res["cites"] if c["symbol"] == "1696/QĐ-TTg"]
     assert qd and qd[0]["held"] is None and qd[0]["dates_cited"] == ["2015-07-02"]
-    missing = {r["symbol"]: r for r in not_held(conn, 1000)}
+    missing = {r["symbol"]: r for r in not_held(index, 1000)}
     assert missing["1696/QĐ-TTg"]["cited_by"] == 1
     assert all(r["mentions"] >= r["cited_by"] >= 1 for r in missing.values())
 
@@ -166,17 +212,29 @@ def test_facets_equal_direct_sql(conn, query, fts, filters, where, params):
     assert all(owners[k] == n for k, n in shown.items())
 
 
-def test_owner_and_duty_filters(conn):
+@pytest.mark.parametrize("query,filters", [
+    ("ma túy", Filters()), ("kế hoạch", Filters(doc_type="bc")), ("ubnd", Filters(year=2025)),
+    ("", Filters(issuer="ubnd tinh lam dong")), ("bình đẳng giới", Filters(signer="nguyen minh")),
+    ("", Filters(open_duties=True, as_of="2020-01-01")), ("", Filters(year_unknown=True))])
+def test_facets_equal_the_sqlite_index(index, conn, query, filters):
+    """Either backend counts what the SQLite index counts (checked against SQL above)."""
+    res = search(index, query, filters, owner_facet=True, limit=100)
+    expect = search(conn, query, filters, owner_facet=True, limit=100)
+    assert res["total"] == expect["total"] and res["facets"] == expect["facets"]
+    assert sorted(_names(res)) == sorted(_names(expect))
+
+
+def test_owner_and_duty_filters(index, conn):
     as_of = "2020-01-01"
     open_sql = conn.execute("SELECT count(DISTINCT doc_id) FROM tasks WHERE deadline >= ? "
                             "OR period_end >= ?", (as_of, as_of)).fetchone()[0]
-    res = search(conn, "", Filters(open_duties=True, as_of=as_of), limit=100)
+    res = search(index, "", Filters(open_duties=True, as_of=as_of), limit=100)
     assert res["total"] == open_sql == res["facets"]["open_duties"]["true"]
     owner = conn.execute("SELECT owner, count(DISTINCT doc_id) FROM task_owners "
                          "GROUP BY owner_key ORDER BY 2 DESC LIMIT 1").fetchone()
-    res = search(conn, "", Filters(owner=owner[0].upper()), limit=100)
+    res = search(index, "", Filters(owner=owner[0].upper()), limit=100)
     assert res["total"] == owner[1] == len(res["results"])
-    res = search(conn, "", Filters(has_findings=True), limit=100)
+    res = search(index, "", Filters(has_findings=True), limit=100)
     assert res["total"] == conn.execute("SELECT count(DISTINCT doc_id) FROM findings").fetchone()[0]
 
 
@@ -184,15 +242,15 @@ def test_owner_and_duty_filters(conn):
                                    "- -x", "a OR", "AND", "title:x", "{title}: x", "^x", "a + b",
                                    "')--", "x\"y", "\x00", "đ*", "1696/", "/QĐ", "quyết định số",
                                    "a" * 500, "bình \"đẳng\" giới*"])
-def test_hostile_queries_do_not_raise(conn, query):
-    res = search(conn, query)
+def test_hostile_queries_do_not_raise(index, query):
+    res = search(index, query)
     assert isinstance(res["total"], int)
-    cited_by(conn, query)
-    cites(conn, query)
+    cited_by(index, query)
+    cites(index, query)
 
 
-def test_reindex_unchanged_then_changed(indexed, corpus_copy):
-    db, _ = indexed
+def test_reindex_unchanged_then_changed(db, backend, corpus_copy):
+    db = db[0]
     n = len(list(corpus_copy.iterdir()))
     assert index_paths([corpus_copy], db).counts() == {"new": 0, "changed": 0, "skipped": n,
                                                        "failed": 0}
@@ -202,35 +260,40 @@ def test_reindex_unchanged_then_changed(indexed, corpus_copy):
         target.write_text(original + "\nPhụ lục: khảo sát zyxwvut.\n", "utf-8")
         assert index_paths([corpus_copy], db).counts() == {"new": 0, "changed": 1,
                                                            "skipped": n - 1, "failed": 0}
-        c = connect(db)
-        found = search(c, "zyxwvut")
-        assert _names(found) == [KH580] and "<mark>zyxwvut</mark>" in found["results"][0]["snippet"]
+        with open_index(db) as index:
+            found = search(index, "zyxwvut")
+            assert _names(found) == [KH580]
+            assert "<mark>zyxwvut</mark>" in found["results"][0]["snippet"]
         target.write_text(original, "utf-8")
         assert index_paths([corpus_copy], db).counts()["changed"] == 1
-        assert search(c, "zyxwvut")["total"] == 0  # the old FTS rows went with the old text
-        assert c.execute("SELECT count(*) FROM documents").fetchone()[0] == n
-        ids = [i for (i,) in c.execute("SELECT id FROM documents")]
-        for table in ("texts", "refs", "tasks", "findings", "blocks"):
-            assert not c.execute(f"SELECT count(*) FROM {table} WHERE doc_id NOT IN "
-                                 f"({','.join(map(str, ids))})").fetchone()[0]
-        kh = c.execute("SELECT id, n_references FROM documents WHERE path LIKE ?",
-                       (f"%{KH580}",)).fetchall()
-        assert len(kh) == 1
-        assert c.execute("SELECT count(*) FROM refs WHERE doc_id = ?",
-                         (kh[0][0],)).fetchone()[0] == kh[0][1]
-        c.execute("INSERT INTO fts_fold(fts_fold) VALUES ('integrity-check')")
-        assert _names(search(c, "binh dang gioi"))[0] == KH580
+        with open_index(db) as index:
+            assert search(index, "zyxwvut")["total"] == 0  # the old text's words went with it
+            assert len(index.stamps()) == n
+            kh = [i for p, i in index.ids(index.stamps()).items() if p.endswith(KH580)]
+            assert len(kh) == 1
+            doc = index.document(kh[0])
+            assert len(doc.references) == doc.meta["n_references"] > 0
+            assert _names(search(index, "binh dang gioi"))[0] == KH580
+        if backend == "sqlite":  # no rows left of the old version; FTS5 consistent
+            c = connect(db)
+            ids = [i for (i,) in c.execute("SELECT id FROM documents")]
+            for table in ("texts", "refs", "tasks", "findings", "blocks"):
+                assert not c.execute(f"SELECT count(*) FROM {table} WHERE doc_id NOT IN "
+                                     f"({','.join(map(str, ids))})").fetchone()[0]
+            c.execute("INSERT INTO fts_fold(fts_fold) VALUES ('integrity-check')")
+            c.close()
     finally:
         target.write_text(original, "utf-8")
 
 
-def test_bad_files_reported_batch_goes_on(tmp_path):
+def test_bad_files_reported_batch_goes_on(request, backend, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     (src / "a_empty.txt").write_bytes(b"")
     (src / "b_broken.pdf").write_bytes(b"%PDF-1.4 not really")
     shutil.copy2(CORPUS / "qd_773_ttg_2018.txt", src / "c_qd.txt")
-    s = index_paths([src], src / "i.db")  # the index's own files are not documents
+    # SQLite: the index's own files, in the folder indexed, are not documents
+    s = index_paths([src], index_location(request, backend, src, "i.db"))
     assert (s.new, len(s.failed)) == (1, 2)
     assert {Path(p).name for p, _ in s.failed} == {"a_empty.txt", "b_broken.pdf"}
 
@@ -261,35 +324,36 @@ def _doc(path: str, symbol: str, date: str, issuer: str, refs: list[dict]) -> di
                          symbol.split("/")[0], "symbol": symbol, "date": date, "issuer": issuer}}
 
 
-def test_symbols_colliding_across_years_resolve_by_date(tmp_path):
-    c = connect(tmp_path / "g.db")
+def test_symbols_colliding_across_years_resolve_by_date(new_location):
+    index = open_index(new_location())
     ref = {"text": "Kế hoạch số 10/KH-UBND", "doc_type": "KH", "number": "10",
            "symbol": "10/KH-UBND", "issuer": None}
-    index_document(c, _doc("citing.txt", "5/BC-UBND", "2021-01-05", "UBND tỉnh A", [
+    index.store(_doc("citing.txt", "5/BC-UBND", "2021-01-05", "UBND tỉnh A", [
         dict(ref, date="2020-02-03"), dict(ref, date=None, symbol=None, antecedent=0),
         dict(ref, symbol="10/kh-ubnd", date="2019-03-01")]), "Báo cáo 10/KH-UBND")
-    index_document(c, _doc("p2019.txt", "10/KH-UBND", "2019-03-01", "UBND tỉnh A", []), "x")
-    index_document(c, _doc("p2020.txt", "10/KH-UBND", "2020-02-03", "UBND tỉnh A", []), "y")
-    res = cited_by(c, "10/KH-UBND")  # both held: each answers its own citations
+    index.store(_doc("p2019.txt", "10/KH-UBND", "2019-03-01", "UBND tỉnh A", []), "x")
+    index.store(_doc("p2020.txt", "10/KH-UBND", "2020-02-03", "UBND tỉnh A", []), "y")
+    res = cited_by(index, "10/KH-UBND")  # both held: each answers its own citations
     assert res["held"]["path"] == "p2020.txt" and res["cited_by"][0]["mentions"] == 2
     assert res["also"] == [{"symbol": "10/KH-UBND", "held": True, "cited_by": 1}]
-    assert {c["held"]["path"] for c in cites(c, "citing.txt")["cites"]} == {"p2019.txt",
-                                                                           "p2020.txt"}
-    targets = dict(c.execute("SELECT r.date_eff, d.path FROM refs r JOIN documents d "
-                             "ON d.id = r.target_id").fetchall())
-    assert targets == {"2020-02-03": "p2020.txt", "2019-03-01": "p2019.txt"}
-    assert c.execute("SELECT count(*) FROM refs WHERE target_id IS NULL").fetchone()[0] == 0
-    p2019 = c.execute("SELECT id FROM documents WHERE path = 'p2019.txt'").fetchone()[0]
-    by_doc = cited_by_document(c, p2019)
+    assert {c["held"]["path"] for c in cites(index, "citing.txt")["cites"]} == {"p2019.txt",
+                                                                               "p2020.txt"}
+    ids = index.ids(["citing.txt", "p2019.txt", "p2020.txt"])
+    path_of = {i: p for p, i in ids.items()}
+    # each mention resolved by its date; the second ("Kế hoạch trên") by the first's
+    assert [path_of.get(r["target_id"]) for r in index.document(ids["citing.txt"]).references] \
+        == ["p2020.txt", "p2020.txt", "p2019.txt"]
+    by_doc = index.cited_by_document(ids["p2019.txt"])
     assert by_doc["held"]["path"] == "p2019.txt"
     assert [(x["path"], x["mentions"], x["dates_cited"]) for x in by_doc["cited_by"]] == \
         [("citing.txt", 1, ["2019-03-01"])]
+    index.close()
 
 
-def test_cli_commands(indexed, tmp_path):
+def test_cli_commands(db, new_location, tmp_path):
     from flows.cli.index import cited_by_cmd, index_cmd, search_cmd
 
-    db = str(indexed[0])
+    db = db[0]
     r = CliRunner().invoke(search_cmd, ["binh dang gioi", "--db", db, "--json", "--limit", "3"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
@@ -300,14 +364,15 @@ def test_cli_commands(indexed, tmp_path):
     assert json.loads(r.output)["schema"] == "vanban.citedby/1"
     r = CliRunner().invoke(search_cmd, ["bình đẳng", "--db", db, "--type", "KH"])
     assert r.exit_code == 0 and "580/KH-UBND" in r.output
-    r = CliRunner().invoke(search_cmd, ["x", "--db", str(tmp_path / "none.db")])
+    nowhere = new_location()
+    r = CliRunner().invoke(search_cmd, ["x", "--db", nowhere])  # no index there
     assert r.exit_code == 2
-    assert r.stderr == (f"vanban: {tmp_path / 'none.db'}: chưa có chỉ mục ở đây "
-                        "(hãy chạy `vanban index` trước)\n")
+    assert r.stderr.startswith("vanban: ") and r.stderr.endswith(
+        ": chưa có chỉ mục ở đây (hãy chạy `vanban index` trước)\n"), r.stderr
     src = tmp_path / "docs"
     src.mkdir()
     shutil.copy2(CORPUS / "qd_773_ttg_2018.txt", src)
-    r = CliRunner().invoke(index_cmd, [str(src), "--db", str(tmp_path / "n.db")])
+    r = CliRunner().invoke(index_cmd, [str(src), "--db", new_location()])
     assert r.exit_code == 0 and "1 mới, 0 đã sửa, 0 không đổi, 0 lỗi, trong " in r.output
     assert "] mới: " in r.output
 
@@ -377,12 +442,11 @@ def test_fast_fold_is_fold_position_for_position(text):
         assert folded == fold(text)
 
 
-def test_query_terms_are_capped(indexed):
+def test_query_terms_are_capped(db):
     """A query of 10,000 words (library, CLI and web share the parser) is cut to its first
     MAX_TERMS terms and MAX_QUERY_CHARS characters, and answers at once."""
     import time
 
-    from pipeline.index import open_index
     from pipeline.index.query import MAX_QUERY_CHARS, MAX_TERMS
 
     words = " ".join(f"w{i}" for i in range(10_000))
@@ -394,7 +458,7 @@ def test_query_terms_are_capped(indexed):
     assert not parse_query("bình đẳng giới -nam").shortened
     # a phrase counts as one term; its words are cut with the characters
     assert len(parse_query(" ".join(['"a b c"'] * 40)).terms) == 32
-    index = open_index(indexed[0], readonly=True)
+    index = open_index(db[0], readonly=True)
     try:
         t = time.perf_counter()
         res = index.search(words)

@@ -6,21 +6,20 @@ typed decide (``đẳng`` is not ``đảng``), accents left out match any; a num
 document in the spellings archivists type; the filters (signer, unknown year, date range,
 title only) and orders (relevance, newest, oldest) the archive's users asked for. Each row
 states a fact of the corpus texts (grep them) that a wrong search would get wrong. Real
-SQLite, no mocks; the two scanned PDFs (OCR) are left out, as in tests/test_index.py."""
+indexes, no mocks, on each backend (SQLite and PostgreSQL, the same corpus); the facts a
+row is checked against that need SQL are read from the SQLite index. The two scanned PDFs
+(OCR) are left out, as in tests/test_index.py."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_text_corpus
+from conftest import build_index, copy_text_corpus, index_location
 
-from pipeline.index import Filters
-from pipeline.index.ingest import index_paths
+from pipeline.index import Filters, Index, open_index
 from pipeline.index.keys import parse_symbol_spec
 from pipeline.index.query import Highlighter, parse_query
-from pipeline.index.sqlite.search import search
 from pipeline.index.sqlite.store import connect
 
 KH580 = "kh_580_ubnd-haiduong_2020.txt"  # bình đẳng giới; "cao đẳng"; cites QĐ 1696
@@ -39,20 +38,44 @@ QD_PN = "qd_dt-bvstbpn_ubnd-lamdong_2025.docx"  # "Ban Vì sự tiến bộ củ
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("corpus_vi")
-    copy_text_corpus(root)
+def corpus(tmp_path_factory) -> Path:
+    return copy_text_corpus(tmp_path_factory.mktemp("corpus_vi"))
+
+
+@pytest.fixture(scope="module")
+def sqlite_db(corpus, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db_vi") / "index.db"
-    summary = index_paths([root], path)
-    assert not summary.failed, summary.failed
+    build_index([corpus], str(path))
     return path
 
 
 @pytest.fixture(scope="module")
-def conn(db):
-    c = connect(db)
+def sql(sqlite_db):
+    """The corpus's facts by SQL: the SQLite index (the same documents on either backend)."""
+    c = connect(sqlite_db, readonly=True)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def db(request, backend, corpus, sqlite_db) -> str:
+    """The corpus index on ``backend``: the SQLite file, or a PostgreSQL database."""
+    if backend == "sqlite":
+        return str(sqlite_db)
+    location = index_location(request, backend, sqlite_db.parent)
+    build_index([corpus], location)
+    return location
+
+
+@pytest.fixture(scope="module")
+def index(db):
+    ix = open_index(db, readonly=True)
+    yield ix
+    ix.close()
+
+
+def search(index: Index, query: str, filters: Filters | None = None, **kw) -> dict:
+    return index.search(query, filters, **kw)
 
 
 def _names(res: dict) -> list[str]:
@@ -100,8 +123,8 @@ ROWS = [
 
 
 @pytest.mark.parametrize("query,first,phrase,absent,ignored", ROWS)
-def test_vietnamese_queries(conn, query, first, phrase, absent, ignored):
-    res = search(conn, query, limit=50)
+def test_vietnamese_queries(index, query, first, phrase, absent, ignored):
+    res = search(index, query, limit=50)
     names = _names(res)
     assert res["accents_ignored"] is ignored
     assert res["total"] == len(names) > 0
@@ -114,10 +137,10 @@ def test_vietnamese_queries(conn, query, first, phrase, absent, ignored):
     assert tiers == sorted(tiers, key=lambda t: t != "phrase")  # a tier, not a boost
 
 
-def test_phrase_tier_is_strictly_above_even_with_lower_scores(conn):
+def test_phrase_tier_is_strictly_above_even_with_lower_scores(index):
     """KH 580 has "cao đẳng" once in a long body: it still comes before a document that
     has both words apart, whatever their BM25."""
-    res = search(conn, "cao dang", limit=50)
+    res = search(index, "cao dang", limit=50)
     tiers = [r["match"] for r in res["results"]]
     n = tiers.count("phrase")
     assert n >= 2 and set(tiers[:n]) == {"phrase"} and "phrase" not in tiers[n:]
@@ -127,17 +150,17 @@ def test_phrase_tier_is_strictly_above_even_with_lower_scores(conn):
     ("người có công", {QD773, ND55}),  # the two with it in the title
     ("nguoi co cong", {QD773, ND55}),
 ])
-def test_phrase_ranked_by_title_first(conn, query, first_two):
-    assert set(_names(search(conn, query))[:2]) == first_two
+def test_phrase_ranked_by_title_first(index, query, first_two):
+    assert set(_names(search(index, query))[:2]) == first_two
 
 
-def test_accented_count_only_exact_matches(conn):
+def test_accented_count_only_exact_matches(index):
     """Total and facets count only documents with the accents typed."""
-    exact, loose = search(conn, "đẳng"), search(conn, "dang")
+    exact, loose = search(index, "đẳng"), search(index, "dang")
     assert exact["total"] == 2 and set(_names(exact)) == {KH580, TT118}
     assert loose["total"] > 8
     assert sum(exact["facets"]["doc_type"].values()) == 2
-    assert search(conn, "đảng")["total"] > 2 and KH580 in _names(search(conn, "đảng"))
+    assert search(index, "đảng")["total"] > 2 and KH580 in _names(search(index, "đảng"))
 
 
 def test_snippet_marks_only_the_accents_typed():
@@ -151,8 +174,8 @@ def test_snippet_marks_only_the_accents_typed():
     assert "<mark>Đảng</mark>" in loose  # accents ignored (the fallback): any accents
 
 
-def test_phrase_snippet_found_past_the_opening(conn):
-    res = search(conn, "cao đẳng")
+def test_phrase_snippet_found_past_the_opening(index):
+    res = search(index, "cao đẳng")
     kh = next(r for r in res["results"] if Path(r["path"]).name == KH580)
     assert "<mark>cao đẳng</mark>" in kh["snippet"].lower()  # not the title's "ĐẲNG" alone
 
@@ -165,28 +188,28 @@ def test_phrase_snippet_found_past_the_opening(conn):
     "quyết định 773", "quyet dinh so 773", "QĐ-TTg 773", "QĐ-TTg số 773", "773/QĐ",
     "“773/QĐ-TTg”", "773/QĐ-TTg.", "QĐ 773 năm 2018", "quyết định số 773/QĐ-TTg ngày 26/6/2018",
 ])
-def test_held_number_any_spelling(conn, query):
-    res = search(conn, query)
+def test_held_number_any_spelling(index, query):
+    res = search(index, query)
     assert _names(res)[0] == QD773 and res["results"][0]["match"] == "symbol", query
 
 
 @pytest.mark.parametrize("query", ["QĐ 773 năm 2019", "quyết định 773 ngày 26/6/2019"])
-def test_number_of_another_year_is_not_the_document(conn, query):
-    assert all(r["match"] != "symbol" for r in search(conn, query)["results"])
+def test_number_of_another_year_is_not_the_document(index, query):
+    assert all(r["match"] != "symbol" for r in search(index, query)["results"])
 
 
 @pytest.mark.parametrize("query", ["55/2023/NĐ-CP", "55/NĐ-CP", "nghị định 55/2023/NĐ-CP",
                                    "NĐ 55/2023", "nghi dinh so 55", "Nghị định số 55"])
-def test_decree_with_and_without_its_year(conn, query):
-    res = search(conn, query)
+def test_decree_with_and_without_its_year(index, query):
+    res = search(index, query)
     assert _names(res)[0] == ND55 and res["results"][0]["match"] == "symbol"
 
 
 @pytest.mark.parametrize("query", ["QĐ 1696", "quyết định 1696", "quyet dinh so 1696 nam 2015",
                                    "QĐ-TTg 1696", "qd1696", "1696/2015/QĐ-TTg"])
-def test_cited_number_any_spelling(conn, query):
+def test_cited_number_any_spelling(index, query):
     """1696/QĐ-TTg is not held; KH 580 cites it: listed as citing (not a text match)."""
-    res = search(conn, query)
+    res = search(index, query)
     kh = [r for r in res["results"] if Path(r["path"]).name == KH580]
     assert kh and kh[0]["match"] == "cites"
 
@@ -240,39 +263,42 @@ def test_parse_query_runs(text, runs, accents, phrase_expr):
 
 # ── filters, facets and orders ──────────────────────────────────────────────────────
 
-def _dated(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    return [(Path(p).name, d) for p, d in conn.execute(
-        "SELECT path, date FROM documents WHERE length(date) = 10 ORDER BY date")]
+def _dated(index: Index) -> list[tuple[str, str]]:
+    """The documents with a full date, oldest first (no two share a date)."""
+    rows = [(Path(r["path"]).name, r["date"]) for r in search(index, "", limit=100)["results"]
+            if r["date"] and len(r["date"]) == 10]
+    assert len({d for _, d in rows}) == len(rows) > 5
+    return sorted(rows, key=lambda nd: nd[1])
 
 
-def test_title_only(conn):
-    res = search(conn, "bình đẳng giới", Filters(title_only=True))
+def test_title_only(index):
+    res = search(index, "bình đẳng giới", Filters(title_only=True))
     assert _names(res) == [KH580]  # TT 118 has the words in its body only
-    res = search(conn, "tiến bộ phụ nữ", Filters(title_only=True))
+    res = search(index, "tiến bộ phụ nữ", Filters(title_only=True))
     assert _names(res) == [KH580, QD_PN]  # the phrase in the title, then the words
     assert [r["match"] for r in res["results"]] == ["phrase", "text"]
-    assert search(conn, "thẻ đảng", Filters(title_only=True))["total"] == 0
-    assert set(_names(search(conn, "người có công", Filters(title_only=True)))) == {QD773, ND55}
+    assert search(index, "thẻ đảng", Filters(title_only=True))["total"] == 0
+    assert set(_names(search(index, "người có công", Filters(title_only=True)))) == {QD773, ND55}
 
 
 @pytest.mark.parametrize("signer", ["Nguyễn Minh", "NGUYỄN MINH", "nguyen minh", " Nguyễn  Minh "])
-def test_signer_filter(conn, signer):
-    res = search(conn, "", Filters(signer=signer), limit=50)
+def test_signer_filter(index, signer):
+    res = search(index, "", Filters(signer=signer), limit=50)
     assert set(_names(res)) == {PCMT25, TONGKET26, KH_TONGKET}
     assert res["facets"]["signer"] == {"Nguyễn Minh": 3}
-    both = search(conn, "ma túy", Filters(signer=signer))
+    both = search(index, "ma túy", Filters(signer=signer))
     assert both["total"] == 3
 
 
 @pytest.mark.parametrize("signer", ["Nguyễn Mính", "Nguyễn", "Minh"])
-def test_signer_filter_is_the_name_as_typed(conn, signer):
-    assert search(conn, "", Filters(signer=signer))["total"] == 0
+def test_signer_filter_is_the_name_as_typed(index, signer):
+    assert search(index, "", Filters(signer=signer))["total"] == 0
 
 
-def test_signer_facet_vietnamese_order_on_ties(conn):
+def test_signer_facet_vietnamese_order_on_ties(index):
     from pipeline.document.collation import vi_key
 
-    counts = search(conn, "")["facets"]["signer"]
+    counts = search(index, "")["facets"]["signer"]
     assert counts["Nguyễn Minh"] == 3 and counts["Nguyễn Ngọc Phúc"] == 2
     items = list(counts.items())
     assert items == sorted(items, key=lambda kv: (-kv[1], vi_key(kv[0])))
@@ -280,62 +306,62 @@ def test_signer_facet_vietnamese_order_on_ties(conn):
     assert ones.index("Đỗ Ngọc Huỳnh") < ones.index("Hồ Văn Mười")  # Đ after D, before H
 
 
-def test_date_range(conn):
-    res = search(conn, "", Filters(date_from="2020-01-01", date_to="2023-12-31"), limit=50)
+def test_date_range(index):
+    res = search(index, "", Filters(date_from="2020-01-01", date_to="2023-12-31"), limit=50)
     assert set(_names(res)) == {KH580, ND55}  # undated documents are in no range
-    one = search(conn, "", Filters(date_from="2020-03-02", date_to="2020-03-02"))
+    one = search(index, "", Filters(date_from="2020-03-02", date_to="2020-03-02"))
     assert _names(one) == [KH580]  # both ends included
-    after = search(conn, "", Filters(date_from="2025-10-07"), limit=50)
-    assert set(_names(after)) == {n for n, d in _dated(conn) if d >= "2025-10-07"}
-    assert search(conn, "", Filters(date_to="2019"), limit=50)["total"] == 1  # QĐ 773 (2018)
-    assert search(conn, "bình đẳng giới", Filters(date_from="2021-01-01"))["total"] == 1  # TT 118
+    after = search(index, "", Filters(date_from="2025-10-07"), limit=50)
+    assert set(_names(after)) == {n for n, d in _dated(index) if d >= "2025-10-07"}
+    assert search(index, "", Filters(date_to="2019"), limit=50)["total"] == 1  # QĐ 773 (2018)
+    assert search(index, "bình đẳng giới", Filters(date_from="2021-01-01"))["total"] == 1  # TT 118
 
 
 @pytest.mark.parametrize("sort", ["date_desc", "date_asc"])
-def test_sorted_by_date_undated_last_and_paged(conn, sort):
-    dated = [n for n, _ in _dated(conn)]
+def test_sorted_by_date_undated_last_and_paged(index, sort):
+    dated = [n for n, _ in _dated(index)]
     if sort == "date_desc":
         dated.reverse()
-    res = search(conn, "", limit=100, sort=sort)
+    res = search(index, "", limit=100, sort=sort)
     names = _names(res)
     assert names[:len(dated)] == dated  # by date, then the undated ones
     assert all(r["date"] is None or len(r["date"]) < 10 for r in res["results"][len(dated):])
-    page = search(conn, "", limit=3, offset=3, sort=sort)
+    page = search(index, "", limit=3, offset=3, sort=sort)
     assert _names(page) == names[3:6]  # pages cut the same order
-    words = search(conn, "ke hoach", limit=100, sort=sort)
+    words = search(index, "ke hoach", limit=100, sort=sort)
     with_dates = [r["date"] for r in words["results"] if r["date"] and len(r["date"]) == 10]
     assert with_dates == sorted(with_dates, reverse=sort == "date_desc")
     assert {r["match"] for r in words["results"]} <= {"phrase", "text"}
 
 
-def test_sort_relevance_default_and_unknown_sort_refused(conn):
-    assert _names(search(conn, "bình đẳng giới", sort="relevance"))[0] == KH580
+def test_sort_relevance_default_and_unknown_sort_refused(index):
+    assert _names(search(index, "bình đẳng giới", sort="relevance"))[0] == KH580
     with pytest.raises(ValueError):
-        search(conn, "x", sort="newest")
+        search(index, "x", sort="newest")
 
 
-def test_year_unknown_facet_and_filter(conn):
-    unknown = conn.execute("SELECT count(*) FROM documents WHERE year IS NULL").fetchone()[0]
+def test_year_unknown_facet_and_filter(index, sql):
+    unknown = sql.execute("SELECT count(*) FROM documents WHERE year IS NULL").fetchone()[0]
     assert unknown >= 5
-    res = search(conn, "", limit=50)
+    res = search(index, "", limit=50)
     years = res["facets"]["year"]
     assert years["unknown"] == unknown and list(years)[-1] == "unknown"
     assert sum(years.values()) == res["total"]  # every document counted once
-    only = search(conn, "", Filters(year_unknown=True), limit=50)
+    only = search(index, "", Filters(year_unknown=True), limit=50)
     assert only["total"] == unknown and only["facets"]["year"] == {"unknown": unknown}
     assert PCMT25 in _names(only) and KH580 not in _names(only)
 
 
-def test_owner_facet_leaves_out_groups(conn):
-    stored = {o for (o,) in conn.execute("SELECT DISTINCT owner FROM doc_owners")}
+def test_owner_facet_leaves_out_groups(index, sql):
+    stored = {o for (o,) in sql.execute("SELECT DISTINCT owner FROM doc_owners")}
     groups = {"các đơn vị liên quan", "các sở, ban, ngành", "UBND các huyện, thị xã, thành phố",
               "các sở, ngành, địa phương", "UBND các xã, phường, đặc khu"}
     assert groups <= stored  # the corpus has them as owners …
-    owners = search(conn, "", owner_facet=True)["facets"]["owner"]
+    owners = search(index, "", owner_facet=True)["facets"]["owner"]
     assert not groups & set(owners)  # … the facet does not offer them
     assert owners["Sở Y tế"] >= 2 and owners["Công an tỉnh"] >= 2
     # still a filter: a group can be asked for by name
-    assert search(conn, "", Filters(owner="các sở, ban, ngành"))["total"] >= 1
+    assert search(index, "", Filters(owner="các sở, ban, ngành"))["total"] >= 1
 
 
 def test_cli_search_speaks_vietnamese(db):
@@ -378,15 +404,16 @@ def test_cli_search_speaks_vietnamese(db):
     ("xuất bản", {KH580, TT118}),  # not "xuất ban hành"
     ("phong chong ma tuy", {LUAT120, PCMT25, TONGKET26, KH_TONGKET, CD2003}),  # 3+ words
 ])
-def test_large_phrase_tier_read_as_ranked(conn, monkeypatch, query, phrase):
+def test_large_phrase_tier_read_as_ranked(sql, monkeypatch, query, phrase):
     """Above RANK_ALL a phrase tier is read newest first (titles before) rather than
-    enumerated; it keeps the same documents, and the total is unchanged."""
+    enumerated; it keeps the same documents, and the total is unchanged (SQLite's search
+    and its thresholds)."""
     import pipeline.index.sqlite.search as search_mod
 
-    full = search(conn, query, limit=50)
+    full = search_mod.search(sql, query, limit=50)
     monkeypatch.setattr(search_mod, "RANK_ALL", 0)
     monkeypatch.setattr(search_mod, "PHRASE_MISSES", 100)
-    res = search(conn, query, limit=50)
+    res = search_mod.search(sql, query, limit=50)
     assert res["total"] == full["total"] and res["facets"] == full["facets"]
     assert _tier(res, "phrase") == phrase
     tiers = [r["match"] for r in res["results"]]

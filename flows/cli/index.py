@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -15,11 +16,64 @@ from flows.cli.errors import Command
 from flows.cli.types import DATE
 from pipeline.document.model import VanbanError
 
+DB_ENV = "VANBAN_DB"
+"""The environment variable every ``--db`` option reads when it is not given."""
+_URL = re.compile(r"postgres(?:ql)?://", re.IGNORECASE)
+
+
+def is_url(db: str | os.PathLike) -> bool:
+    """``db`` names a PostgreSQL database (``postgresql://…``), not an index file."""
+    return isinstance(db, str) and bool(_URL.match(db))
+
+
+def shown(db: str | os.PathLike) -> str:
+    """``db`` for messages: a URL without its password, a path as given."""
+    if not is_url(db):
+        return str(db)
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(db))
+    if parts.password is None:
+        return str(db)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class DbType(click.ParamType):
+    """Where the index is: a file path (SQLite) or a ``postgresql://`` URL (also
+    ``postgres://``, made ``postgresql://``). ``dir_okay=False``: a folder is a usage
+    mistake at once (the writing commands)."""
+
+    name = "TỆP|URL"
+
+    def __init__(self, dir_okay: bool = True) -> None:
+        self.dir_okay = dir_okay
+
+    def convert(self, value, param, ctx):
+        text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+        if is_url(text):
+            return "postgresql://" + text.split("://", 1)[1]
+        if not text.strip():
+            self.fail("chưa chỉ tệp chỉ mục hay URL postgresql://", param, ctx)
+        if "://" in text:
+            self.fail(f"“{shown(text)}”: chỉ nhận một tệp chỉ mục hoặc URL postgresql://…",
+                      param, ctx)
+        if not self.dir_okay and Path(text).is_dir():
+            self.fail(f"“{text}” là một thư mục, không phải tệp chỉ mục", param, ctx)
+        return text
+
+
+DB = DbType()
+_DB_HELP = ("Chỉ mục: một tệp SQLite hoặc URL postgresql://người_dùng@máy/csdl "
+            f"(biến môi trường {DB_ENV}).")
 DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
-                         type=click.Path(dir_okay=False), help="Tệp chỉ mục.")
+                         envvar=DB_ENV, type=DbType(dir_okay=False), help=_DB_HELP)
 # reading commands: a directory given as --db is "not a vanban index", one line, exit 2
 READ_DB_OPTION = click.option("--db", default="outputs/index.db", show_default=True,
-                              type=click.Path(), help="Tệp chỉ mục.")
+                              envvar=DB_ENV, type=DB, help=_DB_HELP)
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
@@ -42,7 +96,7 @@ def _open(db: str):
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
     except (RuntimeError, StoreError) as err:
-        click.echo(f"vanban: {db}: {err}", err=True)
+        click.echo(f"vanban: {shown(db)}: {err}", err=True)
         sys.exit(2)
 
 
@@ -62,12 +116,23 @@ def _doc_line(d: dict) -> str:
 
 
 @click.command("index", cls=Command)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @DB_OPTION
+@click.option("--from", "source", metavar="TỆP", type=click.Path(dir_okay=False),
+              help="Chép mọi văn bản của chỉ mục SQLite này (văn bản, bố cục, đường dẫn, "
+                   "dấu sha256/phiên bản) vào --db, không trích xuất lại.")
 @click.option("--quiet", "-q", is_flag=True, help="Chỉ in dòng tổng kết.")
-def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
-    """Lưu các văn bản trong PATHS vào chỉ mục (tệp không đổi được bỏ qua)."""
+def index_cmd(paths: tuple[str, ...], db: str, source: str | None, quiet: bool) -> None:
+    """Lưu các văn bản trong PATHS vào chỉ mục (tệp không đổi được bỏ qua); với --from,
+    trước hết chép một chỉ mục SQLite vào --db (một URL PostgreSQL chẳng hạn)."""
     from pipeline.index import StoreError  # lazy: see _open
+
+    if not paths and not source:
+        raise click.UsageError("chưa chỉ tệp hay thư mục nào (PATHS), hoặc --from TỆP")
+    if source:
+        _copy(source, db, quiet)
+        if not paths:
+            return
     from pipeline.index.ingest import index_paths  # lazy: readers and extractors too
 
     try:
@@ -77,11 +142,54 @@ def index_cmd(paths: tuple[str, ...], db: str, quiet: bool) -> None:
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
     except StoreError as err:  # opening or upgrading the index
-        click.echo(f"vanban: {db}: {err}", err=True)
+        click.echo(f"vanban: {shown(db)}: {err}", err=True)
         sys.exit(2)
     click.echo(summary.describe())
     sys.exit(1 if summary.failed and not (summary.new or summary.changed or summary.skipped)
              else 0)
+
+
+def _copy(source: str, db: str, quiet: bool) -> None:
+    """``vanban index --from SOURCE``: every document of the SQLite index SOURCE into
+    ``db``; a Vietnamese summary line; exit 2 when it cannot be done at all."""
+    from pipeline.index import StoreError, open_index
+    from pipeline.index.copy import copy_index
+
+    def fail(message: str) -> None:
+        click.echo(f"vanban: {message}", err=True)
+        sys.exit(2)
+
+    if is_url(source):
+        fail(f"--from {shown(source)}: chỉ chép được từ một tệp chỉ mục SQLite "
+             "(outputs/index.db, …)")
+    if not is_url(db) and Path(db).resolve() == Path(source).resolve():
+        fail(f"--from và --db là cùng một tệp: {db}")
+    _open(source).close()  # one line and exit 2 when it is not an index; upgrades an old one
+    try:
+        target = open_index(db)
+    except VanbanError as err:
+        fail(str(err))
+    except (RuntimeError, StoreError) as err:
+        fail(f"{shown(db)}: {err}")
+    last = [0.0]
+
+    def progress(done: int, total: int, path: str) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= 1.0:  # a line a second at most
+            last[0] = now
+            click.echo(f"[{done}/{total}] {path}")
+
+    try:
+        with target:
+            summary = copy_index(source, target, progress=None if quiet else progress,
+                                 target_name=shown(db))
+    except VanbanError as err:
+        fail(str(err))
+    except StoreError as err:
+        fail(f"{shown(db)}: {err} (các văn bản đã chép vẫn được giữ; chạy lại để chép tiếp)")
+    click.echo(summary.describe())
+    if summary.failed and not (summary.copied or summary.current):
+        sys.exit(1)
 
 
 @click.command("search", cls=Command)
@@ -282,7 +390,8 @@ def not_held_cmd(db: str, limit: int, as_json: bool) -> None:
               help="Địa chỉ lắng nghe. Khác 127.0.0.1 là mở kho ra mạng: đặt cả --token.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--gaps", type=click.Path(file_okay=False), default=None,
-              help="Thư mục báo cáo tình hình để liên kết từ kế hoạch [mặc định: gaps/ cạnh --db].")
+              help="Thư mục báo cáo tình hình để liên kết từ kế hoạch [mặc định: gaps/ cạnh --db; "
+                   "outputs/gaps với --db postgresql://].")
 @click.option("--token", envvar="VANBAN_SERVE_TOKEN", default=None,
               help="Đòi mã này (?token=… một lần, hoặc Authorization: Bearer). "
                    "Cũng đọc từ VANBAN_SERVE_TOKEN.")
@@ -308,13 +417,19 @@ def serve_cmd(db: str, host: str, port: int, gaps: str | None, token: str | None
         click.echo(f"vanban: serving on {host} without --token: anyone who can reach this "
                    "machine can read the archive", err=True)
     _open(db).close()  # one line and exit 2 when it is not an index; upgrades an old one
+    if gaps:
+        folder = Path(gaps)
+    elif is_url(db):  # no folder beside a database server: the flow's default outputs
+        folder = Path("outputs") / "gaps"
+    else:
+        folder = Path(db).parent / "gaps"
     try:
-        app = create_app(Settings(db=Path(db), gaps=Path(gaps) if gaps else
-                                  Path(db).parent / "gaps", token=token, hosts=hosts))
+        app = create_app(Settings(db=db if is_url(db) else Path(db), gaps=folder, token=token,
+                                  hosts=hosts))
     except VanbanError as err:
         click.echo(f"vanban: {err}", err=True)
         sys.exit(2)
-    click.echo(f"vanban: serving {db} read-only on http://{host}:{port}/ "
+    click.echo(f"vanban: serving {shown(db)} read-only on http://{host}:{port}/ "
                f"(Host names answered: {', '.join(hosts)})")
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 

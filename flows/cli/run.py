@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from flows.cli.errors import Command
+from flows.cli.index import DbType, shown
 from flows.cli.types import DATE
 
 _STATE_HELP = ("Thư mục của Prefect và cơ sở dữ liệu của máy chủ (biến môi trường "
@@ -97,6 +98,10 @@ class _Bar:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False),
               help="Nơi ghi <tên>.json, quarantine/, gaps/ và index.db.")
+@click.option("--db", default=None, envvar="VANBAN_DB", type=DbType(dir_okay=False),
+              help="Chỉ mục: một tệp SQLite hoặc URL postgresql://… (biến môi trường "
+                   "VANBAN_DB; mặc định OUT/index.db). Với PostgreSQL, mỗi tiến trình lưu "
+                   "ngay văn bản nó trích xuất.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Chạy trên một cụm Dask N tiến trình (DaskTaskRunner của prefect-dask; "
                    "cần `pip install prefect-dask`).")
@@ -110,8 +115,9 @@ class _Bar:
               help="Xét tình trạng nhiệm vụ vào ngày này, dd/mm/yyyy hoặc yyyy-mm-dd "
                    "(mặc định: hôm nay).")
 @click.option("-v", "--verbose", is_flag=True, help="In cả nhật ký của Prefect.")
-def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str | None,
-        state_dir: str, progress: bool | None, as_of: str | None, verbose: bool) -> None:
+def run(paths: tuple[str, ...], out: str, db: str | None, workers: int | None,
+        dask_address: str | None, state_dir: str, progress: bool | None, as_of: str | None,
+        verbose: bool) -> None:
     """Việc chính: đọc các văn bản mới và đã sửa trong PATHS (mặc định corpus/) vào OUT.
 
     Chạy luồng Prefect trên máy chủ Prefect giữ cho thư mục trạng thái (tự khởi động lần
@@ -131,6 +137,11 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     if looked.empty:
         click.echo(f"Thư mục {', '.join(inboxes)} không có văn bản nào.")
         return
+    default = str(Path(out).resolve() / "index.db")
+    where = shown(db or default)
+    if looked.current and (looked.last or {}).get("db", default) != where:
+        looked.current = False  # the same outputs, but another index to bring up to date
+        looked.why = f"chỉ mục khác lần chạy trước ({looked.last.get('db')})"
     if looked.current:
         last = looked.last or {}
         click.echo(f"Không có gì thay đổi từ lần chạy trước ({last.get('at', '?')}): "
@@ -166,7 +177,7 @@ def run(paths: tuple[str, ...], out: str, workers: int | None, dask_address: str
     try:
         summary = _run_flow(paths, out, workers, dask_address,
                             sys.stdout.isatty() if progress is None else progress, as_of,
-                            pool_size, looked.todo_hashes)
+                            pool_size, looked.todo_hashes, db)
     except KeyboardInterrupt:
         signum = _stopped_by[0] if _stopped_by else signal.SIGINT
         name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
@@ -207,8 +218,8 @@ def _reachable(api_url: str) -> None:
 
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
               dask_address: str | None, show: bool, as_of: str | None = None,
-              pool_size: int | None = None, todo: list[tuple[str, str]] | None = None
-              ) -> dict[str, Any]:
+              pool_size: int | None = None, todo: list[tuple[str, str]] | None = None,
+              db: str | None = None) -> dict[str, Any]:
     bar = _Bar(show)
     with bar.progress:
         t0 = time.perf_counter()
@@ -257,7 +268,7 @@ def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
         flows_main.set_progress(bar)
         try:
             st = flow([str(Path(p)) for p in paths] or ["corpus"], out, workers=workers,
-                      as_of=as_of, return_state=True)
+                      as_of=as_of, db=db, return_state=True)
         finally:
             flows_main.set_progress(None)
     if not st.is_completed():

@@ -24,10 +24,11 @@ is no front-end build and no JavaScript. Pages:
 - ``/agencies``: each agency's duties over every plan, counted by status (``?sort=overdue``
   most overdue first); ``/agency/{name}``: that agency's duties, overdue first.
 
-Read-only by construction: the database is opened with ``mode=ro``; only GET and HEAD
-are routed. Every string from a document is escaped (Jinja autoescape; the text and
-snippet HTML is built by :mod:`pipeline.web.marks` and :mod:`pipeline.index.query`, which
-escape every document character). Responses carry a Content-Security-Policy that allows
+Read-only by construction: the index is opened with ``readonly=True`` (SQLite: ``mode=ro``;
+``Settings.db`` may be a ``postgresql://`` URL); only GET and HEAD are routed. Every
+string from a document is escaped (Jinja autoescape; the text and snippet HTML is built
+by :mod:`pipeline.web.marks` and :mod:`pipeline.index.query`, which escape every document
+character). Responses carry a Content-Security-Policy that allows
 no script at all, and the Host header must be one we serve (against DNS rebinding), always.
 With a token (``--token`` or ``VANBAN_SERVE_TOKEN``) every request must carry it: once as
 ``?token=`` (then kept in an HttpOnly cookie) or as ``Authorization: Bearer``. Every

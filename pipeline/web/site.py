@@ -34,7 +34,7 @@ def default_roots() -> tuple[Path, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    db: Path
+    db: Path | str  # an index file, or a postgresql:// URL
     gaps: Path | None = None  # folder of gap reports (<plan file stem>.html)
     token: str | None = None
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
@@ -77,7 +77,7 @@ def int_param(value: str | None, name: str, lo: int = 1, hi: int = INT64_MAX) ->
 class Reader:
     """Read-only index handles, one per worker thread."""
 
-    def __init__(self, db: Path, workers: int) -> None:
+    def __init__(self, db: Path | str, workers: int) -> None:
         self.db = db
         self.local = threading.local()
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers),

@@ -1,0 +1,231 @@
+"""Which documents have a query's terms, and their BM25 scores, on PostgreSQL.
+
+What FTS5 does for SQLite, over the word arrays of ``texts`` (:mod:`.schema`):
+
+- a term of one word: its folded word in ``terms`` (accents ignored), or the word as
+  typed in ``words`` (accents kept) — GIN look-ups; a prefix (``truyen*``) is the words of
+  ``vocab`` it begins;
+- a phrase (quoted, a run of words, ``1696/QĐ-TTg``): its folded word pairs in ``terms``
+  (with the accents typed: its pairs as written in ``words`` too); two words are decided
+  there; longer phrases are then checked on the server for the words in order in
+  ``folded``/``lowered`` (``|a||b|``: :func:`~pipeline.index.postgres.schema.token_string`),
+  in the text as SQLite's search checks them;
+- ``title_only``: the same on ``title_terms``/``title_words`` and the title (any phrase
+  checked in the title).
+
+Answers are kept per process for the index state (:func:`cached`): paging and facet clicks
+do not search again.
+
+:func:`bm25` ranks as FTS5's ``bm25()`` does (k1 = 1.2, b = 0.75, a title hit counting
+4 times, one IDF per phrase over the whole index), counting the phrase's occurrences in
+the document's words on the server, so ranks agree with SQLite's.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from pipeline.index.postgres.db import Db
+from pipeline.index.postgres.schema import token_string
+from pipeline.index.query import Term
+from pipeline.index.sqlite.facets import sorted_unique
+from pipeline.index.terms import pair_token, term_words
+
+VERIFY_MAX = 2000  # a phrase's candidates checked in their texts up to this many (SQLite's)
+MAX_EXPANSION = 5000  # words a prefix stands for, at most (else: every word scanned)
+WORD = re.compile(r"[^\W_]+")
+K1, B = 1.2, 0.75
+
+
+def exact_words(unit: Term) -> list[str]:
+    return [w.lower() for w in WORD.findall(unit.text)]
+
+
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
+_LOCK = threading.Lock()  # shared by the threads of a web server
+CACHE_SIZE = 64  # id sets and score tables kept per process: paging and facet clicks
+
+
+def cached(key: tuple):
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    return None
+
+
+def remember(key: tuple, value):
+    with _LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+class Matcher:
+    """Document ids that have a unit (a :class:`~pipeline.index.query.Term`), cached for
+    one search. ``exact``: the accents typed count; ``titles``: titles only."""
+
+    def __init__(self, db: Db, exact: bool, titles: bool, state: tuple = ()) -> None:
+        self.db = db
+        self.exact = exact
+        self.titles = titles
+        self.state = state  # the index contents (facets.state): keys the shared cache
+        self.prefixes: dict[str, list[str]] = {}
+
+    def expand(self, prefix: str) -> list[str] | None:
+        """The stored words that begin with ``prefix`` (None: too many to list)."""
+        if prefix not in self.prefixes:
+            rows = self.db.execute("SELECT term FROM vocab WHERE term >= ? AND term < ? "
+                                   "LIMIT ?", (prefix, prefix + "\U0010ffff",
+                                               MAX_EXPANSION + 1)).fetchall()
+            self.prefixes[prefix] = [t for (t,) in rows]
+        found = self.prefixes[prefix]
+        return None if len(found) > MAX_EXPANSION else found
+
+    def _condition(self, column: str, required: list[str], prefix_of: str | None,
+                   pair_head: str | None) -> tuple[str, list]:
+        """SQL on ``t.column``: every word of ``required`` and, when ``prefix_of`` is
+        given, some word beginning with it (``pair_head``: as the pair ``_head_word``)."""
+        conds, params = [], []
+        if required:
+            conds.append(f"t.{column} @> ?::text[]")
+            params.append(required)
+        if prefix_of is not None:
+            words = self.expand(prefix_of)
+            if words is None:
+                like = pair_token(pair_head, "") + prefix_of if pair_head else prefix_of
+                conds.append(f"EXISTS (SELECT 1 FROM unnest(t.{column}) u WHERE u LIKE ?)")
+                params.append(like.replace("_", "\\_") + "%")
+            else:
+                terms = [pair_token(pair_head, w) for w in words] if pair_head else words
+                conds.append(f"t.{column} && ?::text[]")
+                params.append(terms)
+        return " AND ".join(conds) or "TRUE", params
+
+    def ids(self, unit: Term) -> np.ndarray:
+        """Documents that have ``unit`` (ascending ids)."""
+        key = ("ids", self.state, self.exact, self.titles, unit.text, unit.prefix)
+        found = cached(key)
+        if found is None:
+            found = remember(key, self._ids(unit))
+        return found
+
+    def _ids(self, unit: Term) -> np.ndarray:
+        folded = term_words(unit.text)
+        if not folded:
+            return np.zeros(0, dtype=np.int64)
+        pre = "title_" if self.titles else ""
+        last = folded[-1] if unit.prefix else None
+        if len(folded) == 1:
+            sql, params = self._condition(f"{pre}terms", [] if last else folded, last, None)
+        else:
+            pairs = [pair_token(a, b) for a, b in zip(folded, folded[1:], strict=False)]
+            sql, params = self._condition(f"{pre}terms", pairs[:-1] if last else pairs, last,
+                                          folded[-2] if last else None)
+        ws = exact_words(unit) if self.exact else folded
+        if self.exact and len(ws) > 1:  # the pairs as written
+            pairs = [pair_token(a, b) for a, b in zip(ws, ws[1:], strict=False)]
+            more, extra = self._condition(f"{pre}words", pairs[:-1] if unit.prefix else pairs,
+                                          ws[-1] if unit.prefix else None,
+                                          ws[-2] if unit.prefix else None)
+            sql, params = f"{sql} AND {more}", [*params, *extra]
+        elif self.exact and ws:
+            more, extra = self._condition(f"{pre}words", [] if unit.prefix else ws,
+                                          ws[-1] if unit.prefix else None, None)
+            sql, params = f"{sql} AND {more}", [*params, *extra]
+        ids = self.select(f"SELECT t.doc_id FROM texts t WHERE {sql}", params)
+        check_needed = len(folded) > 2 or len(ws) != len(folded) or self.titles \
+            and len(folded) > 1
+        if not check_needed or not len(ids) or (len(ids) > VERIFY_MAX and not self.exact):
+            return ids
+        column = ("title_" if self.titles else "") + ("lowered" if self.exact else "folded")
+        return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
+                           f"strpos({column}, ?) > 0", [ids.tolist(), self.pattern(unit)])
+
+    def pattern(self, unit: Term) -> str:
+        """The unit's words as they stand in ``folded``/``lowered`` (``|a||b|``; a prefix
+        without its closing bar)."""
+        found = token_string(exact_words(unit) if self.exact else term_words(unit.text))
+        return found[:-1] if unit.prefix and found else found
+
+    def select(self, sql: str, params: list) -> np.ndarray:
+        ids = [int(i) for (i,) in self.db.execute(sql, params)]
+        return sorted_unique(np.array(ids, dtype=np.int64))
+
+def every(matcher: Matcher, units: list[Term], negated: list[Term]) -> np.ndarray:
+    """Documents with every unit and none of the negated ones (ascending)."""
+    if not units:
+        return np.zeros(0, dtype=np.int64)
+    out = None
+    for u in sorted(units, key=lambda u: -len(u.text)):  # long terms: fewer documents
+        ids = matcher.ids(u)
+        out = ids if out is None else out[np.isin(out, ids, assume_unique=True)]
+        if not len(out):
+            return out
+    for n in negated:
+        out = out[~np.isin(out, matcher.ids(n), assume_unique=True)]
+    return out
+
+
+# ---------------------------------------------------------------------------- ranking
+
+def _hits(column: str, pattern: str, prefix: bool) -> tuple[str, list]:
+    """SQL counting the (non-overlapping) occurrences of ``pattern`` in ``column``."""
+    if prefix:
+        return f"regexp_count({column}, ?)", [re.escape(pattern) + "[^|]*\\|"]
+    return (f"(length({column}) - length(replace({column}, ?, ''))) / ?",
+            [pattern, max(len(pattern), 1)])
+
+
+def bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float]:
+    """FTS5's ``bm25()`` of ``ids`` for the phrases ``units``: title weight 4 and body 1
+    (titles only: the title, weight 1), IDF over every stored document; the phrases'
+    occurrences counted on the server (``folded``/``lowered``)."""
+    key = ("bm25", matcher.state, matcher.exact, matcher.titles,
+           tuple((u.text, u.prefix) for u in units), hash(tuple(ids)), len(ids))
+    found = cached(key)
+    if found is None:
+        found = remember(key, _bm25(matcher, units, ids))
+    return found
+
+
+def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float]:
+    db, exact, titles = matcher.db, matcher.exact, matcher.titles
+    if titles:
+        n, total = db.execute("SELECT count(*), coalesce(sum(n_title_tokens), 0) FROM texts "
+                              "WHERE n_title_tokens > 0").fetchone()
+    else:
+        n, total = db.execute("SELECT count(*), coalesce(sum(n_tokens), 0) FROM texts"
+                              ).fetchone()
+    if not n or not ids:
+        return {}
+    avgdl = max(float(total) / n, 1e-9)
+    idf = []
+    for u in units:
+        hit = len(matcher.ids(u))
+        v = math.log((n - hit + 0.5) / (hit + 0.5))
+        idf.append(v if v > 0 else 1e-6)
+    suffix = "lowered" if exact else "folded"
+    exprs, params = [], []
+    for u in units:
+        pattern = matcher.pattern(u)
+        for column in ("title_" + suffix, suffix):
+            sql, ps = _hits(column, pattern, u.prefix)
+            exprs.append(sql)
+            params += ps
+    length = "n_title_tokens" if titles else "n_tokens"
+    out: dict[int, float] = {}
+    for doc_id, dl, *hits in db.execute(f"SELECT doc_id, {length}, {', '.join(exprs)} "
+                                        "FROM texts WHERE doc_id = ANY(?)", [*params, ids]):
+        score = 0.0
+        for k, w in enumerate(idf):
+            in_title, in_body = hits[2 * k], hits[2 * k + 1]
+            f = float(in_title) if titles else 4.0 * in_title + in_body
+            score += w * (f * (K1 + 1)) / (f + K1 * (1 - B + B * dl / avgdl))
+        out[int(doc_id)] = score
+    return out
