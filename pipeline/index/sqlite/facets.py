@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,7 +123,26 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
         if cached is not None and cached.key == state:
             _CACHE.move_to_end(id(conn))
             return cached
-    size = (state[3] or 0) + 1
+    has_terms = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fts_terms'"
+                                  ).fetchone())
+    t = build_facet_table(state, (state[3] or 0) + 1, conn.execute(DOCUMENT_FACETS),
+                          conn.execute(OWNER_FACETS), has_terms)
+    with _LOCK:
+        _CACHE[id(conn)] = t
+        while len(_CACHE) > 8:
+            _CACHE.popitem(last=False)
+    return t
+
+
+DOCUMENT_FACETS = ("SELECT id, doc_type, issuer, issuer_key, year, n_findings > 0, "
+                   "max_deadline, date, signer_name FROM documents ORDER BY id")
+OWNER_FACETS = "SELECT doc_id, owner_key, owner FROM doc_owners ORDER BY owner_key, doc_id"
+
+
+def build_facet_table(key: tuple, size: int, documents: Iterable[tuple],
+                      owners: Iterable[tuple], has_terms: bool) -> FacetTable:
+    """The facet values of every document from the rows of :data:`DOCUMENT_FACETS` and
+    :data:`OWNER_FACETS` (either backend's), ids below ``size``."""
     codes: dict[str, dict] = {"type": {}, "issuer": {}, "key": {}}
     arrays = {k: np.full(size, -1, dtype=np.int32) for k in ("type", "issuer", "key")}
     present = np.zeros(size, dtype=bool)
@@ -134,9 +154,7 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
     signer_codes_by_key: dict[str, int] = {}
     signers: list[str] = []
     spellings: list[list[str]] = []
-    for i, dt, iss, ik, y, f, dl, day, sn in conn.execute(
-            "SELECT id, doc_type, issuer, issuer_key, year, n_findings > 0, max_deadline, "
-            "date, signer_name FROM documents"):
+    for i, dt, iss, ik, y, f, dl, day, sn in documents:
         present[i] = True
         for name, value in (("type", dt), ("issuer", iss), ("key", ik)):
             if value is not None:
@@ -156,29 +174,21 @@ def facet_table(conn: sqlite3.Connection) -> FacetTable:
         findings[i] = bool(f)
         deadline[i] = _date_int(dl)
         date[i] = _date_int(day)
-    has_terms = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fts_terms'"
-                                  ).fetchone())
     owner_codes: dict[str, int] = {}
     names: list[str] = []
     pairs: list[int] = []
-    for doc_id, key, name in conn.execute("SELECT doc_id, owner_key, owner FROM doc_owners "
-                                          "ORDER BY owner_key, doc_id"):
-        code = owner_codes.get(key)
+    for doc_id, okey, name in owners:
+        code = owner_codes.get(okey)
         if code is None:
-            code = owner_codes[key] = len(names)
+            code = owner_codes[okey] = len(names)
             names.append(name)  # the first spelling (doc_owners keeps the min per document)
         pairs += (doc_id, code)
     both = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     keys = list(signer_codes_by_key)
-    t = FacetTable(state, present, arrays["type"], arrays["issuer"], arrays["key"], year,
-                   findings, deadline, date, list(codes["type"]), list(codes["issuer"]),
-                   codes["key"], has_terms, both[:, 0].copy(), both[:, 1].copy(), names,
-                   None, signer, signers, keys, [fold(k) for k in keys], spellings)
-    with _LOCK:
-        _CACHE[id(conn)] = t
-        while len(_CACHE) > 8:
-            _CACHE.popitem(last=False)
-    return t
+    return FacetTable(key, present, arrays["type"], arrays["issuer"], arrays["key"], year,
+                      findings, deadline, date, list(codes["type"]), list(codes["issuer"]),
+                      codes["key"], has_terms, both[:, 0].copy(), both[:, 1].copy(), names,
+                      None, signer, signers, keys, [fold(k) for k in keys], spellings)
 
 
 def sorted_unique(ids: np.ndarray) -> np.ndarray:
