@@ -142,3 +142,20 @@ def test_check_docx_says_what_it_does_and_what_it_wrote(tmp_path: Path) -> None:
     assert f"vanban: đọc kế hoạch {PLAN}…" in lines, res.stderr
     assert any(line.startswith("vanban: đọc báo cáo 1/1: ") for line in lines), res.stderr
     assert lines[-1] == f"vanban: đã ghi: {target}", res.stderr
+
+
+def test_an_unreachable_prefect_api_url_is_one_line(tmp_path: Path) -> None:
+    """PREFECT_API_URL set to a server that is not there: one Vietnamese line, not
+    Prefect's traceback of httpx errors."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "kh.txt").write_text((ROOT / PLAN).read_text("utf-8"), "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    env.pop("PREFECT_HOME", None)
+    res = subprocess.run([*VANBAN, "run", str(inbox), "--out", str(tmp_path / "out"),
+                          "--state-dir", str(tmp_path / "state"), "--no-progress"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert res.stderr == ("vanban: không kết nối được máy chủ Prefect ở http://127.0.0.1:9/api "
+                          "(PREFECT_API_URL); hãy khởi động nó, hoặc bỏ biến này để vanban tự "
+                          "dùng máy chủ của mình\n"), res.stderr

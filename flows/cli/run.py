@@ -203,17 +203,14 @@ def run(paths: tuple[str, ...], out: str, db: str | None, workers: int | None,
 
 
 def _reachable(api_url: str) -> None:
-    import urllib.request
+    from flows.server import wait_healthy
 
     try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=5) as r:
-            if r.status == 200:
-                return
-    except OSError:
-        pass
-    raise click.ClickException(f"không kết nối được máy chủ Prefect ở {api_url} "
-                               "(PREFECT_API_URL); hãy khởi động nó, hoặc bỏ biến này để "
-                               "vanban tự dùng máy chủ của mình")
+        wait_healthy(api_url.rstrip("/"), timeout=5)
+    except RuntimeError:
+        raise click.ClickException(f"không kết nối được máy chủ Prefect ở {api_url} "
+                                   "(PREFECT_API_URL); hãy khởi động nó, hoặc bỏ biến này "
+                                   "để vanban tự dùng máy chủ của mình") from None
 
 
 def _run_flow(paths: tuple[str, ...], out: str, workers: int | None,
