@@ -25,7 +25,7 @@ from tests.conftest import ROOT, copy_text_corpus
 
 QUERIES = ["kế hoạch", "ma túy", "bình đẳng giới", "1696/QĐ-TTg", "chuyen doi so",
            "bao cao*", '"phòng, chống"', ""]
-_SUMMARY = re.compile(r"^(\d+) new, (\d+) changed, (\d+) unchanged, (\d+) failed", re.M)
+_SUMMARY = re.compile(r"^(\d+) mới, (\d+) đã sửa, (\d+) không đổi, (\d+) lỗi", re.M)
 
 
 def _env() -> dict[str, str]:

@@ -168,7 +168,7 @@ def test_copy_into_postgresql(archive, pg_url, monkeypatch):
     assert code == 0 and '"total": ' in out, out
     # the copies count as current: indexing the same files again stores nothing
     code, out = _vanban("index", str(archive.parent / "docs"), "-q")
-    assert code == 0 and out.startswith(f"0 new, 0 changed, {n} unchanged"), out
+    assert code == 0 and out.startswith(f"0 mới, 0 đã sửa, {n} không đổi, 0 lỗi"), out
 
 
 def test_db_option_takes_a_file_or_a_postgresql_url(archive, tmp_path, monkeypatch):
