@@ -109,6 +109,23 @@ def test_an_older_schema_is_upgraded_and_a_newer_one_refused(url):
             open_index(url, readonly=readonly)
 
 
+def test_word_columns_are_compressed(url):
+    """Migration 8: the word arrays and strings of texts are stored compressed (lz4 on a
+    server that has it), not plain as 7 left them."""
+    import psycopg
+
+    open_index(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = dict(conn.execute(
+            "SELECT attname, attstorage::text || attcompression::text FROM pg_attribute "
+            "WHERE "
+            "attrelid = 'texts'::regclass AND attname IN ('terms', 'words', 'folded', "
+            "'lowered', 'title_folded', 'title_lowered')").fetchall())
+    assert len(rows) == 6
+    assert all(v[0] == "x" for v in rows.values()), rows
+    assert len({v for v in rows.values()}) == 1, rows  # lz4 on all, or on none
+
+
 def test_storage_errors_are_store_errors():
     from psycopg import errors
 

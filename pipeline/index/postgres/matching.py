@@ -216,10 +216,15 @@ def _hits(column: str, pattern: str) -> tuple[str, list]:
             [pattern, max(len(pattern.encode()), 1)])
 
 
+_SIZES: OrderedDict[tuple, tuple[int, int]] = OrderedDict()  # per index state, as the
+# facet tables: kept when the match cache is emptied
+
+
 def _sizes(matcher: Matcher) -> tuple[int, int]:
     """(documents, words) of the index, or of its titles: BM25's average length."""
-    key = ("sizes", matcher.state, matcher.titles)
-    found = cached(key)
+    key = (matcher.state, matcher.titles)
+    with _LOCK:
+        found = _SIZES.get(key)
     if found is None:
         if matcher.titles:
             sql = ("SELECT count(*), coalesce(sum(n_title_tokens), 0) FROM texts "
@@ -227,7 +232,11 @@ def _sizes(matcher: Matcher) -> tuple[int, int]:
         else:
             sql = "SELECT count(*), coalesce(sum(n_tokens), 0) FROM texts"
         n, total = matcher.db.execute(sql).fetchone()
-        found = remember(key, (int(n), int(total)))
+        found = (int(n), int(total))
+        with _LOCK:
+            _SIZES[key] = found
+            while len(_SIZES) > 16:
+                _SIZES.popitem(last=False)
     return found
 
 
