@@ -287,6 +287,25 @@ def test_a_write_anywhere_makes_cached_searches_stale(url):
         assert res["results"][0]["match"] == "phrase" and res["facets"]["year"] == {"unknown": 1}
 
 
+def test_an_accented_phrase_is_sampled_as_sqlite_samples_it(url, tmp_path):
+    """A phrase typed with its accents, of more candidates (its word pairs as written) than
+    the sample: the newest 8 are read and, when most have the phrase, the pairs stand for
+    it (SQLite's close superset, same total); the search counts the phrase as it checks it
+    (the ranking reads no text again)."""
+    docs = [(f"old{i}.txt", "người có nhà và có công việc") for i in range(3)] + \
+        [(f"new{i}.txt", "chính sách người có công ở đây") for i in range(9)]
+    totals = []
+    for location in (str(tmp_path / "i.db"), url):
+        with open_index(location) as index:
+            for path, text in docs:
+                index.store(_result(path, title="Báo cáo"), text)
+            res = index.search('"người có công"')
+            totals.append(res["total"])
+            assert {r["path"] for r in res["results"]} >= {f"new{i}.txt" for i in range(9)}
+            assert index.search('"người có nhà"')["total"] == 3  # few: each one read
+    assert totals == [12, 12]
+
+
 def test_garbled_long_words_and_keys_are_stored(url):
     """PostgreSQL's index entries have a size limit (~2,700 bytes) SQLite's have not: a
     document with a 5,000-letter word, reference title or symbol is still stored."""

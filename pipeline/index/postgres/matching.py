@@ -36,6 +36,8 @@ from pipeline.index.sqlite.facets import sorted_unique
 from pipeline.index.terms import pair_token, term_words
 
 VERIFY_MAX = 2000  # a phrase's candidates checked in their texts up to this many (SQLite's)
+SAMPLE = 8  # a phrase typed with its accents: candidates read to decide (SQLite's)
+COUNT_MAX = 1500  # a phrase's candidates counted (not only checked) up to this many
 MAX_EXPANSION = 5000  # words a prefix stands for, at most (else: every word scanned)
 WORD = re.compile(r"[^\W_]+")
 K1, B = 1.2, 0.75
@@ -148,8 +150,37 @@ class Matcher:
         if not check_needed or not len(ids) or (len(ids) > VERIFY_MAX and not self.exact):
             return ids
         column = ("title_" if self.titles else "") + ("lowered" if self.exact else "folded")
-        return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
-                           f"strpos({column}, ?) > 0", [ids.tolist(), self.pattern(unit)])
+        pattern = self.pattern(unit)
+        if self.exact and not self.titles and pattern and len(ids) > SAMPLE:
+            sampled = self._sample(ids, column, pattern)
+            if sampled is not None:
+                return sampled
+        if self.titles or not pattern or len(ids) > COUNT_MAX:
+            return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
+                               f"strpos({column}, ?) > 0", [ids.tolist(), pattern])
+        # few candidates, likely ranked next: count the phrase in each while checking it,
+        # and keep the counts for bm25 (one reading of each text instead of two)
+        sql, ps = _hits(column, pattern)
+        hits = {int(i): int(h) for i, h in self.db.execute(
+            f"SELECT doc_id, {sql} FROM texts WHERE doc_id = ANY(?)", [*ps, ids.tolist()]) if h}
+        remember(self.hits_key(unit), hits)
+        return sorted_unique(np.array(list(hits), dtype=np.int64))
+
+    def _sample(self, ids: np.ndarray, column: str, pattern: str) -> np.ndarray | None:
+        """SQLite's ``_sample_check`` of a phrase with its accents: the newest
+        :data:`SAMPLE` candidates read; when at least half have the phrase as typed, the
+        word pairs stand for it (``ids`` but the ones read without it: a close superset),
+        else None: every candidate must be read (``cao đảng`` among ``cao đẳng``)."""
+        probe = ids[-SAMPLE:]
+        ok = self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
+                         f"strpos({column}, ?) > 0", [probe.tolist(), pattern])
+        if 2 * len(ok) < len(probe):
+            return None
+        return ids[~np.isin(ids, probe[~np.isin(probe, ok)])]
+
+    def hits_key(self, unit: Term) -> tuple:
+        """Where the body's counts of ``unit``'s phrase in its documents are kept."""
+        return ("hits", self.state, self.exact, unit.text, unit.prefix)
 
     def pattern(self, unit: Term) -> str:
         """The unit's words as they stand in ``folded``/``lowered`` (``|a||b|``; a prefix
@@ -265,12 +296,15 @@ def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, floa
         idf.append(v if v > 0 else 1e-6)
     suffix = "lowered" if exact else "folded"
     exprs, params = [], []
+    known: list[dict[int, int] | None] = []  # the body's counts, found when checked
     for u in units:
         pattern = matcher.pattern(u)
+        body = None if titles else cached(matcher.hits_key(u))
+        known.append(body if body is not None and all(i in body for i in ids) else None)
         for column in ("title_" + suffix, suffix):
-            sql, ps = _hits(column, pattern) if column != suffix or not titles \
-                else ("0", [])  # titles only: the body is never read
-            exprs.append(sql)
+            read = column != suffix or not (titles or known[-1] is not None)
+            sql, ps = _hits(column, pattern) if read else ("0", [])  # titles only: the
+            exprs.append(sql)  # body is never read
             params += ps
     length = "n_title_tokens" if titles else "n_tokens"
     out: dict[int, float] = {}
@@ -279,6 +313,8 @@ def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, floa
         score = 0.0
         for k, w in enumerate(idf):
             in_title, in_body = hits[2 * k], hits[2 * k + 1]
+            if known[k] is not None:
+                in_body = known[k][int(doc_id)]
             f = float(in_title) if titles else 4.0 * in_title + in_body
             score += w * (f * (K1 + 1)) / (f + K1 * (1 - B + B * dl / avgdl))
         out[int(doc_id)] = score
