@@ -78,6 +78,7 @@ class Matcher:
         self.titles = titles
         self.state = state  # the index contents (facets.state): keys the shared cache
         self.prefixes: dict[str, list[str]] = {}
+        self.count = True  # a checked phrase counted too, for bm25 (False: sorted by date)
 
     def expand(self, prefix: str) -> list[str] | None:
         """The stored words that begin with ``prefix`` (None: too many to list)."""
@@ -155,7 +156,7 @@ class Matcher:
             sampled = self._sample(ids, column, pattern)
             if sampled is not None:
                 return sampled
-        if self.titles or not pattern or len(ids) > COUNT_MAX:
+        if self.titles or not pattern or not self.count or len(ids) > COUNT_MAX:
             return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
                                f"strpos({column}, ?) > 0", [ids.tolist(), pattern])
         # few candidates, likely ranked next: count the phrase in each while checking it,
