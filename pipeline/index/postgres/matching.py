@@ -9,9 +9,16 @@ What FTS5 does for SQLite, over the word arrays of ``texts`` (:mod:`.schema`):
   (with the accents typed: its pairs as written in ``words`` too); two words are decided
   there; longer phrases are then checked on the server for the words in order in
   ``folded``/``lowered`` (``|a||b|``: :func:`~pipeline.index.postgres.schema.token_string`),
-  in the text as SQLite's search checks them;
+  in the text as SQLite's search checks them: without accents up to :data:`VERIFY_MAX`
+  candidates; with the accents typed, the newest :data:`SAMPLE` first, as SQLite's
+  ``_sample_check`` (every candidate only when most of those lack the phrase); up to
+  :data:`COUNT_MAX` candidates the phrase is counted as it is checked, for :func:`bm25`;
 - ``title_only``: the same on ``title_terms``/``title_words`` and the title (any phrase
   checked in the title).
+
+Every look-up in the arrays is a bitmap scan of their GIN indexes, one per condition
+(:func:`gin_query`, sequential scans off): the planner's costs leave out unpacking the
+arrays, so it would read them all for a frequent word.
 
 Answers are kept per process for the index state (:func:`cached`): paging and facet clicks
 do not search again.
