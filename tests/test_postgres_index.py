@@ -109,6 +109,23 @@ def test_an_older_schema_is_upgraded_and_a_newer_one_refused(url):
             open_index(url, readonly=readonly)
 
 
+def test_word_columns_are_compressed(url):
+    """Migration 8: the word arrays and strings of texts are stored compressed (lz4 on a
+    server that has it), not plain as 7 left them."""
+    import psycopg
+
+    open_index(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = dict(conn.execute(
+            "SELECT attname, attstorage::text || attcompression::text FROM pg_attribute "
+            "WHERE "
+            "attrelid = 'texts'::regclass AND attname IN ('terms', 'words', 'folded', "
+            "'lowered', 'title_folded', 'title_lowered')").fetchall())
+    assert len(rows) == 6
+    assert all(v[0] == "x" for v in rows.values()), rows
+    assert len({v for v in rows.values()}) == 1, rows  # lz4 on all, or on none
+
+
 def test_storage_errors_are_store_errors():
     from psycopg import errors
 
@@ -268,6 +285,25 @@ def test_a_write_anywhere_makes_cached_searches_stale(url):
         res = reader.search("binh dang gioi", facets=True)
         assert [r["path"] for r in res["results"]] == ["b.txt"]
         assert res["results"][0]["match"] == "phrase" and res["facets"]["year"] == {"unknown": 1}
+
+
+def test_an_accented_phrase_is_sampled_as_sqlite_samples_it(url, tmp_path):
+    """A phrase typed with its accents, of more candidates (its word pairs as written) than
+    the sample: the newest 8 are read and, when most have the phrase, the pairs stand for
+    it (SQLite's close superset, same total); the search counts the phrase as it checks it
+    (the ranking reads no text again)."""
+    docs = [(f"old{i}.txt", "người có nhà và có công việc") for i in range(3)] + \
+        [(f"new{i}.txt", "chính sách người có công ở đây") for i in range(9)]
+    totals = []
+    for location in (str(tmp_path / "i.db"), url):
+        with open_index(location) as index:
+            for path, text in docs:
+                index.store(_result(path, title="Báo cáo"), text)
+            res = index.search('"người có công"')
+            totals.append(res["total"])
+            assert {r["path"] for r in res["results"]} >= {f"new{i}.txt" for i in range(9)}
+            assert index.search('"người có nhà"')["total"] == 3  # few: each one read
+    assert totals == [12, 12]
 
 
 def test_garbled_long_words_and_keys_are_stored(url):

@@ -9,9 +9,16 @@ What FTS5 does for SQLite, over the word arrays of ``texts`` (:mod:`.schema`):
   (with the accents typed: its pairs as written in ``words`` too); two words are decided
   there; longer phrases are then checked on the server for the words in order in
   ``folded``/``lowered`` (``|a||b|``: :func:`~pipeline.index.postgres.schema.token_string`),
-  in the text as SQLite's search checks them;
+  in the text as SQLite's search checks them: without accents up to :data:`VERIFY_MAX`
+  candidates; with the accents typed, the newest :data:`SAMPLE` first, as SQLite's
+  ``_sample_check`` (every candidate only when most of those lack the phrase); up to
+  :data:`COUNT_MAX` candidates the phrase is counted as it is checked, for :func:`bm25`;
 - ``title_only``: the same on ``title_terms``/``title_words`` and the title (any phrase
   checked in the title).
+
+Every look-up in the arrays is a bitmap scan of their GIN indexes, one per condition
+(:func:`gin_query`, sequential scans off): the planner's costs leave out unpacking the
+arrays, so it would read them all for a frequent word.
 
 Answers are kept per process for the index state (:func:`cached`): paging and facet clicks
 do not search again.
@@ -36,6 +43,8 @@ from pipeline.index.sqlite.facets import sorted_unique
 from pipeline.index.terms import pair_token, term_words
 
 VERIFY_MAX = 2000  # a phrase's candidates checked in their texts up to this many (SQLite's)
+SAMPLE = 8  # a phrase typed with its accents: candidates read to decide (SQLite's)
+COUNT_MAX = 1500  # a phrase's candidates counted (not only checked) up to this many
 MAX_EXPANSION = 5000  # words a prefix stands for, at most (else: every word scanned)
 WORD = re.compile(r"[^\W_]+")
 K1, B = 1.2, 0.75
@@ -76,6 +85,7 @@ class Matcher:
         self.titles = titles
         self.state = state  # the index contents (facets.state): keys the shared cache
         self.prefixes: dict[str, list[str]] = {}
+        self.count = True  # a checked phrase counted too, for bm25 (False: sorted by date)
 
     def expand(self, prefix: str) -> list[str] | None:
         """The stored words that begin with ``prefix`` (None: too many to list)."""
@@ -88,24 +98,27 @@ class Matcher:
         return None if len(found) > MAX_EXPANSION else found
 
     def _condition(self, column: str, required: list[str], prefix_of: str | None,
-                   pair_head: str | None) -> tuple[str, list]:
-        """SQL on ``t.column``: every word of ``required`` and, when ``prefix_of`` is
-        given, some word beginning with it (``pair_head``: as the pair ``_head_word``)."""
-        conds, params = [], []
+                   pair_head: str | None) -> tuple[list[tuple[str, list]], list[tuple[str, list]]]:
+        """Conditions on ``t.column``: every word of ``required`` and, when ``prefix_of`` is
+        given, some word beginning with it (``pair_head``: as the pair ``_head_word``).
+        Returns (GIN-indexed conditions, conditions only checked on rows: a prefix of too
+        many words)."""
+        indexed: list[tuple[str, list]] = []
+        checked: list[tuple[str, list]] = []
         if required:
-            conds.append(f"t.{column} @> ?::text[]")
-            params.append(required)
+            indexed.append((f"t.{column} @> ?::text[]", [required]))
         if prefix_of is not None:
             words = self.expand(prefix_of)
             if words is None:
                 like = pair_token(pair_head, "") + prefix_of if pair_head else prefix_of
-                conds.append(f"EXISTS (SELECT 1 FROM unnest(t.{column}) u WHERE u LIKE ?)")
-                params.append(like.replace("_", "\\_") + "%")
+                checked.append((f"EXISTS (SELECT 1 FROM unnest(t.{column}) u WHERE u LIKE ?)",
+                                [like.replace("_", "\\_") + "%"]))
+            elif not words:  # no stored word begins so: nothing matches
+                indexed.append(("FALSE", []))
             else:
                 terms = [pair_token(pair_head, w) for w in words] if pair_head else words
-                conds.append(f"t.{column} && ?::text[]")
-                params.append(terms)
-        return " AND ".join(conds) or "TRUE", params
+                indexed.append((f"t.{column} && ?::text[]", [terms]))
+        return indexed, checked
 
     def ids(self, unit: Term) -> np.ndarray:
         """Documents that have ``unit`` (ascending ids)."""
@@ -122,30 +135,60 @@ class Matcher:
         pre = "title_" if self.titles else ""
         last = folded[-1] if unit.prefix else None
         if len(folded) == 1:
-            sql, params = self._condition(f"{pre}terms", [] if last else folded, last, None)
+            indexed, checked = self._condition(f"{pre}terms", [] if last else folded, last,
+                                               None)
         else:
             pairs = [pair_token(a, b) for a, b in zip(folded, folded[1:], strict=False)]
-            sql, params = self._condition(f"{pre}terms", pairs[:-1] if last else pairs, last,
-                                          folded[-2] if last else None)
+            indexed, checked = self._condition(f"{pre}terms", pairs[:-1] if last else pairs,
+                                               last, folded[-2] if last else None)
         ws = exact_words(unit) if self.exact else folded
         if self.exact and len(ws) > 1:  # the pairs as written
             pairs = [pair_token(a, b) for a, b in zip(ws, ws[1:], strict=False)]
             more, extra = self._condition(f"{pre}words", pairs[:-1] if unit.prefix else pairs,
                                           ws[-1] if unit.prefix else None,
                                           ws[-2] if unit.prefix else None)
-            sql, params = f"{sql} AND {more}", [*params, *extra]
+            indexed, checked = indexed + more, checked + extra
         elif self.exact and ws:
             more, extra = self._condition(f"{pre}words", [] if unit.prefix else ws,
                                           ws[-1] if unit.prefix else None, None)
-            sql, params = f"{sql} AND {more}", [*params, *extra]
-        ids = self.select(f"SELECT t.doc_id FROM texts t WHERE {sql}", params)
+            indexed, checked = indexed + more, checked + extra
+        ids = self.select(*gin_query(indexed, checked))
         check_needed = len(folded) > 2 or len(ws) != len(folded) or self.titles \
             and len(folded) > 1
         if not check_needed or not len(ids) or (len(ids) > VERIFY_MAX and not self.exact):
             return ids
         column = ("title_" if self.titles else "") + ("lowered" if self.exact else "folded")
-        return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
-                           f"strpos({column}, ?) > 0", [ids.tolist(), self.pattern(unit)])
+        pattern = self.pattern(unit)
+        if self.exact and not self.titles and pattern and len(ids) > SAMPLE:
+            sampled = self._sample(ids, column, pattern)
+            if sampled is not None:
+                return sampled
+        if self.titles or not pattern or not self.count or len(ids) > COUNT_MAX:
+            return self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
+                               f"strpos({column}, ?) > 0", [ids.tolist(), pattern])
+        # few candidates, likely ranked next: count the phrase in each while checking it,
+        # and keep the counts for bm25 (one reading of each text instead of two)
+        sql, ps = _hits(column, pattern)
+        hits = {int(i): int(h) for i, h in self.db.execute(
+            f"SELECT doc_id, {sql} FROM texts WHERE doc_id = ANY(?)", [*ps, ids.tolist()]) if h}
+        remember(self.hits_key(unit), hits)
+        return sorted_unique(np.array(list(hits), dtype=np.int64))
+
+    def _sample(self, ids: np.ndarray, column: str, pattern: str) -> np.ndarray | None:
+        """SQLite's ``_sample_check`` of a phrase with its accents: the newest
+        :data:`SAMPLE` candidates read; when at least half have the phrase as typed, the
+        word pairs stand for it (``ids`` but the ones read without it: a close superset),
+        else None: every candidate must be read (``cao đảng`` among ``cao đẳng``)."""
+        probe = ids[-SAMPLE:]
+        ok = self.select(f"SELECT doc_id FROM texts WHERE doc_id = ANY(?) AND "
+                         f"strpos({column}, ?) > 0", [probe.tolist(), pattern])
+        if 2 * len(ok) < len(probe):
+            return None
+        return ids[~np.isin(ids, probe[~np.isin(probe, ok)])]
+
+    def hits_key(self, unit: Term) -> tuple:
+        """Where the body's counts of ``unit``'s phrase in its documents are kept."""
+        return ("hits", self.state, self.exact, unit.text, unit.prefix)
 
     def pattern(self, unit: Term) -> str:
         """The unit's words as they stand in ``folded``/``lowered`` (``|a||b|``; a prefix
@@ -154,8 +197,36 @@ class Matcher:
         return found[:-1] if unit.prefix and found else found
 
     def select(self, sql: str, params: list) -> np.ndarray:
-        ids = [int(i) for (i,) in self.db.execute(sql, params)]
+        """Ids of ``sql``, read through the GIN indexes (never a sequential scan of
+        ``texts``: see :func:`gin_query`)."""
+        with self.db.transaction():
+            self.db.execute("SET LOCAL enable_seqscan = off")
+            ids = [int(i) for (i,) in self.db.execute(sql, params)]
+            self.db.execute("SET LOCAL enable_seqscan TO DEFAULT")
         return sorted_unique(np.array(ids, dtype=np.int64))
+
+
+def gin_query(indexed: list[tuple[str, list]], checked: list[tuple[str, list]]
+              ) -> tuple[str, list]:
+    """The ids of ``texts`` with every condition: each GIN-indexed one a bitmap index scan
+    of its own (INTERSECT), the others checked on those rows only. The planner would
+    otherwise read a frequent word by a sequential scan, or test one array on the rows
+    the other's index found: its costs leave out unpacking the arrays (tens of kB per
+    row, out of line), so both cost ~100 times a bitmap index scan's."""
+    params: list = []
+    parts = []
+    for sql, ps in indexed:
+        parts.append(f"SELECT t.doc_id FROM texts t WHERE {sql}")
+        params += ps
+    query = " INTERSECT ".join(parts)
+    if checked:
+        where = " AND ".join(sql for sql, _ in checked)
+        rows = f"t.doc_id IN ({query}) AND " if parts else ""
+        query = f"SELECT t.doc_id FROM texts t WHERE {rows}{where}"
+        for _, ps in checked:
+            params += ps
+    return query or "SELECT t.doc_id FROM texts t", params
+
 
 def every(matcher: Matcher, units: list[Term], negated: list[Term]) -> np.ndarray:
     """Documents with every unit and none of the negated ones (ascending)."""
@@ -174,12 +245,38 @@ def every(matcher: Matcher, units: list[Term], negated: list[Term]) -> np.ndarra
 
 # ---------------------------------------------------------------------------- ranking
 
-def _hits(column: str, pattern: str, prefix: bool) -> tuple[str, list]:
-    """SQL counting the (non-overlapping) occurrences of ``pattern`` in ``column``."""
-    if prefix:
-        return f"regexp_count({column}, ?)", [re.escape(pattern) + "[^|]*\\|"]
-    return (f"(length({column}) - length(replace({column}, ?, ''))) / ?",
-            [pattern, max(len(pattern), 1)])
+def _hits(column: str, pattern: str) -> tuple[str, list]:
+    """SQL counting the (non-overlapping) occurrences of ``pattern`` in ``column``. A
+    prefix's pattern (``|cai||ngh``) ends inside a word and begins at a word's opening bar:
+    its occurrences are the words it begins, as ``|cai||ngh[^|]*|`` would count them.
+    In bytes: ``octet_length`` of a value is read from its header, where ``length()``
+    would unpack the text and count its characters (the count is the same)."""
+    return (f"(octet_length({column}) - octet_length(replace({column}, ?, ''))) / ?",
+            [pattern, max(len(pattern.encode()), 1)])
+
+
+_SIZES: OrderedDict[tuple, tuple[int, int]] = OrderedDict()  # per index state, as the
+# facet tables: kept when the match cache is emptied
+
+
+def _sizes(matcher: Matcher) -> tuple[int, int]:
+    """(documents, words) of the index, or of its titles: BM25's average length."""
+    key = (matcher.state, matcher.titles)
+    with _LOCK:
+        found = _SIZES.get(key)
+    if found is None:
+        if matcher.titles:
+            sql = ("SELECT count(*), coalesce(sum(n_title_tokens), 0) FROM texts "
+                   "WHERE n_title_tokens > 0")
+        else:
+            sql = "SELECT count(*), coalesce(sum(n_tokens), 0) FROM texts"
+        n, total = matcher.db.execute(sql).fetchone()
+        found = (int(n), int(total))
+        with _LOCK:
+            _SIZES[key] = found
+            while len(_SIZES) > 16:
+                _SIZES.popitem(last=False)
+    return found
 
 
 def bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float]:
@@ -196,12 +293,7 @@ def bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float
 
 def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, float]:
     db, exact, titles = matcher.db, matcher.exact, matcher.titles
-    if titles:
-        n, total = db.execute("SELECT count(*), coalesce(sum(n_title_tokens), 0) FROM texts "
-                              "WHERE n_title_tokens > 0").fetchone()
-    else:
-        n, total = db.execute("SELECT count(*), coalesce(sum(n_tokens), 0) FROM texts"
-                              ).fetchone()
+    n, total = _sizes(matcher)
     if not n or not ids:
         return {}
     avgdl = max(float(total) / n, 1e-9)
@@ -212,11 +304,15 @@ def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, floa
         idf.append(v if v > 0 else 1e-6)
     suffix = "lowered" if exact else "folded"
     exprs, params = [], []
+    known: list[dict[int, int] | None] = []  # the body's counts, found when checked
     for u in units:
         pattern = matcher.pattern(u)
+        body = None if titles else cached(matcher.hits_key(u))
+        known.append(body if body is not None and all(i in body for i in ids) else None)
         for column in ("title_" + suffix, suffix):
-            sql, ps = _hits(column, pattern, u.prefix)
-            exprs.append(sql)
+            read = column != suffix or not (titles or known[-1] is not None)
+            sql, ps = _hits(column, pattern) if read else ("0", [])  # titles only: the
+            exprs.append(sql)  # body is never read
             params += ps
     length = "n_title_tokens" if titles else "n_tokens"
     out: dict[int, float] = {}
@@ -225,6 +321,8 @@ def _bm25(matcher: Matcher, units: list[Term], ids: list[int]) -> dict[int, floa
         score = 0.0
         for k, w in enumerate(idf):
             in_title, in_body = hits[2 * k], hits[2 * k + 1]
+            if known[k] is not None:
+                in_body = known[k][int(doc_id)]
             f = float(in_title) if titles else 4.0 * in_title + in_body
             score += w * (f * (K1 + 1)) / (f + K1 * (1 - B + B * dl / avgdl))
         out[int(doc_id)] = score

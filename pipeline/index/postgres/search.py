@@ -43,7 +43,7 @@ class Plan:
     accents typed; else accent-insensitively."""
 
     def __init__(self, db: Db, query: Query, spec: SymbolSpec | None, filters: Filters,
-                 exact: bool | None = None, state: tuple = ()) -> None:
+                 exact: bool | None = None, state: tuple = (), ranked: bool = True) -> None:
         self.query = query
         self.exact = query.has_accents if exact is None else exact
         self.title_only = filters.title_only
@@ -53,6 +53,7 @@ class Plan:
         self.negated = any(t.negated for t in query.terms)
         self.spec = spec
         self.matcher = Matcher(db, self.exact, self.title_only, state)
+        self.matcher.count = ranked  # sorted by date: no bm25 to count phrases for
         self.titles = Matcher(db, self.exact, True, state)  # a large tier's title matches
 
 
@@ -218,12 +219,13 @@ def search(db: Db, query: str, filters: Filters | None = None, *, limit: int = 2
     spec = parse_symbol_spec(q.text)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     table = facet_table(db)
-    plan = Plan(db, q, spec, filters, state=table.key)
+    plan = Plan(db, q, spec, filters, state=table.key, ranked=sort == "relevance")
     sets = match_sets(db, plan, table)
     matches = filter_ids(db, table, sets.all, filters)
     ignored = False
     if plan.exact and not len(matches):  # nothing as typed: try without the accents
-        loose = Plan(db, q, spec, filters, exact=False, state=table.key)
+        loose = Plan(db, q, spec, filters, exact=False, state=table.key,
+                     ranked=sort == "relevance")
         loose_sets = match_sets(db, loose, table)
         loose_matches = filter_ids(db, table, loose_sets.all, filters)
         if len(loose_matches):
