@@ -31,6 +31,7 @@ from pipeline.index.sqlite.facets import (
     ids_from_sql,
     owner_counts,
     sorted_unique,
+    tier_picker,
 )
 
 RANK_ALL = 1000  # more matches than this: titles first, then newest indexed (as SQLite)
@@ -110,24 +111,7 @@ def _ranked(matcher: Matcher, units: list, ids: np.ndarray) -> list[tuple[int, f
 def _tiers(db: Db, plan: Plan, need: int, matches: np.ndarray, sets: Matches,
            table: FacetTable) -> list[tuple[int, str, float]]:
     """(document id, tier, score) in relevance order, at least ``need`` when there are."""
-    out: list[tuple[int, str, float]] = []
-    seen: set[int] = set()
-    allowed = np.zeros(int(matches[-1]) + 1 if len(matches) else 0, dtype=bool)
-    allowed[matches] = True
-
-    def inside(ids: np.ndarray | None) -> np.ndarray:
-        if ids is None or not len(allowed):
-            return np.zeros(0, dtype=np.int64)
-        ids = ids[ids < len(allowed)]
-        return ids[allowed[ids]]
-
-    def take(rows, tier: str) -> None:
-        for doc_id, score in rows:
-            if len(out) >= need:
-                break
-            if doc_id not in seen and 0 <= doc_id < len(allowed) and allowed[doc_id]:
-                seen.add(doc_id)
-                out.append((doc_id, tier, round(float(score or 0), 4)))
+    out, seen, allowed, inside, take = tier_picker(matches, need)
 
     def by_titles(units: list, tier: str) -> None:
         """Documents whose title matches: BM25 when they are few, else newest first."""

@@ -191,6 +191,34 @@ def build_facet_table(key: tuple, size: int, documents: Iterable[tuple],
                       None, signer, signers, keys, [fold(k) for k in keys], spellings)
 
 
+def tier_picker(matches: np.ndarray, need: int):
+    """The shared state of a search's tier assembly (either backend): ``out`` the
+    (document id, tier, score) picked so far, ``seen`` their ids, ``allowed`` a mask of
+    ``matches`` (every matching id after the filters, ascending); ``inside(ids)`` keeps
+    the allowed ids, ``take(rows, tier)`` appends allowed unseen (id, score) rows until
+    ``need`` are picked."""
+    out: list[tuple[int, str, float]] = []
+    seen: set[int] = set()
+    allowed = np.zeros(int(matches[-1]) + 1 if len(matches) else 0, dtype=bool)
+    allowed[matches] = True
+
+    def inside(ids: np.ndarray | None) -> np.ndarray:
+        if ids is None or not len(allowed):
+            return np.zeros(0, dtype=np.int64)
+        ids = ids[ids < len(allowed)]
+        return ids[allowed[ids]]
+
+    def take(rows, tier: str) -> None:
+        for doc_id, score in rows:
+            if len(out) >= need:
+                break
+            if doc_id not in seen and 0 <= doc_id < len(allowed) and allowed[doc_id]:
+                seen.add(doc_id)
+                out.append((doc_id, tier, round(float(score or 0), 4)))
+
+    return out, seen, allowed, inside, take
+
+
 def sorted_unique(ids: np.ndarray) -> np.ndarray:
     """Ascending, without repeats (FTS5 already gives rowids so: then nothing to do)."""
     if len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1])):

@@ -63,6 +63,7 @@ from pipeline.index.sqlite.facets import (
     ids_from_sql,
     owner_counts,
     sorted_unique,
+    tier_picker,
 )
 
 VERIFY_MAX = 2000  # a long phrase's candidates checked exactly up to this many (text_ids)
@@ -306,26 +307,9 @@ def _tiers(conn: sqlite3.Connection, plan: _Plan, need: int, matches: np.ndarray
     """(document id, tier, score) in relevance order, at least ``need`` when there are.
     ``matches``: every matching id after the filters, ascending; ``sets``: the tiers'
     matches before the filters (their sizes decide between BM25 and titles-then-newest)."""
-    out: list[tuple[int, str, float]] = []
-    seen: set[int] = set()
+    out, seen, allowed, inside, take = tier_picker(matches, need)
     texts = {} if texts is None else texts  # documents read whole on the way (by id)
     fs, fp = plan.filter_sql, plan.filter_params
-    allowed = np.zeros(int(matches[-1]) + 1 if len(matches) else 0, dtype=bool)
-    allowed[matches] = True
-
-    def inside(ids: np.ndarray | None) -> np.ndarray:
-        if ids is None or not len(allowed):
-            return np.zeros(0, dtype=np.int64)
-        ids = ids[ids < len(allowed)]
-        return ids[allowed[ids]]
-
-    def take(rows, tier: str) -> None:
-        for doc_id, score in rows:
-            if len(out) >= need:
-                break
-            if doc_id not in seen and 0 <= doc_id < len(allowed) and allowed[doc_id]:
-                seen.add(doc_id)
-                out.append((doc_id, tier, round(float(score or 0), 4)))
 
     def by_titles(expr: str, tier: str) -> None:
         """Documents whose title matches: BM25 when they are few, else newest first."""
