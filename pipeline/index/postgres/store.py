@@ -26,7 +26,7 @@ from pipeline.index.postgres.db import RETRY, Db
 from pipeline.index.postgres.graph import doubtful_keys, resolve_references
 from pipeline.index.postgres.schema import TERM_MAX, exact_terms, token_columns, token_count
 from pipeline.index.sqlite.citedocs import symbol_parts
-from pipeline.index.sqlite.store import index_code_version
+from pipeline.index.sqlite.store import effective_refs, index_code_version, max_deadline
 from pipeline.index.terms import doc_terms, term_words
 
 PATH_LOCK = 7392  # pg_advisory_xact_lock(PATH_LOCK, hashtext(path))
@@ -69,26 +69,6 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
-def _effective_refs(refs: list[dict]) -> list[tuple[str | None, str | None]]:
-    """(symbol key, date) of each reference, a short repeat taking its antecedent's."""
-    out: list[tuple[str | None, str | None]] = []
-    for r in refs:
-        key, date = symbol_key(r.get("symbol")), r.get("date")
-        a = r.get("antecedent")
-        if isinstance(a, int) and 0 <= a < len(out):
-            key = key or out[a][0]
-            date = date or out[a][1]
-        out.append((key, date))
-    return out
-
-
-def _max_deadline(tasks: list[dict]) -> str | None:
-    ends = [t.get("deadline") for t in tasks]
-    ends += [(t.get("period") or {}).get("end") for t in tasks]
-    ends = [e for e in ends if e]
-    return max(ends) if ends else None
-
-
 _CHILDREN = ("texts", "blocks", "refs", "tasks", "task_owners", "findings", "dates",
              "doc_owners")
 
@@ -114,7 +94,7 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
                 [(doc_id, i, b.kind, b.start, b.end, b.page, b.table, b.row, b.col)
                  for i, b in enumerate(blocks)])
     refs = result.get("references") or []
-    eff = _effective_refs(refs)
+    eff = effective_refs(refs)
     db.copy("refs", ("doc_id", "seq", "text", "doc_type", "number", "number_key", "symbol",
                      "symbol_key", "date", "date_eff", "issuer", "title", "title_key", "start",
                      "end", "antecedent"),
@@ -181,7 +161,7 @@ def _values(result: dict, text: str, path: str, code_version: str | None) -> dic
         "recipients": json.dumps(meta.get("recipients") or [], ensure_ascii=False),
         "spans": json.dumps(meta.get("spans") or {}, ensure_ascii=False),
         "n_references": len(result.get("references") or []), "n_tasks": len(tasks),
-        "n_findings": len(result.get("findings") or []), "max_deadline": _max_deadline(tasks),
+        "n_findings": len(result.get("findings") or []), "max_deadline": max_deadline(tasks),
         "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
 
@@ -211,7 +191,7 @@ def _store_once(db: Db, values: dict, result: dict, text: str,
         old = db.execute("SELECT id, symbol_key FROM documents WHERE path = ?",
                          (path,)).fetchone()
         if resolve:
-            cited = {k for k, _ in _effective_refs(result.get("references") or [])}
+            cited = {k for k, _ in effective_refs(result.get("references") or [])}
             lock_symbols(db, {values["symbol_key"], old[1] if old else None}, cited)
         cols = ", ".join(f'"{c}"' for c in DOC_COLUMNS)
         marks = ", ".join("?" for _ in DOC_COLUMNS)

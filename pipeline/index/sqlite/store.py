@@ -155,7 +155,7 @@ def _delete_rows(conn: sqlite3.Connection, doc_id: int) -> None:
         conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
 
 
-def _effective_refs(refs: list[dict]) -> list[tuple[str | None, str | None]]:
+def effective_refs(refs: list[dict]) -> list[tuple[str | None, str | None]]:
     """(symbol key, date) of each reference, a short repeat taking its antecedent's."""
     out: list[tuple[str | None, str | None]] = []
     for r in refs:
@@ -168,7 +168,7 @@ def _effective_refs(refs: list[dict]) -> list[tuple[str | None, str | None]]:
     return out
 
 
-def _max_deadline(tasks: list[dict]) -> str | None:
+def max_deadline(tasks: list[dict]) -> str | None:
     ends = [t.get("deadline") for t in tasks]
     ends += [(t.get("period") or {}).get("end") for t in tasks]
     ends = [e for e in ends if e]
@@ -184,7 +184,7 @@ def _insert_children(conn: sqlite3.Connection, doc_id: int, result: dict,
             [(doc_id, i, b.kind, b.start, b.end, b.page, b.table, b.row, b.col)
              for i, b in enumerate(blocks)])
     refs = result.get("references") or []
-    eff = _effective_refs(refs)
+    eff = effective_refs(refs)
     conn.executemany(
         "INSERT INTO refs(doc_id, seq, text, doc_type, number, number_key, symbol, symbol_key, "
         'date, date_eff, issuer, title, title_key, start, "end", antecedent) '
@@ -259,7 +259,7 @@ def index_document(conn: sqlite3.Connection, result: dict, text: str, *,
         "recipients": json.dumps(meta.get("recipients") or [], ensure_ascii=False),
         "spans": json.dumps(meta.get("spans") or {}, ensure_ascii=False),
         "n_references": len(result.get("references") or []), "n_tasks": len(tasks),
-        "n_findings": len(result.get("findings") or []), "max_deadline": _max_deadline(tasks),
+        "n_findings": len(result.get("findings") or []), "max_deadline": max_deadline(tasks),
         "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     with transaction(conn):
