@@ -287,6 +287,32 @@ def test_a_write_anywhere_makes_cached_searches_stale(url):
         assert res["results"][0]["match"] == "phrase" and res["facets"]["year"] == {"unknown": 1}
 
 
+def test_a_search_reads_one_snapshot_while_writers_commit(url):
+    """Every query of one read sees the index as it was when the read began: a writer's
+    commit in between changes neither the state that keys the caches nor the counts, so
+    no word can have more matching documents than the index has (BM25's logarithm failed
+    on that in the web app while four writers stored). The write's generation is raised
+    in its own transaction: the next read sees both."""
+    from pipeline.index.postgres.facets import state
+    from pipeline.index.postgres.search import search
+
+    with open_index(url) as writer, open_index(url, readonly=True) as reader:
+        writer.store(_result("a.txt", title="Kế hoạch"), "kế hoạch một")
+        with reader.snapshot() as db:
+            before = state(db)
+            assert search(db, "kế hoạch")["total"] == 1
+            for k in range(3):  # committed while the read goes on
+                writer.store(_result(f"n{k}.txt", title="Kế hoạch"), "kế hoạch mới")
+            assert state(db) == before
+            res = search(db, "kế hoạch", facets=True)
+            assert res["total"] == 1 and [r["path"] for r in res["results"]] == ["a.txt"]
+            assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+        with reader.snapshot() as db:
+            after = state(db)
+        assert after[1] == before[1] + 3 and after[2] == 4
+        assert reader.search("kế hoạch")["total"] == 4
+
+
 def test_an_accented_phrase_is_sampled_as_sqlite_samples_it(url, tmp_path):
     """A phrase typed with its accents, of more candidates (its word pairs as written) than
     the sample: the newest 8 are read and, when most have the phrase, the pairs stand for

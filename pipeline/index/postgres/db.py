@@ -22,7 +22,7 @@ of connections) into :class:`~pipeline.index.base.StoreError`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from urllib.parse import urlsplit, urlunsplit
 
 import re
@@ -182,6 +182,13 @@ class Db:
                     cp.write_row(row)
 
     def transaction(self):
+        return self.conn.transaction()
+
+    def within_transaction(self):
+        """The transaction already open (a search's snapshot), else a new one: for
+        ``SET LOCAL`` around a statement, without a savepoint's two round trips."""
+        if self.conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            return nullcontext()
         return self.conn.transaction()
 
 

@@ -3,8 +3,10 @@
 The arrays, filters and counts are SQLite's (:mod:`pipeline.index.sqlite.facets`: one
 :class:`~pipeline.index.sqlite.facets.FacetTable` per index state, masks and ``bincount``
 in numpy), so facets count alike on both backends; only loading the table differs. The
-state that keys the cache is the database, the ``generation`` sequence (bumped after
-every write), the number of documents and the highest id.
+state that keys the cache is the database, the write generation (raised in every write's
+transaction, :func:`~pipeline.index.postgres.store.bump_generation`), the number of
+documents and the highest id, read in the search's snapshot
+(:meth:`~pipeline.index.postgres.PostgresIndex.snapshot`).
 """
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ _LOCK = threading.Lock()
 def state(db: Db) -> tuple:
     """What identifies the index contents: database, write generation, documents, last id."""
     info = db.conn.info
-    row = db.execute("SELECT (SELECT last_value + (CASE WHEN is_called THEN 1 ELSE 0 END) "
-                     "FROM generation), count(*), max(id) FROM documents").fetchone()
+    row = db.execute("SELECT (SELECT generation FROM index_state), count(*), max(id) "
+                     "FROM documents").fetchone()
     return (f"{info.host}:{info.port}/{info.dbname}", int(row[0]), int(row[1]),
             int(row[2]) if row[2] is not None else None)
 

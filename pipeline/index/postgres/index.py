@@ -89,6 +89,18 @@ class PostgresIndex(Index):
         with storage_errors(), self.pool().connection() as conn:
             yield Db(conn)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Db]:
+        """A pooled connection in one read-only REPEATABLE READ transaction: every query
+        of a search (the facet table's state, matches, counts, ranking, rows) sees the same
+        committed index while writers go on. Read one statement at a time instead, a
+        search could count more matches of a word than documents stored (BM25's
+        logarithm of a negative: an error in the web app) or cache one state's
+        answers under another's key."""
+        with self.db() as db, db.transaction():
+            db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield db
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
@@ -125,30 +137,30 @@ class PostgresIndex(Index):
                sort: str = "relevance") -> dict:
         from pipeline.index.postgres.search import search  # lazy: numpy, as SQLite's
 
-        with self.db() as db:
+        with self.snapshot() as db:
             return search(db, query, filters, limit=limit, offset=offset, facets=facets,
                           owner_facet=owner_facet, sort=sort)
 
     def cites(self, symbol: str) -> dict:
-        with self.db() as db:
+        with self.snapshot() as db:
             return graph.cites(db, symbol)
 
     def cited_by(self, symbol: str) -> dict:
-        with self.db() as db:
+        with self.snapshot() as db:
             return graph.cited_by(db, symbol)
 
     def cited_by_document(self, doc_id: int) -> dict:
-        with self.db() as db:
+        with self.snapshot() as db:
             return graph.cited_by_document(db, doc_id)
 
     def not_held(self, limit: int = 100) -> list[dict]:
-        with self.db() as db:
+        with self.snapshot() as db:
             return graph.not_held(db, limit)
 
     def document(self, doc_id: int) -> DocumentRecord | None:
-        with self.db() as db:
+        with self.snapshot() as db:
             return views.load_document(db, doc_id)
 
     def ids(self, paths: Iterable[str]) -> dict[str, int]:
-        with self.db() as db:
+        with self.snapshot() as db:
             return views.ids_of(db, paths)

@@ -199,7 +199,7 @@ class Matcher:
     def select(self, sql: str, params: list) -> np.ndarray:
         """Ids of ``sql``, read through the GIN indexes (never a sequential scan of
         ``texts``: see :func:`gin_query`)."""
-        with self.db.transaction():
+        with self.db.within_transaction():
             self.db.execute("SET LOCAL enable_seqscan = off")
             ids = [int(i) for (i,) in self.db.execute(sql, params)]
             self.db.execute("SET LOCAL enable_seqscan TO DEFAULT")

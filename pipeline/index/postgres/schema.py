@@ -117,8 +117,7 @@ _V1 = (
         doc_id bigint NOT NULL, seq integer NOT NULL,
         start integer, "end" integer, text {T}, value {T}, kind {T}, cue {T},
         PRIMARY KEY (doc_id, seq))""",
-    # bumped after every write (a sequence: no row lock between writers), so readers can
-    # tell that cached search state is stale
+    # replaced by the index_state row in 9
     "CREATE SEQUENCE generation",
 )
 
@@ -183,6 +182,16 @@ _V8 = tuple(  # undoes 7: searches read the arrays through their GIN indexes onl
     # kept in the cache) matter more than decompressing (measured: lz4 ~14 kB a text
     # instead of 45 kB, the same time to search it when cached)
     f"ALTER TABLE texts ALTER COLUMN {c} SET STORAGE EXTENDED" for c in _TOASTED)
+
+_V9 = (  # the write generation as a row, raised inside each write's own transaction: a
+    # reader's snapshot then holds the generation of exactly the rows it sees (a sequence is
+    # not transactional: bumped after the commit, a search could cache what it read under
+    # a generation it did not see, or the other way round)
+    "CREATE TABLE index_state (one boolean PRIMARY KEY DEFAULT true CHECK (one), "
+    "generation bigint NOT NULL)",
+    "INSERT INTO index_state(generation) SELECT last_value + 1 FROM generation",
+    "DROP SEQUENCE generation",
+)
 
 
 def _compress_lz4(conn: psycopg.Connection) -> None:
@@ -264,6 +273,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V7),
     Migration(8, "word arrays and word strings compressed again (lz4 where available)", _V8,
               after=_compress_lz4),
+    Migration(9, "the write generation raised in each write's transaction", _V9),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -214,7 +214,16 @@ def _store_once(db: Db, values: dict, result: dict, text: str,
             more = doubtful_keys(db, doc_id)  # references that may mean a misread number
             lock_symbols(db, more - keys)
             resolve_references(db, doc_ids=[doc_id], keys=keys | more)
+        bump_generation(db)
     return int(doc_id), status
+
+
+def bump_generation(db: Db) -> None:
+    """Raise the write generation, as the last statement of a write's transaction: readers'
+    cached search state (keyed by it, :func:`~pipeline.index.postgres.facets.state`) goes
+    stale exactly when they can see this write. Its row lock is held only until the
+    commit, and taken after every other lock, so writers never deadlock on it."""
+    db.execute("UPDATE index_state SET generation = generation + 1")
 
 
 def index_document(db: Db, result: dict, text: str, *, path: str | None = None,
@@ -237,7 +246,6 @@ def index_document(db: Db, result: dict, text: str, *, path: str | None = None,
             if attempt == ATTEMPTS - 1:
                 raise
             time.sleep(0.02 * (attempt + 1))
-    db.execute("SELECT nextval('generation')")  # after the commit: readers' caches go stale
     return out
 
 
@@ -249,7 +257,7 @@ def resolve_all(db: Db) -> int:
         try:
             with db.transaction():
                 n = resolve(db)
-            db.execute("SELECT nextval('generation')")
+                bump_generation(db)
             return n
         except RETRY:
             if attempt == ATTEMPTS - 1:
