@@ -82,8 +82,19 @@ def test_readonly_open_of_a_database_without_the_index_is_refused(url):
 
 
 def test_unreachable_server_is_a_store_error():
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError) as e:
         open_index("postgresql://vanban@127.0.0.1:1/none")
+    assert str(e.value).startswith("không kết nối được máy chủ PostgreSQL (không có máy chủ "
+                                   "nào nghe ở địa chỉ này) ("), str(e.value)
+
+
+def test_a_database_that_is_not_there_is_named_in_vietnamese(pg_cluster):
+    url = pg_cluster.database_url("khong_co_csdl_nay")
+    with pytest.raises(StoreError) as e:
+        open_index(url)
+    assert str(e.value).startswith("máy chủ PostgreSQL không có cơ sở dữ liệu này ("), \
+        str(e.value)
+    assert '"khong_co_csdl_nay" does not exist' in str(e.value)  # the server's own words kept
 
 
 def test_an_older_schema_is_upgraded_and_a_newer_one_refused(url):
@@ -127,6 +138,7 @@ def test_word_columns_are_compressed(url):
 
 
 def test_storage_errors_are_store_errors():
+    import psycopg
     from psycopg import errors
 
     from pipeline.index.postgres.db import storage_errors
@@ -137,6 +149,24 @@ def test_storage_errors_are_store_errors():
     with pytest.raises(StoreError) as e, storage_errors():
         raise errors.AdminShutdown("terminating connection due to administrator command")
     assert not e.value.full
+    assert str(e.value) == ("máy chủ PostgreSQL đã dừng hoặc cắt kết nối (terminating "
+                            "connection due to administrator command)")
+    cases = [(errors.DiskFull("could not extend file: No space left on device"),
+              "ổ đĩa của máy chủ PostgreSQL đã đầy hoặc máy chủ hết bộ nhớ"),
+             (errors.TooManyConnections("sorry, too many clients already"),
+              "máy chủ PostgreSQL đã hết chỗ cho kết nối mới"),
+             (psycopg.OperationalError("connection failed: FATAL: password authentication "
+                                       "failed for user \"vanban\""),
+              "máy chủ PostgreSQL từ chối đăng nhập (sai mật khẩu)"),
+             (psycopg.OperationalError("server closed the connection unexpectedly"),
+              "mất kết nối tới máy chủ PostgreSQL"),
+             (errors.StringDataRightTruncation("value too long"),
+              "máy chủ PostgreSQL không nhận dữ liệu này"),
+             (psycopg.OperationalError("something new"), "lỗi của máy chủ PostgreSQL")]
+    for exc, reason in cases:
+        with pytest.raises(StoreError) as e, storage_errors():
+            raise exc
+        assert str(e.value) == f"{reason} ({exc})", exc
 
 
 def _open_and_close(url: str) -> None:

@@ -212,7 +212,50 @@ def storage_errors() -> Iterator[None]:
         yield
     except (psycopg.OperationalError, psycopg.DataError, psycopg.InternalError,
             PoolTimeout) as exc:
-        raise StoreError(str(exc).strip(), full=storage_full(exc)) from exc
+        raise StoreError(storage_reason(exc), full=storage_full(exc)) from exc
+
+
+_REASONS = (  # (class, or a pattern of libpq's / the server's message; the reason)
+    (errors.TooManyConnections, "máy chủ PostgreSQL đã hết chỗ cho kết nối mới"),
+    (errors.AdminShutdown, "máy chủ PostgreSQL đã dừng hoặc cắt kết nối"),
+    (errors.ReadOnlySqlTransaction, "không được ghi vào cơ sở dữ liệu này (chỉ đọc)"),
+    (errors.InvalidPassword, "máy chủ PostgreSQL từ chối đăng nhập (sai mật khẩu)"),
+    (errors.InvalidAuthorizationSpecification, "máy chủ PostgreSQL từ chối đăng nhập"),
+    (errors.InvalidCatalogName, "máy chủ PostgreSQL không có cơ sở dữ liệu này"),
+    ("password authentication failed", "máy chủ PostgreSQL từ chối đăng nhập (sai mật khẩu)"),
+    (r'database "[^"]*" does not exist', "máy chủ PostgreSQL không có cơ sở dữ liệu này"),
+    (r'role "[^"]*" does not exist', "máy chủ PostgreSQL không có người dùng này"),
+    ("connection refused", "không kết nối được máy chủ PostgreSQL (không có máy chủ nào "
+                           "nghe ở địa chỉ này)"),
+    ("timeout", "quá thời gian chờ máy chủ PostgreSQL"),
+    ("timed out", "quá thời gian chờ máy chủ PostgreSQL"),
+    ("could not translate host name", "không tìm thấy máy chủ PostgreSQL theo tên này"),
+    ("server closed the connection", "mất kết nối tới máy chủ PostgreSQL"),
+    ("connection is lost", "mất kết nối tới máy chủ PostgreSQL"),
+    ("consuming input failed", "mất kết nối tới máy chủ PostgreSQL"),
+    ("connection failed", "không kết nối được máy chủ PostgreSQL"),
+)
+
+
+def storage_reason(exc: BaseException) -> str:
+    """PostgreSQL's error as a user reads it: the reason in Vietnamese, then the server's
+    (or libpq's) own words in brackets, for whoever looks after the server."""
+    from psycopg_pool import PoolTimeout
+
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    if storage_full(exc):
+        reason = "ổ đĩa của máy chủ PostgreSQL đã đầy hoặc máy chủ hết bộ nhớ"
+    elif isinstance(exc, PoolTimeout):
+        reason = "hết thời gian chờ một kết nối tới máy chủ PostgreSQL"
+    elif isinstance(exc, psycopg.DataError):
+        reason = "máy chủ PostgreSQL không nhận dữ liệu này"
+    else:
+        reason = next((vi for what, vi in _REASONS
+                       if (isinstance(what, str) and re.search(what, low)) or
+                       (isinstance(what, type) and isinstance(exc, what))),
+                      "lỗi của máy chủ PostgreSQL")
+    return f"{reason} ({text})" if text else reason
 
 
 def without_password(url: str) -> str:
