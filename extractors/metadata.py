@@ -28,6 +28,7 @@ from extractors.casing import sentence_case
 from extractors.metadata_header import (DATE_LINE, header_end, header_noise, issuer_from_code,
                                         read_issuer)
 from extractors.metadata_lines import Line, doc_lines
+from extractors.metadata_ocr import mend_title
 from extractors.metadata_signature import signer_and_recipients
 from extractors.metadata_copy import find_copy
 from extractors.metadata_stamp import Stamp, as_signature, choose_signature, find_stamps
@@ -262,6 +263,8 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
             end = ln.end
         title = " ".join(parts)
         spans["title"] = (vv_line.start + m.start("t"), end)
+    if title and "title" in spans and not _born_digital(doc, spans["title"]):
+        title = mend_title(title, doc.text)  # OCR'd: its words as the body spells them
     if title:
         title = sentence_case(title).rstrip(" .;")
         title = title[:1].upper() + title[1:]
