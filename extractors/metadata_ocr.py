@@ -17,7 +17,7 @@ from collections import Counter
 from extractors.vocab import table
 from pipeline.document.normalize import fold
 
-__all__ = ["mend_title"]
+__all__ = ["mend_code", "mend_title"]
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SPLIT_SYMBOL = re.compile(r"(/[A-ZĐ][A-Za-zĐđ]*)-\s+(?=[A-ZĐ]{2,}\b)")
@@ -91,3 +91,13 @@ def mend_title(title: str, body: str) -> str:
                 out[i] = toks[i].replace(cores[i], word, 1)
                 break
     return " ".join(out)
+
+
+def mend_code(symbol: str, abbr: str) -> str:
+    """A symbol whose type code OCR misread (``239/TTIr-UBND`` under ``TỜ TRÌNH``) with the
+    code of the type name printed above the title (``TTr``), when the code is one letter
+    away from it; the caller checks that the misread code is no type's code."""
+    m = re.search(r"(?<=/)([^/\-]+)(?=-)", symbol)
+    if not m or m.group(1) == abbr or _edits(m.group(1), abbr) != 1:
+        return symbol
+    return symbol[:m.start(1)] + abbr + symbol[m.end(1):]

@@ -13,11 +13,13 @@ import pytest
 from extractors.evaluate import field_matches, get_field
 from extractors.metadata import extract_metadata
 from extractors.metadata_header import place_accents
-from extractors.metadata_ocr import mend_title
+from extractors.metadata_ocr import mend_code, mend_title
 from pipeline.document.assemble import assemble
 from pipeline.document.contract import plain
 from pipeline.document.model import RawBlock, Source
 from pipeline.readers import read_document
+from pipeline.readers.pdf.lines import ocr_lines
+from pipeline.readers.pdf.ocr import OcrPage, OcrWord
 
 ROOT = Path(__file__).resolve().parent
 MORE = ROOT / "fixtures" / "more"
@@ -129,10 +131,12 @@ def test_recipient_name_not_taken_when_signature_read():
 
 # the header fields these scans now read right (the handwritten numbers and days aside)
 SCANS = [
-    ("ct_11_ubnd-quangngai_2021", ("doc_type", "issuer", "title", "signer.name")),
+    ("ct_11_ubnd-quangngai_2021", ("doc_type", "number", "symbol", "issuer", "title",
+                                   "signer.name")),
+    ("cv_575_ubnd-quangngai_2025", ("doc_type", "issuer", "date", "title", "signer.name")),
     ("qd_970_ttg_2024", ("doc_type", "number", "symbol", "issuer", "date", "title")),
-    ("ttr_239_ubnd-quangngai_2024", ("doc_type", "issuer", "title", "signer.name",
-                                     "signer.position", "signer.authority")),
+    ("ttr_239_ubnd-quangngai_2024", ("doc_type", "number", "symbol", "issuer", "title",
+                                     "signer.name", "signer.position", "signer.authority")),
     ("ct_07_ubnd-quangngai_2018", ("doc_type", "issuer", "title", "signer.name")),
 ]
 
@@ -145,3 +149,41 @@ def test_scan_header_fields(stem, fields):
     wrong = {f: (get_field(meta, f), get_field(gold, f)) for f in fields
              if not field_matches(meta, gold, f)}
     assert not wrong
+
+
+# the words of the "Số:" line as Tesseract gave them on the scans: (text, confidence)
+NUMBER_WORDS = [
+    ("bc_23", [("Số:", 95), ("23", 83), ("/BC-UBND", 88)], "Số: 23 /BC-UBND"),
+    ("ct_11", [("Sô:⁄11", 51), ("/CT-UBND", 81)], "Số: 11 /CT-UBND"),
+    ("ttr_239", [("Số:", 97), ("#239", 54), ("/TTIr-UBND", 38)], "Số: 239 /TTIr-UBND"),
+    # strokes of a handwritten number read as a wrong digit, unsure: dropped
+    ("cv_575", [("Số:", 66), ("9", 34), ("/UBND-KTTH", 90)], "Số: /UBND-KTTH"),
+    ("ttr_09", [("Số:", 89), ("0", 26), ("/TTr-UBND", 72)], "Số: /TTr-UBND"),
+    # marks after the digits: a partial reading, dropped however sure
+    ("qd_51", [("Số:", 93), ("9{", 56), ("/QĐ-UBND", 50)], "Số: /QĐ-UBND"),
+    ("qd_04", [("Số:", 97), ("0+", 82), ("/QĐ-BCĐ138", 56)], "Số: /QĐ-BCĐ138"),
+    # a number in running text is no business of this
+    ("body", [("Chỉ", 96), ("thị", 96), ("số", 96), ("11/CT-TTg", 60), ("7", 20)],
+     "Chỉ thị số 11/CT-TTg 7"),
+]
+
+
+@pytest.mark.parametrize("name,words,text", NUMBER_WORDS, ids=[n[0] for n in NUMBER_WORDS])
+def test_number_after_so_kept_when_sure(name, words, text):
+    ws, x = [], 100
+    for t, c in words:
+        ws.append(OcrWord(t, x, 400, 30 * len(t), 50, float(c), (1, 1, 1)))
+        x += 30 * len(t) + 20
+    page = OcrPage(page=1, dpi=300, width_px=2480, height_px=3508, words=tuple(ws), seconds=0.0)
+    assert [ln.text for ln in ocr_lines(page)] == [text]
+
+
+@pytest.mark.parametrize("symbol,abbr,fixed", [
+    ("239/TTIr-UBND", "TTr", "239/TTr-UBND"),   # ttr_239 under "TỜ TRÌNH"
+    ("5/CT-UBND", "CT", "5/CT-UBND"),
+    ("12/KHH-UBND", "KH", "12/KH-UBND"),
+    ("507/UBND-KGVX", "CV", "507/UBND-KGVX"),    # a công văn's code is its issuer's
+    ("30/2020/NĐ-CP", "NĐ", "30/2020/NĐ-CP"),
+])
+def test_mend_code(symbol, abbr, fixed):
+    assert mend_code(symbol, abbr) == fixed
