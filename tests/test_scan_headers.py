@@ -162,6 +162,11 @@ NUMBER_WORDS = [
     # marks after the digits: a partial reading, dropped however sure
     ("qd_51", [("Số:", 93), ("9{", 56), ("/QĐ-UBND", 50)], "Số: /QĐ-UBND"),
     ("qd_04", [("Số:", 97), ("0+", 82), ("/QĐ-BCĐ138", 56)], "Số: /QĐ-BCĐ138"),
+    # the day after "ngày" alike
+    ("ct_08 day", [("ngày", 97), ("Ø3", 67), ("tháng", 97), ("4", 97)], "ngày 03 tháng 4"),
+    ("bc_23 day", [("ngày", 97), ("3", 18), ("tháng", 97), ("01", 97)], "ngày tháng 01"),
+    ("cv_575 day", [("ngày", 91), ("04tháng", 79), ("02", 97)], "ngày 04tháng 02"),
+    ("glued, unsure", [("ngày", 91), ("4tháng", 30), ("02", 97)], "ngày tháng 02"),
     # a number in running text is no business of this
     ("body", [("Chỉ", 96), ("thị", 96), ("số", 96), ("11/CT-TTg", 60), ("7", 20)],
      "Chỉ thị số 11/CT-TTg 7"),

@@ -152,13 +152,16 @@ def _join_number(boxes: list[Box]) -> list[Box]:
 MIN_NUMBER_CONF = 50.0  # Tesseract's confidence below which a number after "Số:" is dropped
 _SO_GLUED = re.compile(r"^(S[ốóồổỗộoô6]:)[⁄/#|]?(\d{1,6})$")  # "Sô:⁄11"
 _NUMBER_WORD = re.compile(r"^[⁄#|]?(\d{1,6})$")  # "#239"
+_DIGIT_LOOKS = str.maketrans("Øø", "00")  # letters Tesseract gives for a zero ("Ø3")
+_BEFORE_NUMBER = ("Số:", "ngày")  # the words a handwritten number or day follows
 
 
 def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
-    """One OCR line with the number after ``Số:`` kept only when Tesseract is sure of it
-    (:data:`MIN_NUMBER_CONF`): a handwritten number leaves strokes in the black ink that
-    Tesseract reads as a wrong digit (``Số: 9 /UBND-KTTH`` for 575), and a wrong number
-    is worse than none. A number glued to ``Số:`` is cut off it, a stray mark before its
+    """One OCR line with the number after ``Số:`` (and the day after ``ngày``) kept only
+    when Tesseract is sure of it (:data:`MIN_NUMBER_CONF`): a handwritten number leaves
+    strokes in the black ink that Tesseract reads as a wrong digit (``Số: 9 /UBND-KTTH``
+    for 575, ``ngày 3`` for 23), and a wrong number is worse than none. ``Ø`` is read as
+    the zero it stands for (``ngày Ø3``). A number glued to ``Số:`` is cut off it, a stray mark before its
     digits dropped (``Sô:⁄11``, ``#239``); a number with marks after its digits (``9{``,
     ``0+``) is a partial reading and dropped."""
     out: list[Box] = []
@@ -172,13 +175,19 @@ def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
             after_so = False
             continue
         if after_so and any(c.isdigit() for c in b.text) and "/" not in b.text:
-            m = _NUMBER_WORD.match(b.text)
+            word, glued = b.text, ""
+            if word.endswith("tháng") and word != "tháng":  # "04tháng": the day glued on
+                word, glued = word[:-len("tháng")], "tháng"
+            m = _NUMBER_WORD.match(word.translate(_DIGIT_LOOKS))
             after_so = False
             if m is None or conf.get(id(b), 0.0) < MIN_NUMBER_CONF:
-                continue
-            b.text = m.group(1)
+                if not glued:
+                    continue
+                b.text = glued
+            else:
+                b.text = m.group(1) + glued
         else:
-            after_so = b.text == "Số:"
+            after_so = b.text in _BEFORE_NUMBER
         out.append(b)
     return out
 
