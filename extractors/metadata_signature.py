@@ -31,6 +31,8 @@ def position_of(text: str) -> str | None:
     return None
 
 
+MAX_POSITION_WORDS = 8  # the longest position of signature.tsv has fewer words
+
 _MARKER = re.compile(r"(?<![\w.])(TM|KT|TL|TUQ|Q|PP)\s*\.\s*")
 
 
@@ -132,7 +134,7 @@ def _despeck(text: str) -> str:
     rest = " ".join(toks[k:])
     if k and (_is_name(rest) or is_upper_text(rest) and _split_caps_name(rest)[1] == ""):
         return rest
-    for j in range(len(toks) - 1, 0, -1):  # "PHÓ CHỦ TỊCH xi tauL————": strokes after it
+    for j in range(min(len(toks) - 1, MAX_POSITION_WORDS), 0, -1):  # "PHÓ CHỦ TỊCH xi tauL"
         head = " ".join(toks[:j])
         if is_upper_text(head) and position_of(head) and not is_upper_text(" ".join(toks[j:])) \
                 and not _is_name(" ".join(toks[j:])):
