@@ -150,6 +150,11 @@ def _surnames() -> dict[str, str]:
     return dict(tuple(x.split(" ", 1)) for x in table("signature.tsv").get("surname_ocr", ()))
 
 
+@lru_cache(maxsize=1)
+def _deputies() -> dict[str, str]:
+    return dict(tuple(x.split("|", 1)) for x in table("signature.tsv").get("deputy", ()))
+
+
 def _surname(name: str) -> str:
     """A name whose family name OCR misread (signature.tsv ``surname_ocr``: ``Trân`` →
     ``Trần``) put right; the family name is the name's first word."""
@@ -285,7 +290,8 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             continue
         elif len(t) <= 60:  # where the rules stop: underthesea's NER for a person name
             found = person_names(t)
-            if found and len(found[0].split()) >= 2:
+            if found and len(found[0].split()) >= 2 and \
+                    all(w.isalpha() and w[:1].isupper() for w in found[0].split()):
                 name, name_line = _strip_rank(found[0]), ln
         break
     markers = [c for c in caps if _MARKER.match(c)]
@@ -297,6 +303,10 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
         body = last[m.end():]
         if not rest:  # "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" on one line
             body, position = _split_position(body)
+            if not body and position and m.group(1) == "KT":
+                # "KT. THỦ TƯỚNG" and the deputy's line lost (under the seal, on a scan):
+                # whoever signs for a head is the deputy the data names (signature.tsv)
+                body, position = position, _deputies().get(position)
         if body:
             authority = f"{m.group(1)}. {_case_role(body)}"
     if rest and position is None:

@@ -108,6 +108,10 @@ SIGNERS = [
     ("ttr_239", ("Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Lưu: VT, KGVX.\tTM. ỦY BAN "
                  "NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH xi tauL————\nTrần Hoàng Tuấn",),
      "Trần Hoàng Tuấn", "Phó Chủ tịch", "KT. Chủ tịch"),
+    # qd_01: a speck before "KT.", the deputy's line under the seal read as strokes:
+    # no name rather than the strokes, the deputy from "KT. THỦ TƯỚNG"
+    ("qd_01", ("Nơi nhận: Đà\n- Ban Bí thư Trung ương Đảng;\n- Lưu: VT, KTTH.\t"
+               "„KT. THỦ TƯỚNG\nJ Z7 cô THỦ TƯỚNG",), None, "Phó Thủ tướng", "KT. Thủ tướng"),
     # qd_51: "Trân" for Trần
     ("qd_51", ("Nơi nhận:\n- Như Điều 5;\n- CT, PCT UBND tỉnh;\n- Lưu: VT, KTN.Iqv42\t"
                "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH l\nTrân Phước Hiền",),
