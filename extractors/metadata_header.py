@@ -72,11 +72,15 @@ def place_accents(text: str) -> str:
                 continue
             k, u = unit
             upper = is_upper_text(" ".join(toks[i - len(k):i + n]))
+            printed = " ".join(toks[i:i + n])
+            if any(printed.lower() == other.lower() for f, other in localities() if f == lf):
+                name = printed  # a spelling of the list already (Đắk Lắk, Đăk Lăk): kept
             place = f"{u} {name}"
             if upper:
                 place = place.upper()
             tail = toks[i + n:]
-            if len(tail) == 1 and sum(map(str.isalpha, tail[0])) <= 2:
+            if len(tail) == 1 and sum(map(str.isalpha, tail[0])) <= 2 and \
+                    fold(tail[0]).strip(",") not in ("va", "cua", "-"):  # "TỈNH A VÀ" / "TỈNH B"
                 tail = []
             return " ".join(toks[:i - len(k)] + place.split() + tail)
     return text

@@ -35,7 +35,11 @@ needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
     ("UBND TỈNH PHÚ THỌ", "UBND TỈNH PHÚ THỌ"),
     ("THÀNH PHO HA NOI", "THÀNH PHỐ HÀ NỘI"),
     ("tinh Quang Ngai", "tỉnh Quảng Ngãi"),
-    # left alone: no unit word before the name, or no province
+    ("TINH BAC NINH", "TỈNH BẮC NINH"),
+    # left alone: a spelling of the list already, a joint issuer's "VÀ", no unit word
+    # before the name, or no province
+    ("TỈNH ĐĂK LĂK", "TỈNH ĐĂK LĂK"),
+    ("UBND TỈNH BẮC NINH VÀ", "UBND TỈNH BẮC NINH VÀ"),
     ("QUẢNG NGÃI", "QUẢNG NGÃI"),
     ("BAN CHỈ ĐẠO 138", "BAN CHỈ ĐẠO 138"),
     ("ỦY BAN NHÂN DÂN", "ỦY BAN NHÂN DÂN"),
