@@ -150,28 +150,30 @@ def _join_number(boxes: list[Box]) -> list[Box]:
 
 
 MIN_NUMBER_CONF = 50.0  # Tesseract's confidence below which a number after "Số:" is dropped
-_SO_GLUED = re.compile(r"^(S[ốóồổỗộoô6]:)[⁄/#|]?(\d{1,6})$")  # "Sô:⁄11"
-_NUMBER_WORD = re.compile(r"^[⁄#|]?(\d{1,6})$")  # "#239"
+_SO_GLUED = re.compile(r"^(S[ốóồổỗộoô6]:)(\S+)$")  # "Sô:⁄11": "Số:" and what follows
+_NUMBER_WORD = re.compile(r"^(\d{1,6})$")
 _DIGIT_LOOKS = str.maketrans("Øø", "00")  # letters Tesseract gives for a zero ("Ø3")
 _BEFORE_NUMBER = ("Số:", "ngày")  # the words a handwritten number or day follows
 
 
 def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
     """One OCR line with the number after ``Số:`` (and the day after ``ngày``) kept only
-    when Tesseract is sure of it (:data:`MIN_NUMBER_CONF`): a handwritten number leaves
-    strokes in the black ink that Tesseract reads as a wrong digit (``Số: 9 /UBND-KTTH``
-    for 575, ``ngày 3`` for 23), and a wrong number is worse than none. ``Ø`` is read as
-    the zero it stands for (``ngày Ø3``). A number glued to ``Số:`` is cut off it, a stray mark before its
-    digits dropped (``Sô:⁄11``, ``#239``); a number with marks after its digits (``9{``,
-    ``0+``) is a partial reading and dropped."""
+    when Tesseract is sure of it (:data:`MIN_NUMBER_CONF`) and it is digits alone: a
+    handwritten number leaves strokes in the black ink that Tesseract reads as a wrong
+    digit (``Số: 9 /UBND-KTTH`` for 575, ``ngày 3`` for 23), and a wrong number is worse
+    than none. Marks around the digits tell a partial reading of handwriting (``9{``,
+    ``0+``, and ``⁄44`` for 11 even at confidence 79): dropped. ``Ø`` is read as the zero
+    it stands for (``ngày Ø3``); a number glued to ``Số:`` is cut off it first."""
     out: list[Box] = []
     after_so = False
     for b in boxes:
         m = _SO_GLUED.match(b.text)
-        if m and conf.get(id(b), 0.0) >= MIN_NUMBER_CONF:
+        if m and any(c.isdigit() for c in m.group(2)) and "/" not in m.group(2):
             w = (b.x1 - b.x0) / len(b.text)
             cut = b.x0 + w * len(m.group(1))
-            out += [Box("Số:", b.x0, b.y0, cut, b.y1), Box(m.group(2), cut + w, b.y0, b.x1, b.y1)]
+            out.append(Box("Số:", b.x0, b.y0, cut, b.y1))
+            if _NUMBER_WORD.match(m.group(2)) and conf.get(id(b), 0.0) >= MIN_NUMBER_CONF:
+                out.append(Box(m.group(2), cut + w, b.y0, b.x1, b.y1))
             after_so = False
             continue
         if after_so and any(c.isdigit() for c in b.text) and "/" not in b.text:
