@@ -250,6 +250,9 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
     issuer, parent = read_issuer(head_lines, so_line, mottos, stamps)
     if issuer is None and code:
         issuer = issuer_from_code(code)
+    elif issuer and code and issuer_from_code(code) and \
+            fold(issuer).replace(" ", "") == fold(issuer_from_code(code)).replace(" ", ""):
+        issuer = issuer_from_code(code)  # OCR glued two words: "Thủ tướng Chínhphủ"
     if issuer is None and doc_type in ("Luật", "Bộ luật", "Pháp lệnh"):
         issuer = "Quốc hội" if doc_type != "Pháp lệnh" else "Ủy ban Thường vụ Quốc hội"
 

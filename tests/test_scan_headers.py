@@ -201,3 +201,12 @@ def test_number_after_so_kept_when_sure(name, words, text):
 ])
 def test_mend_code(symbol, abbr, fixed):
     assert mend_code(symbol, abbr) == fixed
+
+
+def test_issuer_glued_by_ocr_is_the_codes():
+    """qd_1009: OCR glues "CHÍNH PHỦ"; the issuer the symbol's code names, letters the same."""
+    meta = extract_metadata(_doc("THỦ TƯỚNG CHÍNHPHỦ\nSố: 1009/QĐ-TTg",
+                                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                                 "Hà Nội, ngày 19 tháng 9 năm 2024", "QUYẾT ĐỊNH",
+                                 "Phê duyệt nhiệm vụ Điều chỉnh Quy hoạch chung"))
+    assert meta.issuer == "Thủ tướng Chính phủ"
