@@ -28,6 +28,7 @@ from extractors.casing import sentence_case
 from extractors.metadata_header import (DATE_LINE, header_end, header_noise, issuer_from_code,
                                         read_issuer)
 from extractors.metadata_lines import Line, doc_lines
+from extractors.metadata_ocr import mend_code, mend_title
 from extractors.metadata_signature import signer_and_recipients
 from extractors.metadata_copy import find_copy
 from extractors.metadata_stamp import Stamp, as_signature, choose_signature, find_stamps
@@ -174,7 +175,8 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
         off = ln.start + m.start("rest")
         spans["symbol"] = (off, off + len(rest))
         break
-    if so_line is not None and number is None and code and not _PARTY.match(code):
+    if so_line is not None and number is None and code and not _PARTY.match(code) and \
+            _born_digital(doc, spans["symbol"]):
         # the number typed into a signature box landed on a line of its own
         lone = _lone_numbers(head_lines, so_line)
         if len(lone) >= 1 and int(_LONE.match(lone[0].text).group(1)) > 0:
@@ -235,6 +237,10 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
         doc_type = t.abbr if t else None
         if doc_type is None and re.match(r"^QH\d+$", code):
             doc_type = "Luật"
+    if symbol and code and type_block is not None and doc_type and \
+            lookup_abbr(re.split(r"[-/]", code)[0]) is None and \
+            not _born_digital(doc, spans["symbol"]):  # OCR'd "TTIr" under "TỜ TRÌNH"
+        symbol = mend_code(symbol, doc_type)
     vv_line = next((ln for ln in head_lines + doc_lines(doc, h_end, h_end + 4)
                     if _VV.match(ln.text)), None)
     if doc_type is None and (vv_line or code):
@@ -244,6 +250,9 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
     issuer, parent = read_issuer(head_lines, so_line, mottos, stamps)
     if issuer is None and code:
         issuer = issuer_from_code(code)
+    elif issuer and code and issuer_from_code(code) and \
+            fold(issuer).replace(" ", "") == fold(issuer_from_code(code)).replace(" ", ""):
+        issuer = issuer_from_code(code)  # OCR glued two words: "Thủ tướng Chínhphủ"
     if issuer is None and doc_type in ("Luật", "Bộ luật", "Pháp lệnh"):
         issuer = "Quốc hội" if doc_type != "Pháp lệnh" else "Ủy ban Thường vụ Quốc hội"
 
@@ -262,6 +271,8 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
             end = ln.end
         title = " ".join(parts)
         spans["title"] = (vv_line.start + m.start("t"), end)
+    if title and "title" in spans and not _born_digital(doc, spans["title"]):
+        title = mend_title(title, doc.text)  # OCR'd: its words as the body spells them
     if title:
         title = sentence_case(title).rstrip(" .;")
         title = title[:1].upper() + title[1:]

@@ -8,12 +8,14 @@ from functools import lru_cache
 
 from extractors.casing import agency_case, head_of
 from extractors.metadata_lines import Line
+from extractors.owners_data import localities
 from extractors.vocab import table
 from pipeline.document.doctypes import type_line_re
 from pipeline.document.model import Document
 from pipeline.document.normalize import fold, is_upper_text
 
-__all__ = ["DATE_LINE", "header_end", "header_noise", "issuer_from_code", "read_issuer"]
+__all__ = ["DATE_LINE", "header_end", "header_noise", "issuer_from_code", "place_accents",
+           "read_issuer"]
 
 
 DATE_LINE = re.compile(
@@ -43,6 +45,47 @@ def _clean(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
+def _squeeze(folded: str) -> str:
+    """A folded word with doubled letters made single (OCR's ``NGAÀI`` → ``ngai``)."""
+    return re.sub(r"(.)\1+", r"\1", folded)
+
+
+def place_accents(text: str) -> str:
+    """An issuer line whose place OCR read without its accents (``TINH QUANG NGAI``,
+    ``TỈNH PHỦ THỌ Lì``) written as the list of provinces writes it (``TỈNH QUẢNG
+    NGÃI``): a province name after a unit word (header.tsv ``unit``), matched accent-
+    and case-insensitively, the unit word given its accents too; a stray word of one or
+    two letters after the name (a speck at the column's edge) dropped. Other lines as
+    they are."""
+    toks = text.split()
+    folded = [_squeeze(fold(t).strip(",.;:")) for t in toks]
+    units = {tuple(_squeeze(w) for w in fold(u).split()): u for u in table("header.tsv")["unit"]}
+    for lf, name in localities():
+        key = [_squeeze(w) for w in lf.replace("-", " ").split()]
+        n = len(key)
+        for i in range(1, len(toks) - n + 1):
+            if folded[i:i + n] != key:
+                continue
+            unit = next(((k, u) for k, u in units.items()
+                         if len(k) <= i and tuple(folded[i - len(k):i]) == k), None)
+            if unit is None:
+                continue
+            k, u = unit
+            upper = is_upper_text(" ".join(toks[i - len(k):i + n]))
+            printed = " ".join(toks[i:i + n])
+            if any(printed.lower() == other.lower() for f, other in localities() if f == lf):
+                name = printed  # a spelling of the list already (Đắk Lắk, Đăk Lăk): kept
+            place = f"{u} {name}"
+            if upper:
+                place = place.upper()
+            tail = toks[i + n:]
+            if len(tail) == 1 and sum(map(str.isalpha, tail[0])) <= 2 and \
+                    fold(tail[0]).strip(",") not in ("va", "cua", "-"):  # "TỈNH A VÀ" / "TỈNH B"
+                tail = []
+            return " ".join(toks[:i - len(k)] + place.split() + tail)
+    return text
+
+
 def read_issuer(lines: list[Line], so_line: Line | None, mottos: set[str],
             stamps: set[str]) -> tuple[str | None, str | None]:
     cands: list[str] = []
@@ -61,7 +104,9 @@ def read_issuer(lines: list[Line], so_line: Line | None, mottos: set[str],
             continue
         if DATE_LINE.search(text) or not is_upper_text(text) or type_line_re().match(text):
             continue
-        cands.append(text)
+        if sum(map(str.isalpha, text)) < 3:
+            continue  # OCR specks ("LÌ", "\\ <3 /> JJ") at a column's edge
+        cands.append(place_accents(text))
     if not cands:
         return None, None
     groups: list[str] = [cands[0]]

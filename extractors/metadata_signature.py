@@ -31,6 +31,8 @@ def position_of(text: str) -> str | None:
     return None
 
 
+MAX_POSITION_WORDS = 8  # the longest position of signature.tsv has fewer words
+
 _MARKER = re.compile(r"(?<![\w.])(TM|KT|TL|TUQ|Q|PP)\s*\.\s*")
 
 
@@ -132,7 +134,32 @@ def _despeck(text: str) -> str:
     rest = " ".join(toks[k:])
     if k and (_is_name(rest) or is_upper_text(rest) and _split_caps_name(rest)[1] == ""):
         return rest
+    for j in range(min(len(toks) - 1, MAX_POSITION_WORDS), 0, -1):  # "PHÓ CHỦ TỊCH xi tauL"
+        head = " ".join(toks[:j])
+        if is_upper_text(head) and position_of(head) and not is_upper_text(" ".join(toks[j:])) \
+                and not _is_name(" ".join(toks[j:])):
+            return head
     return " ".join(toks)
+
+
+_QUOTES = "\"'`“”„‘’"
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> dict[str, str]:
+    return dict(tuple(x.split(" ", 1)) for x in table("signature.tsv").get("surname_ocr", ()))
+
+
+@lru_cache(maxsize=1)
+def _deputies() -> dict[str, str]:
+    return dict(tuple(x.split("|", 1)) for x in table("signature.tsv").get("deputy", ()))
+
+
+def _surname(name: str) -> str:
+    """A name whose family name OCR misread (signature.tsv ``surname_ocr``: ``Trân`` →
+    ``Trần``) put right; the family name is the name's first word."""
+    first, _, rest = name.partition(" ")
+    return f"{_surnames().get(first, first)} {rest}".strip() if rest else name
 
 
 def _is_signature_line(text: str) -> bool:
@@ -163,6 +190,7 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
                if re.search(r"(^|\n)\W*Nơi\s*nhận\s*:?", b.text, re.I)), None)
     lines = doc_lines(doc, nb - 12, nb + 45) if nb is not None else doc_lines(doc, n - 40, n)
     recipients: list[str] = []
+    lone_names = []
     ni = next((k for k, ln in enumerate(lines)
                if re.match(r"^\W*Nơi\s*nhận\s*:?", ln.text, re.I)), None)
     if ni is None:  # the heading unreadable (OCR): the items just above "- Lưu:"
@@ -181,15 +209,20 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
         tail = lines[ni].text[m.end():]
         rec_lines = ([tail] if tail else []) + [ln.text for ln in lines[ni + 1:ni + 60]]
         items: list[str] = []
+        lone_names: list[str] = []
         for raw in rec_lines:
             raw = raw.strip()
             if not raw:
                 continue
             pieces = re.split(r"[;.,]\s*[-–+•]\s+", raw)
             first = pieces[0]
+            if first[:1] in _QUOTES and _is_name(first.strip(_QUOTES)):
+                first = first.strip(_QUOTES)  # a speck of the seal before the name
             if re.match(r"^[-–+•]\s", first) or not items and not _is_signature_line(first):
                 items.append(re.sub(r"^[-–+•]\s*", "", first))
             elif _is_signature_line(first):
+                if _is_name(_despeck(first.strip(_QUOTES))):
+                    lone_names.append(_despeck(first.strip(_QUOTES)))
                 continue  # the signature column interleaved with the list
             elif items and not items[-1].rstrip().endswith(";"):
                 items[-1] += " " + first
@@ -211,7 +244,7 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
     sig_lines = [ln2 for ln in lines for ln2 in _split_cells(ln)]
     idx = None
     for k in range(len(sig_lines) - 1, -1, -1):
-        t = sig_lines[k].text.strip()
+        t = sig_lines[k].text.strip().lstrip(_QUOTES)
         if _MARKER.match(t) and is_upper_text(t):
             idx = k
             # walk up while the line above is another marker/caps authority line
@@ -226,13 +259,15 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
                 idx = k
                 break
     if idx is None:
-        return Signer(), recipients
+        # OCR lost the capitals under the seal: the name alone, read among the recipients
+        name = _surname(_strip_rank(lone_names[-1])) if len(lone_names) == 1 else None
+        return Signer(name=name), recipients
     caps: list[str] = []
     name = None
     name_line = None
     skipped = 0
     for ln in sig_lines[idx: idx + 14]:
-        t = re.sub(r"^\(?(Đã ký|đã ký|Chữ ký[^)]*)\)?\s*", "", ln.text.strip())
+        t = re.sub(r"^\(?(Đã ký|đã ký|Chữ ký[^)]*)\)?\s*", "", ln.text.strip().lstrip(_QUOTES))
         if not t or re.match(r"^[-–+•]\s|^Lưu\b|^Nơi\s*nhận", t):
             continue  # the recipients column interleaved with the signature
         t = _despeck(t)
@@ -255,7 +290,8 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             continue
         elif len(t) <= 60:  # where the rules stop: underthesea's NER for a person name
             found = person_names(t)
-            if found and len(found[0].split()) >= 2:
+            if found and len(found[0].split()) >= 2 and \
+                    all(w.isalpha() and w[:1].isupper() for w in found[0].split()):
                 name, name_line = _strip_rank(found[0]), ln
         break
     markers = [c for c in caps if _MARKER.match(c)]
@@ -267,10 +303,17 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
         body = last[m.end():]
         if not rest:  # "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" on one line
             body, position = _split_position(body)
+            if not body and position and m.group(1) == "KT":
+                # "KT. THỦ TƯỚNG" and the deputy's line lost (under the seal, on a scan):
+                # whoever signs for a head is the deputy the data names (signature.tsv)
+                body, position = position, _deputies().get(position)
         if body:
             authority = f"{m.group(1)}. {_case_role(body)}"
     if rest and position is None:
         position = _case_role(rest[0])
+    if name is None and len(lone_names) == 1:
+        name = _strip_rank(lone_names[0])
     if name_line is not None:
         spans["signer"] = (sig_lines[idx].start, name_line.end)
+    name = _surname(name) if name else name
     return Signer(name=name, position=position, authority=authority), recipients

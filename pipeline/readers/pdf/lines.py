@@ -6,6 +6,7 @@ layout (:mod:`pipeline.readers.pdf.layout`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.readers.pdf.ocr import OcrPage
@@ -148,6 +149,51 @@ def _join_number(boxes: list[Box]) -> list[Box]:
     return boxes
 
 
+MIN_NUMBER_CONF = 50.0  # Tesseract's confidence below which a number after "Số:" is dropped
+_SO_GLUED = re.compile(r"^(S[ốóồổỗộoô6]:)(\S+)$")  # "Sô:⁄11": "Số:" and what follows
+_NUMBER_WORD = re.compile(r"^(\d{1,6})$")
+_DIGIT_LOOKS = str.maketrans("Øø", "00")  # letters Tesseract gives for a zero ("Ø3")
+_BEFORE_NUMBER = ("Số:", "ngày")  # the words a handwritten number or day follows
+
+
+def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
+    """One OCR line with the number after ``Số:`` (and the day after ``ngày``) kept only
+    when Tesseract is sure of it (:data:`MIN_NUMBER_CONF`) and it is digits alone: a
+    handwritten number leaves strokes in the black ink that Tesseract reads as a wrong
+    digit (``Số: 9 /UBND-KTTH`` for 575, ``ngày 3`` for 23), and a wrong number is worse
+    than none. Marks around the digits tell a partial reading of handwriting (``9{``,
+    ``0+``, and ``⁄44`` for 11 even at confidence 79): dropped. ``Ø`` is read as the zero
+    it stands for (``ngày Ø3``); a number glued to ``Số:`` is cut off it first."""
+    out: list[Box] = []
+    after_so = False
+    for b in boxes:
+        m = _SO_GLUED.match(b.text)
+        if m and any(c.isdigit() for c in m.group(2)) and "/" not in m.group(2):
+            w = (b.x1 - b.x0) / len(b.text)
+            cut = b.x0 + w * len(m.group(1))
+            out.append(Box("Số:", b.x0, b.y0, cut, b.y1))
+            if _NUMBER_WORD.match(m.group(2)) and conf.get(id(b), 0.0) >= MIN_NUMBER_CONF:
+                out.append(Box(m.group(2), cut + w, b.y0, b.x1, b.y1))
+            after_so = False
+            continue
+        if after_so and any(c.isdigit() for c in b.text) and "/" not in b.text:
+            word, glued = b.text, ""
+            if word.endswith("tháng") and word != "tháng":  # "04tháng": the day glued on
+                word, glued = word[:-len("tháng")], "tháng"
+            m = _NUMBER_WORD.match(word.translate(_DIGIT_LOOKS))
+            after_so = False
+            if m is None or conf.get(id(b), 0.0) < MIN_NUMBER_CONF:
+                if not glued:
+                    continue
+                b.text = glued
+            else:
+                b.text = m.group(1) + glued
+        else:
+            after_so = b.text in _BEFORE_NUMBER
+        out.append(b)
+    return out
+
+
 def ocr_lines(page: OcrPage) -> list[Line]:
     """OCR words → visual lines: Tesseract's lines (which follow a skewed scan), merged
     when two of them share a row (the two header columns). The genre's fixed words
@@ -155,16 +201,20 @@ def ocr_lines(page: OcrPage) -> list[Line]:
     k = 72.0 / page.dpi
     height_pt = page.height_px * k
     by_id: dict[tuple[int, int, int], list[Box]] = {}
+    conf: dict[int, float] = {}
     for w in page.words:
-        by_id.setdefault(w.line, []).append(
-            Box(w.text, w.left * k, height_pt - (w.top + w.height) * k,
-                 (w.left + w.width) * k, height_pt - w.top * k))
+        b = Box(w.text, w.left * k, height_pt - (w.top + w.height) * k,
+                (w.left + w.width) * k, height_pt - w.top * k)
+        conf[id(b)] = w.conf
+        by_id.setdefault(w.line, []).append(b)
     raw = []
     for v in by_id.values():
         v.sort(key=lambda b: b.x0)
         for b, text in zip(v, fix_words([b.text for b in v])):
             b.text = text
-        raw.append(Line(_trim_specks(v), words=True))
+        v = _sure_number(v, conf)
+        if v:
+            raw.append(Line(_trim_specks(v), words=True))
     raw.sort(key=lambda ln: -(ln.y0 + ln.y1))
     rows: list[list[Line]] = []
     for ln in raw:
