@@ -48,3 +48,25 @@ def test_fold_is_accent_insensitive():
 ])
 def test_is_upper_text(text, upper):
     assert is_upper_text(text) is upper
+
+
+@pytest.mark.parametrize("raw,want", [
+    ("Quyết định số 1696/QÐ-TTg", "Quyết định số 1696/QĐ-TTg"),  # Latin eth U+00D0
+    ("ðồng chí", "đồng chí"),
+    ("Đồng Tháp", "Đồng Tháp"),  # the real Đ untouched
+])
+def test_lookalike_letters_become_vietnamese(raw, want):
+    out = normalize_text(raw)
+    assert out == want and len(out) == len(raw)
+
+
+def test_a_symbol_typed_with_a_latin_eth_is_read_and_keyed_as_with_d_stroke():
+    from extractors.references import find_references
+    from pipeline.index.keys import symbol_key
+
+    text = normalize_text("Căn cứ Quyết định số 1696/QÐ-TTg ngày 23/12/2015 của Thủ tướng "
+                          "Chính phủ;")
+    refs = find_references(text)
+    assert [r.symbol for r in refs] == ["1696/QĐ-TTg"]
+    assert symbol_key("1696/QÐ-TTg") == symbol_key("1696/QĐ-TTg") == "1696/QD-TTG"
+    assert fold("QÐ") == fold("QĐ") == "qd"

@@ -32,6 +32,18 @@ def _tone_re() -> re.Pattern[str]:
     return re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, keys)) + r")(?![^\W\d_])")
 
 
+@lru_cache(maxsize=1)
+def _lookalikes() -> dict[int, str]:
+    """Letters that stand in for Vietnamese ones (lookalikes.tsv), one for one."""
+    out: dict[int, str] = {}
+    raw = resources.files("pipeline.data").joinpath("lookalikes.tsv").read_text("utf-8")
+    for line in raw.splitlines():
+        if line.strip() and not line.startswith("#"):
+            src, dst = line.split("\t")
+            out[ord(src)] = dst
+    return out
+
+
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _TABS = re.compile(r"[ \u00a0]*\t[\t \u00a0]*")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -49,10 +61,11 @@ def fix_tone_placement(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFC, tone placement, invisible characters dropped, runs of spaces folded, each
+    """NFC, lookalike letters made Vietnamese (``QÐ`` with a Latin eth → ``QĐ``), tone
+    placement, invisible characters dropped, runs of spaces folded, each
     line stripped. Line breaks are kept (the assembler decides what they mean), and so
     is one tab where a run of tabs separated two columns ("Nơi nhận:<TAB>KT. CHỦ TỊCH")."""
-    text = nfc(text)
+    text = nfc(text).translate(_lookalikes())
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = fix_tone_placement(text)
@@ -60,7 +73,7 @@ def normalize_text(text: str) -> str:
     return "\n".join(lines)
 
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+_FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})  # and their lookalikes
 
 
 def fold(text: str) -> str:
