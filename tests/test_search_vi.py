@@ -419,3 +419,17 @@ def test_large_phrase_tier_read_as_ranked(sql, monkeypatch, query, phrase):
     tiers = [r["match"] for r in res["results"]]
     assert tiers == sorted(tiers, key=lambda t: t != "phrase")
     assert set(_names(res)) == set(_names(full))
+
+
+def test_every_result_carries_its_signer(index, sql):
+    """Each result names its signer (``signer_name``, None when unknown), on both backends:
+    the web export reads it from the results instead of one document record per row."""
+    res = search(index, "", limit=100)
+    assert res["results"] and all("signer_name" in r for r in res["results"])
+    want = dict(sql.execute("SELECT path, signer_name FROM documents"))
+    assert {r["path"]: r["signer_name"] for r in res["results"]} == \
+        {r["path"]: want[r["path"]] for r in res["results"]}
+    kh580 = search(index, "580/KH-UBND")["results"][0]
+    assert kh580["signer_name"] == "Lương Văn Cầu"
+    assert any(r["signer_name"] is None for r in res["results"]) == \
+        any(v is None for v in want.values())

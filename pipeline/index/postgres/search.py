@@ -36,7 +36,7 @@ from pipeline.index.sqlite.facets import (
 
 RANK_ALL = 1000  # more matches than this: titles first, then newest indexed (as SQLite)
 SNIPPET_SCAN = 12_000  # characters of a result searched first for its snippet
-_FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title"
+_FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title, d.signer_name"
 
 
 class Plan:
@@ -177,7 +177,7 @@ def _results(db: Db, q: Query, plan: Plan, ranked: list[tuple[int, str, float]])
     snippets: dict[int, str] = {}
     further: list[int] = []  # the match is past the text fetched: one more query
     for doc_id, tier, _ in ranked:
-        opening = rows[doc_id][7]
+        opening = rows[doc_id][8]
         snippets[doc_id] = hl.snippet(opening)
         if len(opening) == SNIPPET_SCAN and ((tier == "text" and hl.last_score < 0) or
                                              (tier == "phrase" and hl.last_score < 2)):
@@ -188,7 +188,8 @@ def _results(db: Db, q: Query, plan: Plan, ranked: list[tuple[int, str, float]])
             snippets[int(doc_id)] = hl.snippet(text)
     return [{"path": rows[i][1], "symbol": rows[i][2], "doc_type": rows[i][3],
              "issuer": rows[i][4], "date": rows[i][5], "title": rows[i][6],
-             "snippet": snippets[i], "score": score, "match": tier, "id": i}
+             "signer_name": rows[i][7], "snippet": snippets[i], "score": score,
+             "match": tier, "id": i}
             for i, tier, score in ranked]
 
 

@@ -69,7 +69,7 @@ from pipeline.index.sqlite.facets import (
 VERIFY_MAX = 2000  # a long phrase's candidates checked exactly up to this many (text_ids)
 RANK_ALL = 1000  # more matches than this: titles first, then newest indexed (see _tiers)
 SNIPPET_SCAN = 12_000  # characters of a result searched first for its snippet
-_FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title"
+_FIELDS = "d.id, d.path, d.symbol, d.doc_type, d.issuer, d.date, d.title, d.signer_name"
 TIERS = ("symbol", "phrase", "cites", "text", "all")
 
 
@@ -447,7 +447,7 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
         further: list[int] = []  # the match is past the text fetched: one more query
         for doc_id, tier, _ in ranked:
             whole = texts.get(doc_id)
-            opening = rows[doc_id][7] if whole is None else whole
+            opening = rows[doc_id][8] if whole is None else whole
             snippets[doc_id] = hl.snippet(opening)
             if whole is None and len(opening) == SNIPPET_SCAN and (
                     (tier == "text" and hl.last_score < 0) or
@@ -460,7 +460,8 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
         for doc_id, tier, score in ranked:
             r = rows[doc_id]
             results.append({"path": r[1], "symbol": r[2], "doc_type": r[3], "issuer": r[4],
-                            "date": r[5], "title": r[6], "snippet": snippets[doc_id],
+                            "date": r[5], "title": r[6], "signer_name": r[7],
+                            "snippet": snippets[doc_id],
                             "score": score, "match": tier, "id": doc_id})
     out: dict = {"schema": "vanban.search/1", "query": q.text, "shortened": q.shortened,
                  "accents_ignored": ignored, "total": len(matches), "results": results,
