@@ -32,14 +32,9 @@ def _pairs(words: list[str]) -> Counter:
 
 
 def _edits(a: str, b: str) -> int:
-    """Levenshtein distance (short strings only)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    from rapidfuzz.distance import Levenshtein  # lazy: only an OCR'd header needs it
+
+    return Levenshtein.distance(a, b)
 
 
 def _opener(title: str) -> str:
