@@ -17,7 +17,8 @@ from pipeline.readers.pdf.ocr_words import fix_words
 class Box:
     """A word (glyphs merged by :mod:`pipeline.readers.pdf.pages`, or one OCR word) in
     PDF points, y upwards. ``run`` numbers its run (consecutive words of the content
-    stream on one baseline); ``sp`` says the stream had a space just before it."""
+    stream on one baseline); ``sp`` says the stream had a space just before it; ``conf``
+    is Tesseract's confidence in an OCR word (a text layer's words are certain)."""
 
     text: str
     x0: float
@@ -26,6 +27,7 @@ class Box:
     y1: float
     run: int = 0
     sp: bool = False
+    conf: float = 100.0
 
 
 class Line:
@@ -156,7 +158,7 @@ _DIGIT_LOOKS = str.maketrans("Øø", "00")  # letters Tesseract gives for a zero
 _BEFORE_NUMBER = ("Số:", "ngày")  # the words a handwritten number or day follows
 
 
-def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
+def _sure_number(boxes: list[Box]) -> list[Box]:
     """One OCR line with the number after ``Số:`` (and the day after ``ngày``) kept only
     when Tesseract is sure of it (:data:`MIN_NUMBER_CONF`) and it is digits alone: a
     handwritten number leaves strokes in the black ink that Tesseract reads as a wrong
@@ -172,7 +174,7 @@ def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
             w = (b.x1 - b.x0) / len(b.text)
             cut = b.x0 + w * len(m.group(1))
             out.append(Box("Số:", b.x0, b.y0, cut, b.y1))
-            if _NUMBER_WORD.match(m.group(2)) and conf.get(id(b), 0.0) >= MIN_NUMBER_CONF:
+            if _NUMBER_WORD.match(m.group(2)) and b.conf >= MIN_NUMBER_CONF:
                 out.append(Box(m.group(2), cut + w, b.y0, b.x1, b.y1))
             after_so = False
             continue
@@ -182,7 +184,7 @@ def _sure_number(boxes: list[Box], conf: dict[int, float]) -> list[Box]:
                 word, glued = word[:-len("tháng")], "tháng"
             m = _NUMBER_WORD.match(word.translate(_DIGIT_LOOKS))
             after_so = False
-            if m is None or conf.get(id(b), 0.0) < MIN_NUMBER_CONF:
+            if m is None or b.conf < MIN_NUMBER_CONF:
                 if not glued:
                     continue
                 b.text = glued
@@ -201,18 +203,16 @@ def ocr_lines(page: OcrPage) -> list[Line]:
     k = 72.0 / page.dpi
     height_pt = page.height_px * k
     by_id: dict[tuple[int, int, int], list[Box]] = {}
-    conf: dict[int, float] = {}
     for w in page.words:
         b = Box(w.text, w.left * k, height_pt - (w.top + w.height) * k,
-                (w.left + w.width) * k, height_pt - w.top * k)
-        conf[id(b)] = w.conf
+                (w.left + w.width) * k, height_pt - w.top * k, conf=w.conf)
         by_id.setdefault(w.line, []).append(b)
     raw = []
     for v in by_id.values():
         v.sort(key=lambda b: b.x0)
         for b, text in zip(v, fix_words([b.text for b in v])):
             b.text = text
-        v = _sure_number(v, conf)
+        v = _sure_number(v)
         if v:
             raw.append(Line(_trim_specks(v), words=True))
     raw.sort(key=lambda ln: -(ln.y0 + ln.y1))
