@@ -29,7 +29,7 @@ from extractors.metadata_header import (DATE_LINE, header_end, header_noise, iss
                                         read_issuer)
 from extractors.metadata_lines import Line, doc_lines
 from extractors.metadata_ocr import mend_code, mend_title
-from extractors.metadata_signature import signer_and_recipients
+from extractors.metadata_signature import leader_signer, signer_and_recipients
 from extractors.metadata_copy import find_copy
 from extractors.metadata_stamp import Stamp, as_signature, choose_signature, find_stamps
 from extractors.metadata_title import read_title
@@ -284,6 +284,7 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
             spans["date"] = (m.start(), m.end())
 
     signer, recipients = signer_and_recipients(doc, spans)
+    signer = leader_signer(signer, symbol, issuer)
     stamp = choose_signature(stamp_list, issuer)
     if stamp is not None:
         spans["signature"] = (stamp.start, stamp.end)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from extractors.casing import agency_case, head_of
@@ -14,7 +15,7 @@ from pipeline.document.model import Document
 from pipeline.document.normalize import fold, is_title_word, is_upper_text
 from pipeline.readers.encoding import is_vietnamese_syllable
 
-__all__ = ["position_of", "signer_and_recipients"]
+__all__ = ["leader_signer", "position_of", "signer_and_recipients"]
 
 
 @lru_cache(maxsize=1)
@@ -110,10 +111,11 @@ def _split_cells(ln: Line) -> list[Line]:
 
 
 def _is_noise(text: str) -> bool:
-    """A line of OCR noise: few letters, or mostly not Vietnamese syllables."""
+    """A line of OCR noise: few letters, no word of three, or mostly not Vietnamese
+    syllables."""
     words = re.findall(r"[^\W\d_]+", text)
-    if sum(len(w) for w in words) < 4:
-        return True
+    if sum(len(w) for w in words) < 4 or max(len(w) for w in words) <= 2:
+        return True  # "V2 r", "Nà) độ": strokes of the seal, not a syllable of 3 letters
     good = sum(1 for w in words if is_vietnamese_syllable(w.lower()))
     return good / len(words) < 0.6
 
@@ -132,6 +134,11 @@ def _despeck(text: str) -> str:
             and not _MARKER.match(toks[k]):
         k += 1
     rest = " ".join(toks[k:])
+    j = k
+    while j < len(toks) - 1 and not toks[j].isupper():
+        j += 1
+    if j > k and is_upper_text(" ".join(toks[j:])) and position_of(" ".join(toks[j:])):
+        return " ".join(toks[j:])  # "J Z7 cô THỦ TƯỚNG": the seal's strokes before it
     if k and (_is_name(rest) or is_upper_text(rest) and _split_caps_name(rest)[1] == ""):
         return rest
     for j in range(min(len(toks) - 1, MAX_POSITION_WORDS), 0, -1):  # "PHÓ CHỦ TỊCH xi tauL"
@@ -160,6 +167,41 @@ def _surname(name: str) -> str:
     ``Trần``) put right; the family name is the name's first word."""
     first, _, rest = name.partition(" ")
     return f"{_surnames().get(first, first)} {rest}".strip() if rest else name
+
+
+@lru_cache(maxsize=1)
+def _leaders() -> dict[str, str]:
+    """Name → position of the Government's leaders (``leaders.tsv``)."""
+    return {name: position for position, names in table("leaders.tsv").items()
+            for name in names}
+
+
+def leader_named(partial: str) -> str | None:
+    """The one leader whose name ends with the words of ``partial`` (``Minh Chính`` →
+    ``Phạm Minh Chính``), or None: none, or several (``Chính``)."""
+    words = partial.split()
+    if not words or not all(w[:1].isupper() and w.isalpha() for w in words):
+        return None
+    found = [n for n in _leaders() if n.split()[-len(words):] == words]
+    return found[0] if len(found) == 1 else None
+
+
+_GOVERNMENT = re.compile(r"-(TTg|CP)$")
+
+
+def leader_signer(signer: Signer, symbol: str | None, issuer: str | None) -> Signer:
+    """A document of the Prime Minister or the Government (symbol ``-TTg``/``-CP``, or
+    that issuer) whose signer's name OCR read in part, completed from ``leaders.tsv``; a
+    Deputy Prime Minister's position and ``KT. Thủ tướng`` put right when the seal hid
+    ``PHÓ``."""
+    if not signer.name or not (symbol and _GOVERNMENT.search(symbol)
+                               or issuer in ("Thủ tướng Chính phủ", "Chính phủ")):
+        return signer
+    name = leader_named(signer.name) or signer.name
+    position = _leaders().get(name)
+    if position == "Phó Thủ tướng" and signer.position in (None, "Thủ tướng"):
+        return replace(signer, name=name, position=position, authority="KT. Thủ tướng")
+    return replace(signer, name=name, position=signer.position or position)
 
 
 def _is_signature_line(text: str) -> bool:
@@ -285,6 +327,8 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             continue
         if _is_name(t):
             name, name_line = _strip_rank(t), ln
+        elif any("THỦ TƯỚNG" in c for c in caps) and leader_named(t):
+            name, name_line = leader_named(t), ln  # "Phớc": the rest under the seal
         elif caps and skipped < 4 and _is_noise(t):
             skipped += 1  # seal or signature strokes read by OCR
             continue
@@ -311,6 +355,8 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             authority = f"{m.group(1)}. {_case_role(body)}"
     if rest and position is None:
         position = _case_role(rest[0])
+        if markers and authority == f"KT. {position}" and _deputies().get(position):
+            position = _deputies()[position]  # "KT. THỦ TƯỚNG" / "THỦ TƯỚNG": "PHÓ" lost
     if name is None and len(lone_names) == 1:
         name = _strip_rank(lone_names[0])
     if name_line is not None:

@@ -35,10 +35,9 @@ import shutil
 import signal
 import subprocess
 import time
-import unicodedata
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -47,6 +46,8 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
 
 from pipeline.document.limits import DEFAULT, Limits
+from pipeline.readers.pdf.ocr_page import OcrPage, OcrWord, parse_tsv
+from pipeline.readers.pdf.ocr_signature import with_signature
 
 PSM = 3
 LANG = "vie"
@@ -56,73 +57,9 @@ MAX_RENDER_SIDE = 12_000  # longest side of a rendered page, in pixels
 
 
 @dataclass(frozen=True)
-class OcrWord:
-    """One word of Tesseract's TSV: box in pixels (origin top-left) and its line id."""
-
-    text: str
-    left: int
-    top: int
-    width: int
-    height: int
-    conf: float
-    line: tuple[int, int, int]  # (block, paragraph, line) as Tesseract numbers them
-
-
-@dataclass(frozen=True)
-class OcrPage:
-    """The words of one page (1-based ``page``), rendered at ``dpi``."""
-
-    page: int
-    dpi: int
-    width_px: int
-    height_px: int
-    words: tuple[OcrWord, ...]
-    seconds: float
-
-    def text(self) -> str:
-        """Lines joined by newlines, Tesseract's paragraphs separated by a blank line."""
-        out: list[str] = []
-        cur_line: tuple[int, int, int] | None = None
-        for w in self.words:
-            if cur_line is None:
-                out.append(w.text)
-            elif w.line == cur_line:
-                out.append(" " + w.text)
-            elif w.line[:2] == cur_line[:2]:
-                out.append("\n" + w.text)
-            else:
-                out.append("\n\n" + w.text)
-            cur_line = w.line
-        return "".join(out)
-
-
-@dataclass(frozen=True)
 class OcrBatch:
     pages: dict[int, OcrPage]
     warnings: tuple[str, ...]
-
-
-def parse_tsv(tsv: str) -> tuple[int, int, list[OcrWord]]:
-    """Tesseract TSV → (page width px, page height px, words in reading order). NFC."""
-    width = height = 0
-    words: list[OcrWord] = []
-    for row in tsv.splitlines()[1:]:
-        cols = row.split("\t")
-        if len(cols) < 12:
-            continue
-        level = cols[0]
-        if level == "1":
-            width, height = int(cols[8]), int(cols[9])
-            continue
-        if level != "5":
-            continue
-        text = unicodedata.normalize("NFC", cols[11]).strip()
-        if not text:
-            continue
-        words.append(OcrWord(text=text, left=int(cols[6]), top=int(cols[7]), width=int(cols[8]),
-                             height=int(cols[9]), conf=float(cols[10]),
-                             line=(int(cols[2]), int(cols[3]), int(cols[4]))))
-    return width, height, words
 
 
 # ----------------------------------------------------------------------------- running
@@ -257,8 +194,15 @@ def _tesseract(image: bytes, page: int, dpi: int, timeout: float, psm: int,
         msg = err.decode("utf-8", "replace").strip().splitlines()
         return f"page {page}: OCR failed ({msg[-1] if msg else f'exit {code}'})"
     width, height, words = parse_tsv(out.decode("utf-8", "replace"))
-    return OcrPage(page=page, dpi=dpi, width_px=width, height_px=height, words=tuple(words),
-                   seconds=time.monotonic() - t0)
+    result = OcrPage(page=page, dpi=dpi, width_px=width, height_px=height, words=tuple(words),
+                     seconds=0.0)
+    def block(crop: bytes) -> str | None:  # one uniform block of text: the signature's
+        res = _run(["tesseract", "stdin", "stdout", "-l", LANG, "--psm", "6", "--dpi",
+                    str(dpi), "tsv"], crop, timeout, env)
+        return res[1].decode("utf-8", "replace") if res and res[0] == 0 else None
+
+    result = with_signature(result, image, block)
+    return replace(result, seconds=time.monotonic() - t0)
 
 
 def iter_ocr(path: Path, pages: list[int], limits: Limits = DEFAULT,
