@@ -47,6 +47,7 @@ SAMPLE = 8  # a phrase typed with its accents: candidates read to decide (SQLite
 COUNT_MAX = 1500  # a phrase's candidates counted (not only checked) up to this many
 MAX_EXPANSION = 5000  # words a prefix stands for, at most (else: every word scanned)
 WORD = re.compile(r"[^\W_]+")
+_CONTAINS = re.compile(r"t\.(\w+) @> \?::text\[\]")  # a condition that merges with others
 K1, B = 1.2, 0.75
 
 
@@ -128,10 +129,11 @@ class Matcher:
             found = remember(key, self._ids(unit))
         return found
 
-    def _ids(self, unit: Term) -> np.ndarray:
+    def conditions(self, unit: Term) -> tuple[list[tuple[str, list]],
+                                              list[tuple[str, list]], bool]:
+        """What matching ``unit`` takes: (GIN-indexed conditions, conditions checked on
+        the rows, whether the text must then be read: :meth:`_ids`)."""
         folded = term_words(unit.text)
-        if not folded:
-            return np.zeros(0, dtype=np.int64)
         pre = "title_" if self.titles else ""
         last = folded[-1] if unit.prefix else None
         if len(folded) == 1:
@@ -142,6 +144,11 @@ class Matcher:
             indexed, checked = self._condition(f"{pre}terms", pairs[:-1] if last else pairs,
                                                last, folded[-2] if last else None)
         ws = exact_words(unit) if self.exact else folded
+        if self.exact and ws and not unit.prefix and len(ws) == len(folded):
+            # the words (and pairs) as written imply their folded forms: the one array
+            # answers, as SQLite's fts_exact does (measured at 30,000 documents: 10 ms
+            # against 41 ms for both arrays intersected, "báo cáo")
+            indexed, checked = [], []
         if self.exact and len(ws) > 1:  # the pairs as written
             pairs = [pair_token(a, b) for a, b in zip(ws, ws[1:], strict=False)]
             more, extra = self._condition(f"{pre}words", pairs[:-1] if unit.prefix else pairs,
@@ -152,9 +159,47 @@ class Matcher:
             more, extra = self._condition(f"{pre}words", [] if unit.prefix else ws,
                                           ws[-1] if unit.prefix else None, None)
             indexed, checked = indexed + more, checked + extra
-        ids = self.select(*gin_query(indexed, checked))
         check_needed = len(folded) > 2 or len(ws) != len(folded) or self.titles \
             and len(folded) > 1
+        return indexed, checked, check_needed
+
+    def all_of(self, units: list[Term]) -> np.ndarray | None:
+        """Documents with every one of ``units`` in one query: their conditions on each
+        array merged into one containment (``terms @> {bao,luc,gia,dinh}``), which GIN
+        answers by intersecting its posting lists, where one query per word returned
+        each word's documents (measured at 22,000 documents: 34 ms against 311 ms for
+        ``bạo lực gia đình``). None when a unit needs its text read or a prefix too
+        broad to list (:meth:`ids` then, one unit at a time)."""
+        key = ("all", self.state, self.exact, self.titles,
+               tuple(sorted((u.text, u.prefix) for u in units)))
+        found = cached(key)
+        if found is not None:
+            return found
+        contains: dict[str, list[str]] = {}
+        others: list[tuple[str, list]] = []
+        for u in units:
+            if not term_words(u.text):
+                return None
+            indexed, checked, check_needed = self.conditions(u)
+            if checked or check_needed:
+                return None
+            for sql, ps in indexed:
+                m = _CONTAINS.fullmatch(sql)
+                if m:
+                    contains.setdefault(m.group(1), []).extend(ps[0])
+                else:
+                    others.append((sql, ps))
+        merged = [(f"t.{col} @> ?::text[]", [sorted(set(words))])
+                  for col, words in contains.items()] + others
+        return remember(key, self.select(*gin_query(merged, [])))
+
+    def _ids(self, unit: Term) -> np.ndarray:
+        folded = term_words(unit.text)
+        if not folded:
+            return np.zeros(0, dtype=np.int64)
+        indexed, checked, check_needed = self.conditions(unit)
+        ws = exact_words(unit) if self.exact else folded
+        ids = self.select(*gin_query(indexed, checked))
         if not check_needed or not len(ids) or (len(ids) > VERIFY_MAX and not self.exact):
             return ids
         column = ("title_" if self.titles else "") + ("lowered" if self.exact else "folded")
@@ -232,12 +277,13 @@ def every(matcher: Matcher, units: list[Term], negated: list[Term]) -> np.ndarra
     """Documents with every unit and none of the negated ones (ascending)."""
     if not units:
         return np.zeros(0, dtype=np.int64)
-    out = None
-    for u in sorted(units, key=lambda u: -len(u.text)):  # long terms: fewer documents
-        ids = matcher.ids(u)
-        out = ids if out is None else out[np.isin(out, ids, assume_unique=True)]
-        if not len(out):
-            return out
+    out = matcher.all_of(units) if len(units) > 1 else None
+    if out is None:
+        for u in sorted(units, key=lambda u: -len(u.text)):  # long terms: fewer documents
+            ids = matcher.ids(u)
+            out = ids if out is None else out[np.isin(out, ids, assume_unique=True)]
+            if not len(out):
+                return out
     for n in negated:
         out = out[~np.isin(out, matcher.ids(n), assume_unique=True)]
     return out
