@@ -120,6 +120,14 @@ def _is_noise(text: str) -> bool:
     return good / len(words) < 0.6
 
 
+def _mostly_capitals(text: str) -> bool:
+    """Seven letters in ten or more are capitals, with a word of three letters: a capital
+    line with seal strokes in it, never a name."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.7 * len(letters) \
+        and any(len(w) >= 3 for w in re.findall(r"[^\W\d_]+", text))
+
+
 def _despeck(text: str) -> str:
     """A signature line without the OCR specks and strokes at its ends (``-. CHỦ TỊCH
     h`` → ``CHỦ TỊCH``, ``—niauL—— Trần Hoàng Tuấn`` → ``Trần Hoàng Tuấn``): leading
@@ -329,9 +337,9 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             name, name_line = _strip_rank(t), ln
         elif any("THỦ TƯỚNG" in c for c in caps) and leader_named(t):
             name, name_line = leader_named(t), ln  # "Phớc": the rest under the seal
-        elif caps and skipped < 4 and _is_noise(t):
-            skipped += 1  # seal or signature strokes read by OCR
-            continue
+        elif caps and skipped < 4 and (_is_noise(t) or _mostly_capitals(t)):
+            skipped += 1  # seal or signature strokes read by OCR, or a second title
+            continue  # garbled by them ("CUỤC CẢNH SÁT ĐTTP VẺ MA TÚY cố mA+")
         elif len(t) <= 60:  # where the rules stop: underthesea's NER for a person name
             found = person_names(t)
             if found and len(found[0].split()) >= 2 and \

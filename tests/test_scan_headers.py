@@ -120,6 +120,13 @@ SIGNERS = [
     # no name rather than the strokes, the deputy from "KT. THỦ TƯỚNG"
     ("qd_01", ("Nơi nhận: Đà\n- Ban Bí thư Trung ương Đảng;\n- Lưu: VT, KTTH.\t"
                "„KT. THỦ TƯỚNG\nJ Z7 cô THỦ TƯỚNG",), None, "Phó Thủ tướng", "KT. Thủ tướng"),
+    # kh_996 (corpus): the signer's second title garbled by the seal between the
+    # position and the name
+    ("kh_996", ("Nơi nhận:\n- Các đơn vị thuộc C04 (đề thực hiện);\n- Lưu: VT, P5. NMC (100).\n"
+                "KT. TỎ TRƯỞNG\nPHÓ TỚ TRƯỞNG THƯỜNG TRỰC\nP. S5 SÀ ` hNÀ ly LÀ Z⁄ZZˆ tà '*Ï]\n"
+                "V2 7\n4Ó :cỨC TRƯỞNG\nCUỤC CẢNH SÁT ĐTTP VẺ MA TÚY cố mA+\n"
+                "Đại tá Bùi Duy Hưng",),
+     "Bùi Duy Hưng", "Phó Tổ trưởng thường trực", "KT. Tổ trưởng"),
     # qd_51: "Trân" for Trần
     ("qd_51", ("Nơi nhận:\n- Như Điều 5;\n- CT, PCT UBND tỉnh;\n- Lưu: VT, KTN.Iqv42\t"
                "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH l\nTrân Phước Hiền",),
