@@ -19,6 +19,7 @@ from conftest import build_index, copy_text_corpus, index_location
 
 from pipeline.index import Filters, Index, open_index
 from pipeline.index.keys import parse_symbol_spec
+from pipeline.index.sqlite.conditions import spec_parts, spec_sql
 from pipeline.index.query import Highlighter, parse_query
 from pipeline.index.sqlite.store import connect
 
@@ -234,6 +235,18 @@ def test_parse_symbol_spec(text, key, doc_type, number, year):
     spec = parse_symbol_spec(text)
     assert spec is not None
     assert (spec.key, spec.doc_type, spec.number, spec.year) == (key, doc_type, number, year)
+
+
+@pytest.mark.parametrize("text,parts", [
+    # a symbol without its year: itself, or with any year (two index reads, one union)
+    ("93/NQ-CP", [("r.symbol_key = ?", ["93/NQ-CP"]),
+                  ("r.symbol_key GLOB ?", ["93/[12][0-9][0-9][0-9]/NQ-CP"])]),
+    # one condition, as spec_sql's: a year in the symbol, a year asked for, a number
+    ("55/2023/NĐ-CP", None), ("1696/QĐ-TTg ngày 02/7/2015", None), ("QĐ 1696", None),
+])
+def test_spec_parts_union_is_spec_sql(text, parts):
+    spec = parse_symbol_spec(text)
+    assert spec_parts(spec, "r") == (parts or [spec_sql(spec, "r")])
 
 
 @pytest.mark.parametrize("text", ["bình đẳng giới", "ma túy 2025", "năm 2020", "ubnd 580",

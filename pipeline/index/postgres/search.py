@@ -22,7 +22,7 @@ from pipeline.index.postgres.db import Db
 from pipeline.index.postgres.facets import facet_table
 from pipeline.index.postgres.matching import Matcher, bm25, every
 from pipeline.index.query import Highlighter, Query, parse_query
-from pipeline.index.sqlite.conditions import spec_sql
+from pipeline.index.sqlite.conditions import spec_parts, spec_sql
 from pipeline.index.sqlite.facets import (
     FacetTable,
     by_date,
@@ -88,9 +88,10 @@ def match_sets(db: Db, plan: Plan, table: FacetTable) -> Matches:
         m.held = ids_from_sql(db, f"SELECT d.id FROM documents d WHERE {held}", hp)
         parts.append(m.held)
         if not plan.title_only:  # a citation is in the body
-            cited, cp = spec_sql(plan.spec, "r")
-            m.cited = ids_from_sql(db, f"SELECT DISTINCT r.doc_id FROM refs r WHERE {cited}",
-                                   cp)
+            either = spec_parts(plan.spec, "r")  # each an index-only scan
+            m.cited = ids_from_sql(db, " UNION ".join(
+                f"SELECT r.doc_id FROM refs r WHERE {c}" for c, _ in either),
+                [p for _, ps in either for p in ps])
             parts.append(m.cited)
     m.all = parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts))
     return m

@@ -87,6 +87,20 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
+def spec_parts(spec: SymbolSpec, alias: str) -> list[tuple[str, list]]:
+    """:func:`spec_sql` as conditions whose union it is (a symbol with and without its
+    year): each can be read from one index alone (PostgreSQL: an index-only scan of
+    ``refs_symbol_cover`` each, where the ``OR`` took a bitmap scan of the table — 220 ms
+    against 28 ms for ``93/NQ-CP`` cited by 20,000 documents)."""
+    sql, params = spec_sql(spec, alias)
+    if not spec.key or spec.year:
+        return [(sql, params)]
+    col = f"{alias}.symbol_key"
+    if _YEARLESS.match(spec.key):
+        return [(f"{col} = ?", [params[0]]), (f"{col} GLOB ?", [params[1]])]
+    return [(sql, params)]
+
+
 def spec_sql(spec: SymbolSpec, alias: str) -> tuple[str, list]:
     """The condition on ``documents`` (alias ``d``) or ``refs`` (``r``) for ``spec``; a
     year asked for must be the document's, or the cited date's when the citation has one."""
