@@ -335,8 +335,8 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             continue
         if _is_name(t):
             name, name_line = _strip_rank(t), ln
-        elif any("THỦ TƯỚNG" in c for c in caps) and leader_named(t):
-            name, name_line = leader_named(t), ln  # "Phớc": the rest under the seal
+        elif any("THỦ TƯỚNG" in c for c in caps) and (full := leader_named(t)):
+            name, name_line = full, ln  # "Phớc": the rest of the name under the seal
         elif caps and skipped < 4 and (_is_noise(t) or _mostly_capitals(t)):
             skipped += 1  # seal or signature strokes read by OCR, or a second title
             continue  # garbled by them ("CUỤC CẢNH SÁT ĐTTP VẺ MA TÚY cố mA+")
