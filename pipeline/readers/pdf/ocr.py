@@ -181,12 +181,17 @@ def _render(pdf: pdfium.PdfDocument, page: int, limits: Limits) -> tuple[bytes, 
         pg.close()
 
 
+def _tsv(image: bytes, dpi: int, psm: int, timeout: float) -> tuple[int, bytes, bytes] | None:
+    """Tesseract's TSV of one image: (exit code, stdout, stderr), None when it timed out."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    return _run(["tesseract", "stdin", "stdout", "-l", LANG, "--psm", str(psm), "--dpi",
+                 str(dpi), "tsv"], image, timeout, env)
+
+
 def _tesseract(image: bytes, page: int, dpi: int, timeout: float, psm: int,
                t0: float) -> OcrPage | str:
     """OCR one rendered page; an :class:`OcrPage` or a warning string."""
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    res = _run(["tesseract", "stdin", "stdout", "-l", LANG, "--psm", str(psm), "--dpi", str(dpi),
-                "tsv"], image, timeout, env)
+    res = _tsv(image, dpi, psm, timeout)
     if res is None:
         return f"page {page}: OCR timed out after {timeout:g} s (VANBAN_OCR_SECONDS_PER_PAGE)"
     code, out, err = res
@@ -196,10 +201,10 @@ def _tesseract(image: bytes, page: int, dpi: int, timeout: float, psm: int,
     width, height, words = parse_tsv(out.decode("utf-8", "replace"))
     result = OcrPage(page=page, dpi=dpi, width_px=width, height_px=height, words=tuple(words),
                      seconds=0.0)
+
     def block(crop: bytes) -> str | None:  # one uniform block of text: the signature's
-        res = _run(["tesseract", "stdin", "stdout", "-l", LANG, "--psm", "6", "--dpi",
-                    str(dpi), "tsv"], crop, timeout, env)
-        return res[1].decode("utf-8", "replace") if res and res[0] == 0 else None
+        got = _tsv(crop, dpi, 6, timeout)
+        return got[1].decode("utf-8", "replace") if got and got[0] == 0 else None
 
     result = with_signature(result, image, block)
     return replace(result, seconds=time.monotonic() - t0)

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from PIL import Image
 
-from pipeline.document.normalize import fold
+from pipeline.document.normalize import fold, is_title_word
 from pipeline.readers.pdf.ocr_page import OcrPage, OcrWord, parse_tsv
 
 PASS_LINE = 1000  # block numbers of the second pass's lines start here
@@ -43,9 +43,8 @@ def _looks_like_name(line: list[OcrWord]) -> bool:
     """2-5 words, each a capital then small letters (``Hồ Đức Phớc``), read with some
     confidence: a signer's name, not a position in capitals nor OCR noise."""
     ws = [w.text.strip(".,;:\"'`“”„‘’") for w in line]  # a speck of the seal before it
-    return 2 <= len(ws) <= 5 and all(
-        len(w) >= 2 and w[0].isupper() and w[1:].isalpha() and w[1:].islower() for w in ws
-    ) and sum(w.conf for w in line) / len(line) >= 60
+    return 2 <= len(ws) <= 5 and all(map(is_title_word, ws)) \
+        and sum(w.conf for w in line) / len(line) >= 60
 
 
 def signature_region(page: OcrPage) -> tuple[int, int, int, int] | None:
