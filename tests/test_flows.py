@@ -224,8 +224,24 @@ def _cli(args: list[str], state: Path) -> list[str]:
             "--state-dir", str(state)]
 
 
+def _more_decisions(inbox: Path, n: int) -> list[str]:
+    """``n`` decisions made from QĐ 773/QĐ-TTg, each with its own number: more documents
+    than the workers read ahead of the flow (``prefetch_limit``), so a run is still
+    extracting some time after its first output appears."""
+    text = (CORPUS / "qd_773_ttg_2018.txt").read_text("utf-8")
+    names = []
+    for i in range(n):
+        name = f"qd_{900 + i}_ttg_2018.txt"
+        (inbox / name).write_text(text.replace("773", str(900 + i)), "utf-8")
+        names.append(name)
+    return names
+
+
 def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Path) -> None:
+    from flows.pool import prefetch_limit
+
     inbox = _inbox(tmp_path, FILES + MORE)
+    everything = FILES + MORE + _more_decisions(inbox, prefetch_limit(os.cpu_count() or 1) + 8)
     out, ref = tmp_path / "out", tmp_path / "ref"
     state = tmp_path / "cli-state"
     env = _cli_env()
@@ -237,19 +253,19 @@ def test_sigkill_mid_run_then_rerun_ends_like_an_uninterrupted_run(tmp_path: Pat
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done_at_kill = len(list(out.glob("*.json")))
-    assert done_at_kill < len(FILES + MORE), "the run finished before it was killed"
+    assert done_at_kill < len(everything), "the run finished before it was killed"
 
     home = state / "prefect"
     orphans = [int(p.read_text().split()[0]) for p in home.glob("embedded-server.*.pid")]
     rerun = subprocess.run(_cli([str(inbox), "--out", str(out)], state), cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=240)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert "8 văn bản:" in rerun.stdout and "0 để riêng" in rerun.stdout
+    assert f"{len(everything)} văn bản:" in rerun.stdout and "0 để riêng" in rerun.stdout
 
     vanban_run([str(inbox)], str(ref))  # the uninterrupted run, same inputs
     assert _outputs(out) == _outputs(ref)
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([*(f"{Path(n).stem}.json" for n in FILES + MORE),
+    assert names == sorted([*(f"{Path(n).stem}.json" for n in everything),
                             ".state", "gaps", "index.db"] + [p.name for p in out.glob("index.db-*")])
     assert _outputs(out / "gaps") == _outputs(ref / "gaps")
     assert _index_rows(out / "index.db") == _index_rows(ref / "index.db")
