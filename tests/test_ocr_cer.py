@@ -44,9 +44,10 @@ def word_accuracy(hypothesis: str, reference: str) -> float:
     return 1 - Levenshtein.distance(hyp, ref) / max(len(ref), 1)
 
 
-# Page-1 word accuracy, pooled over both pages (issue 18's goal: 0.96; stock
+# Page-1 word accuracy, pooled over both pages (issue 18's goal: 0.96, met with the
+# marks put right by ocr_accents: 0.967; before it 0.955; stock
 # tesseract --psm 3 on the gray page: 0.932).
-WORD_ACCURACY_FLOOR = 0.93
+WORD_ACCURACY_FLOOR = 0.96
 
 
 def test_word_accuracy_of_page_one():

@@ -71,6 +71,14 @@ def test_number_split_by_ocr_is_joined():
     assert [b.text for b in _join_number(boxes)] == ["Số:", "01/2025/QĐ-TTg"]
     blank = [Box("Số:", 0, 0, 15, 10), Box("23", 20, 0, 30, 10), Box("/BC-UBND", 60, 0, 90, 10)]
     assert [b.text for b in _join_number(blank)] == ["Số:", "23", "/BC-UBND"]
+    # in the body, a one read as "l" (qd_04 of Quảng Ngãi: "Công văn số 2l 05/UBND-NC")
+    body = [Box("văn", 0, 0, 20, 10), Box("số", 24, 0, 36, 10), Box("2l", 40, 0, 50, 10),
+            Box("05/UBND-NC", 53, 0, 100, 10), Box("ngày", 104, 0, 125, 10)]
+    assert [b.text for b in _join_number(body)] == ["văn", "số", "2105/UBND-NC", "ngày"]
+    far = [Box("số", 24, 0, 36, 10), Box("2", 40, 0, 45, 10), Box("05/UBND", 70, 0, 99, 10)]
+    assert [b.text for b in _join_number(far)] == ["số", "2", "05/UBND"]  # a gap: not one
+    words = [Box("số", 24, 0, 36, 10), Box("lần", 40, 0, 50, 10), Box("2/3", 53, 0, 70, 10)]
+    assert [b.text for b in _join_number(words)] == ["số", "lần", "2/3"]
 
 
 @pytest.mark.parametrize("text,name", [

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.readers.pdf.ocr import OcrPage
+from pipeline.readers.pdf.ocr_accents import fix_accents
 from pipeline.readers.pdf.ocr_words import fix_words
 
 
@@ -137,18 +138,35 @@ def _trim_specks(words: list[Box]) -> list[Box]:
     return words
 
 
+_ONE_LOOKS = str.maketrans("lI|", "111")  # letters Tesseract gives for a one inside a number
+_SPLIT_DIGITS = re.compile(r"^\d[\dlI|]{0,2}$|^[lI|]\d{1,2}$")
+_SO = ("Số:", "số", "Số")
+
+
 def _join_number(boxes: list[Box]) -> list[Box]:
-    """``Số: 0 1/2025/QĐ-TTg`` → ``Số: 01/2025/QĐ-TTg``: OCR splits a number's digits
-    (often across two of its lines); a digit or two alone right after ``Số:`` joins the
-    symbol that follows it when that starts with a digit."""
+    """``Số: 0 1/2025/QĐ-TTg`` → ``Số: 01/2025/QĐ-TTg``, ``Công văn số 2l 05/UBND-NC`` →
+    ``số 2105/UBND-NC``: OCR splits a number's digits (often across two of its lines)
+    and reads a one as ``l``; one to three digits alone right after ``Số:`` (or ``số``
+    in the body) join the symbol that follows them when it starts with a digit and the
+    gap is narrower than a letter is high."""
     boxes.sort(key=lambda b: b.x0)
-    if len(boxes) >= 3 and boxes[0].text == "Số:" and boxes[1].text.isdigit() \
-            and len(boxes[1].text) <= 2 and boxes[2].text[:1].isdigit() and "/" in boxes[2].text \
-            and boxes[2].x0 - boxes[1].x1 < (boxes[1].y1 - boxes[1].y0):
-        a, b = boxes[1], boxes[2]
-        joined = Box(a.text + b.text, a.x0, min(a.y0, b.y0), b.x1, max(a.y1, b.y1))
-        return [boxes[0], joined, *boxes[3:]]
-    return boxes
+    out: list[Box] = []
+    i = 0
+    while i < len(boxes):
+        b = boxes[i]
+        if out and out[-1].text in _SO and i + 1 < len(boxes) and _SPLIT_DIGITS.match(b.text) \
+                and boxes[i + 1].text.translate(_ONE_LOOKS)[:1].isdigit() \
+                and "/" in boxes[i + 1].text \
+                and boxes[i + 1].x0 - b.x1 < (b.y1 - b.y0):
+            c = boxes[i + 1]
+            head, _, tail = c.text.partition("/")
+            out.append(Box((b.text + head).translate(_ONE_LOOKS) + "/" + tail, b.x0,
+                           min(b.y0, c.y0), c.x1, max(b.y1, c.y1)))
+            i += 2
+            continue
+        out.append(b)
+        i += 1
+    return out
 
 
 MIN_NUMBER_CONF = 50.0  # Tesseract's confidence below which a number after "Số:" is dropped
@@ -210,7 +228,7 @@ def ocr_lines(page: OcrPage) -> list[Line]:
     raw = []
     for v in by_id.values():
         v.sort(key=lambda b: b.x0)
-        for b, text in zip(v, fix_words([b.text for b in v])):
+        for b, text in zip(v, fix_accents(fix_words([b.text for b in v]))):
             b.text = text
         v = _sure_number(v)
         if v:
