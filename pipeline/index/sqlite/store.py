@@ -32,6 +32,8 @@ from pipeline.index.sqlite.schema import (
 )
 
 
+BUSY_TIMEOUT_MS = 60_000
+
 def _package_version() -> str:
     from importlib import metadata  # lazy: only writing to the index stamps documents
 
@@ -93,7 +95,10 @@ def connect(db: str | Path = DEFAULT_DB, *, readonly: bool = False) -> sqlite3.C
         conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=10000")
+    # a writer waits for another's transaction this long: four writers on a loaded
+    # machine (bench_index.py beside the test suite) waited past 10 s, and a document
+    # stored late is better than one set aside
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA cache_size=-65536")
     conn.execute("PRAGMA temp_store=MEMORY")
     if not readonly:
