@@ -236,7 +236,9 @@ def main() -> None:
                     help="concurrent writer processes of the second half (PostgreSQL runs)")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--batch", type=int, default=500, help="documents per transaction")
-    ap.add_argument("--reuse", action="store_true", help="keep an existing database")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep an existing database (with PostgreSQL: both, the documents "
+                         "already stored skipped: a cut build finished, or only timed again)")
     ap.add_argument("--seed", type=int, default=4)
     args = ap.parse_args()
     if args.pg or is_url(args.db):
@@ -386,12 +388,13 @@ def write_share(location: str, share: str) -> tuple[float, float, int]:
     import pickle
 
     from pipeline.index import open_index
+    from pipeline.index.base import store_path
 
     stored = 0
     began = ended = 0.0
     spent_reading = 0.0
     with open_index(location) as index, open(share, "rb") as f:
-        index.stamps()  # connected before the clock starts
+        done = set(index.stamps())  # connected before the clock starts; --reuse: skipped
         began = time.time()
         while True:
             t = time.perf_counter()
@@ -400,6 +403,8 @@ def write_share(location: str, share: str) -> tuple[float, float, int]:
             except EOFError:
                 break
             spent_reading += time.perf_counter() - t
+            if store_path(res["source"]["path"]) in done:
+                continue
             index.store(res, text, blocks=blocks)
             stored += 1
         ended = time.time() - spent_reading
@@ -417,8 +422,8 @@ def build(location: str, shares: list[list[Path]]) -> dict:
         with ProcessPoolExecutor(k, mp_context=get_context("spawn")) as pool:
             parts = [pool.submit(write_share, location, str(f)) for f in files]
             got = [f.result() for f in parts]
-        seconds = max(e for _, e, _ in got) - min(b for b, _, c in got if c)
         docs = sum(c for _, _, c in got)
+        seconds = (max(e for _, e, _ in got) - min(b for b, _, c in got if c)) if docs else 0.0
         out["1_writer" if k == 1 else f"{k}_writers"] = {
             "documents": docs, "seconds": round(seconds, 1),
             "docs_per_s": round(docs / seconds, 1) if seconds else None}
@@ -509,15 +514,19 @@ def compare(args: argparse.Namespace) -> None:
         from pipeline.index import open_index
 
         with open_index(url) as index:  # the schema; the database must hold no documents
-            if index.stamps():
+            if index.stamps() and not args.reuse:
                 raise SystemExit(f"{location_name(url)} already holds documents: give an "
-                                 "empty database")
+                                 "empty database, or --reuse to finish a cut build")
         args.sqlite.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{args.sqlite}{suffix}").unlink(missing_ok=True)
+        if not args.reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{args.sqlite}{suffix}").unlink(missing_ok=True)
         open_index(args.sqlite).close()
         base = load_base(args.corpus, args.sqlite.parent / "corpus-extracted.json")
         folder = args.sqlite.parent / "shares"
+        # --reuse: the same seed makes the same documents; each writer skips those stored
+        # (a cut build is finished, a finished one only timed again; its build rates then
+        # count only the documents stored this time)
         symbols, first, second = write_shares(base, args.n, args.seed, args.writers, folder)
         report: dict = {"documents": args.n, "writers": args.writers}
         for name, location in (("sqlite", str(args.sqlite)), ("postgresql", url)):
