@@ -22,7 +22,7 @@ general sample), both as shipped; ``python -m pipeline.readers.pdf.ocr_accents``
 them again. On typed text no count was taken from (the Markdown copies of
 ``../shared/corpus-more``, 28,770 words) the rule changes 8 words, 5 of them typing errors
 there (``ngǜ``, ``ngảnh``); on the two transcribed scans (``tests/test_ocr_cer.py``)
-page-1 word accuracy goes from 0.955 to 0.967; on the 19 scanned PDFs of the blind set it
+page-1 word accuracy goes from 0.955 to 0.967; on the 17 scanned PDFs of the blind set it
 changes 263 words, 261 of them rightly (``tests/blind/FIGURES.md``).
 
 A pair of words both beginning with a capital in a line not all in capitals (a name:
