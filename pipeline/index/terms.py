@@ -35,10 +35,15 @@ def pair_token(a: str, b: str) -> str:
 def doc_terms(title: str | None, text: str) -> str:
     """What ``fts_terms`` indexes for a document: distinct words, then distinct pairs of
     adjacent words (within the title, within the text)."""
+    return " ".join(words_and_pairs([term_words(title or ""), term_words(text)]))
+
+
+def words_and_pairs(parts: list[list[str]]) -> list[str]:
+    """The distinct words of ``parts`` (each a text's words in order), sorted, then the
+    distinct pairs of adjacent words within each part, sorted."""
     words: set[str] = set()
     pairs: set[str] = set()
-    for part in (title or "", text):
-        ws = term_words(part)
+    for ws in parts:
         words.update(ws)
         pairs.update(map(pair_token, ws, ws[1:]))
-    return " ".join(sorted(words)) + " " + " ".join(sorted(pairs))
+    return sorted(words) + sorted(pairs)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from pipeline.index.terms import pair_token, term_words
+from pipeline.index.terms import term_words, words_and_pairs
 
 SCHEMA_LOCK = (7391, 1)  # pg_advisory_xact_lock(classid, objid) of the migrations
 T = 'text COLLATE "C"'
@@ -212,13 +212,8 @@ TERM_MAX = 1000  # bytes of an indexed word or pair (a GIN entry's limit is ~2,7
 def exact_terms(title: str | None, text: str) -> list[str]:
     """What ``texts.words`` holds: the distinct words lower-cased with their accents, then
     the distinct pairs of adjacent ones (within the title, within the text)."""
-    words: set[str] = set()
-    pairs: set[str] = set()
-    for part in (title or "", text):
-        ws = _WORD.findall(part.lower())
-        words.update(ws)
-        pairs.update(map(pair_token, ws, ws[1:]))
-    return [w for w in sorted(words) + sorted(pairs) if len(w.encode()) <= TERM_MAX]
+    return [w for w in words_and_pairs([exact_tokens(title), exact_tokens(text)])
+            if len(w.encode()) <= TERM_MAX]
 
 
 def exact_tokens(text: str | None) -> list[str]:
