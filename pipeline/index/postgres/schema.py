@@ -224,7 +224,7 @@ def exact_tokens(text: str | None) -> list[str]:
 def token_string(words: list[str]) -> str:
     """``["binh", "dang"]`` → ``|binh||dang|``: a phrase is a substring, never across a
     word's edge."""
-    return "".join(f"|{w}|" for w in words)
+    return "|" + "||".join(words) + "|" if words else ""
 
 
 def token_columns(title: str | None, text: str) -> tuple[str, str, str, str]:
