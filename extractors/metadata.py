@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from functools import lru_cache
 
 from extractors.casing import sentence_case
 from extractors.metadata_header import (DATE_LINE, header_end, header_noise, issuer_from_code,
@@ -42,8 +43,18 @@ __all__ = ["extract_metadata"]
 
 
 # "Số:" opens its own line or cell (never "Nghị định số 105" in running text); OCR may
-# read the accent wrongly ("Só:").
-_SO = re.compile(r"(?:^|(?<=[\t|]))\s*(?:S[ốóồổỗộo]|SỐ)\s*[:.;]\s*(?P<rest>[^\n]*)")
+# read the accent wrongly ("Só:"). A type name may stand before it, with the colon
+# ("Nghị quyết số: 101/2025/UBTVQH15", as the Standing Committee prints its number).
+@lru_cache(maxsize=1)
+def number_line_re() -> re.Pattern[str]:
+    names = sorted({t for d in by_name().values() for t in (d.name, d.name.upper())},
+                   key=len, reverse=True)
+    typed = "|".join(re.escape(n[:1].upper() + n[1:]) if n.islower() else re.escape(n)
+                     for n in names)
+    return re.compile(r"(?:^|(?<=[\t|]))\s*(?:S[ốóồổỗộo]\s*[:.;]|SỐ\s*[:.;]"
+                      rf"|(?:{typed})\s+(?:số|SỐ)\s*:)\s*(?P<rest>[^\n]*)")
+
+
 _NUMBER = re.compile(
     r"^(?:(?P<num>\d{1,6}[a-zA-Z]?)|[^\s/]{1,8})?\s*(?:/\s*(?P<year>(?:19|20)\d\d))?\s*/\s*"
     r"(?P<code>[A-ZĐa-zđ][\wĐđ&.]*(?:\s*-\s*[\wĐđ&.]+)*)"
@@ -153,7 +164,7 @@ def _read(doc: Document, stamp_list: list[Stamp]) -> Metadata:
     number = symbol = code = None
     so_line = None
     for ln in head_lines + doc_lines(doc, h_end + 1, h_end + 6):
-        m = _SO.search(ln.text)
+        m = number_line_re().search(ln.text)
         if not m:
             continue
         rest = m.group("rest").strip()

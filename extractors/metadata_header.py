@@ -115,18 +115,31 @@ def read_issuer(lines: list[Line], so_line: Line | None, mottos: set[str],
         first2 = fold(" ".join(text.split(" ")[:2]))
         first1 = fold(text.split(" ")[0])
         continues = (first1 in localities or first2 in localities or head_of(text, loose=True) is None
-                     or re.search(r"(,|-|VÀ|CỦA)$", groups[-1]))
+                     or re.search(r"(,|-|VÀ|CỦA)$", groups[-1])
+                     # "ỦY BAN THƯỜNG VỤ / QUỐC HỘI": one name on two lines
+                     or fold(f"{groups[-1]} {text}") in _known_issuers())
         if continues:
             groups[-1] = f"{groups[-1]} {text}"
         else:
             groups.append(text)
-    issuer = agency_case(groups[-1])
-    parent = agency_case(groups[-2]) if len(groups) > 1 else None
+    issuer = _hdnd(agency_case(groups[-1]))
+    parent = _hdnd(agency_case(groups[-2])) if len(groups) > 1 else None
     if parent:
         m = re.search(r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s+[A-ZĐ].*$", parent)
         if m and not re.search(r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\b", issuer):
             issuer = f"{issuer} {m.group(0)}"
     return issuer, parent
+
+
+def _hdnd(name: str) -> str:
+    """"Hội đồng nhân dân tỉnh X" written "HĐND tỉnh X", as "UBND tỉnh X" is."""
+    return re.sub(r"(?i)\bHội đồng nhân dân\b", "HĐND", name)
+
+
+@lru_cache(maxsize=1)
+def _known_issuers() -> frozenset[str]:
+    """The full names of the issuer codes (``issuer_codes.tsv``), folded."""
+    return frozenset(fold(v[0]) for v in table("issuer_codes.tsv").values())
 
 
 @lru_cache(maxsize=1)

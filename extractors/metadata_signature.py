@@ -226,8 +226,15 @@ def _case_role(text: str) -> str:
     return agency_case(text, abbreviate_ubnd=False)
 
 
+# the "Nơi nhận:" heading: with its colon, or alone on its line (OCR may lose the colon);
+# never a sentence about it ("Nơi nhận xác định những cơ quan …", in a circular on form)
+_RECIP_HEAD = re.compile(r"^\W*Nơi\s*nhận\s*(?::|\W*$|[-–+•]\s)", re.I)
+# an annex after the body: "PHỤ LỤC" (or "Phụ lục I") opening a block, in capitals or alone
+_ANNEX = re.compile(r"^\s*(?:PHỤ LỤC|Phụ lục\s*[IVX\d]*\s*$)")
+
 _RECIP_PURPOSE = re.compile(
-    r"\s*\((?:(?:để|đê|đề|de)\b[^)]*|(?:b/c|t/h|p/h|th|ph|b/cáo|th/hiện|ph/hợp|t/d|c/đ)[^)]{0,10})\)",
+    r"\s*\((?:(?:để|đê|đề|de)\b[^)]*|(?:b/c|t/h|p/h|th|ph|b/cáo|th/hiện|ph/hợp|t/d|c/đ)[^)]{0,10}"
+    r"|(?:báo cáo|biết|thực hiện|phối hợp|chỉ đạo|theo dõi)\b[^)]{0,30})\)",
     re.I)
 
 
@@ -237,12 +244,18 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
     signature is looked for at the end."""
     n = len(doc.blocks)
     nb = next((i for i, b in enumerate(doc.blocks)
-               if re.search(r"(^|\n)\W*Nơi\s*nhận\s*:?", b.text, re.I)), None)
-    lines = doc_lines(doc, nb - 12, nb + 45) if nb is not None else doc_lines(doc, n - 40, n)
+               if any(_RECIP_HEAD.match(t) for t in b.text.split("\n"))), None)
+    if nb is not None:
+        lines = doc_lines(doc, nb - 12, nb + 45)
+    else:  # no recipients: the signature closes the body, before any annex, else the end
+        annex = next((i for i, b in enumerate(doc.blocks) if i > n // 3
+                      and _ANNEX.match(b.text) and any(
+                          _MARKER.match(ln.text.strip()) for ln in doc_lines(doc, i - 12, i))),
+                     None)
+        lines = doc_lines(doc, annex - 40, annex) if annex else doc_lines(doc, n - 40, n)
     recipients: list[str] = []
     lone_names = []
-    ni = next((k for k, ln in enumerate(lines)
-               if re.match(r"^\W*Nơi\s*nhận\s*:?", ln.text, re.I)), None)
+    ni = next((k for k, ln in enumerate(lines) if _RECIP_HEAD.match(ln.text)), None)
     if ni is None:  # the heading unreadable (OCR): the items just above "- Lưu:"
         lu = next((k for k in range(len(lines) - 1, -1, -1)
                    if re.match(r"^[-–+•]\s*Lưu\s*:", lines[k].text)), None)
@@ -285,7 +298,7 @@ def signer_and_recipients(doc: Document, spans: dict) -> tuple[Signer, list[str]
             it = it.strip()
             if re.match(r"^Lưu\b", it):
                 break
-            it = _RECIP_PURPOSE.sub("", it).strip().rstrip(";.,").strip()
+            it = _RECIP_PURPOSE.sub("", it).strip().rstrip(";.,:").strip()
             if it:
                 recipients.append(it)
         spans["recipients"] = (lines[ni].start, lines[min(ni + len(items), len(lines) - 1)].end)
