@@ -56,7 +56,8 @@ def number_line_re() -> re.Pattern[str]:
 
 
 _NUMBER = re.compile(
-    r"^(?:(?P<num>\d{1,6}[a-zA-Z]?)|[^\s/]{1,8})?\s*(?:/\s*(?P<year>(?:19|20)\d\d))?\s*/\s*"
+    r"^(?:(?P<num>\d{1,6}[a-zA-Z]?)|[^\s/]{1,8}|/[^\s/]{1,4}(?=/))?\s*"  # or a handwritten
+    r"(?:/\s*(?P<year>(?:19|20)\d\d))?\s*/\s*"  # number's strokes ("Số: /7{/STTTT-CNTT")
     r"(?P<code>[A-ZĐa-zđ][\wĐđ&.]*(?:\s*-\s*[\wĐđ&.]+)*)"
 )
 _PARTY = re.compile(r"^(?P<num>\d{1,5})\s*-\s*(?P<code>[A-ZĐ][A-Za-zĐđ]*\s*/\s*[A-ZĐ][\wĐđ]*)")

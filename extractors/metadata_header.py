@@ -42,6 +42,9 @@ def header_end(doc: Document) -> int:
 
 def _clean(line: str) -> str:
     line = re.sub(r"[-_=–—]{3,}", " ", line)
+    line = re.sub(r"[_.…]*[_…][_.…]*$|[_.]{3,}", " ", line)  # the rule under a column, read
+    # as dots ("PHÚ THỌ_.........")
+    line = re.sub(r"\b(UBND)(?=(?:TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|XÃ|PHƯỜNG)\b)", r"\1 ", line)  # OCR
     return re.sub(r"\s+", " ", line).strip()
 
 

@@ -21,6 +21,9 @@ from pipeline.readers.pdf.ocr_accents import fix_accents, skeleton
     ("I. MỤC ĐÍCH, YÊU CẢU", "I. MỤC ĐÍCH, YÊU CẦU"),
     ("Két luận số 132-KL/TW", "Kết luận số 132-KL/TW"),
     ("Chương trình phòng, chỗng ma túy", "Chương trình phòng, chống ma túy"),
+    # a header's two columns on one OCR line: capitals are a heading's, not a name's (cv_275)
+    ("SỞ THÔNG TIN VÀ TRUYÊN THÔNG Độc lập - Tự do - Hạnh phúc",
+     "SỞ THÔNG TIN VÀ TRUYỀN THÔNG Độc lập - Tự do - Hạnh phúc"),
 ])
 def test_wrong_marks_are_put_right(read, right):
     assert " ".join(fix_accents(read.split())) == right

@@ -309,3 +309,31 @@ def test_issuer_glued_by_ocr_is_the_codes():
                                  "Hà Nội, ngày 19 tháng 9 năm 2024", "QUYẾT ĐỊNH",
                                  "Phê duyệt nhiệm vụ Điều chỉnh Quy hoạch chung"))
     assert meta.issuer == "Thủ tướng Chính phủ"
+
+
+@pytest.mark.parametrize("line,clean", [
+    ("UBNDTỈNH PHÚ THỌ_.........", "UBND TỈNH PHÚ THỌ"),  # cv_275: glued, the rule as dots
+    ("ỦY BAN NHÂN DÂN", "ỦY BAN NHÂN DÂN"),
+    ("UBND TỈNH QUẢNG NGÃI", "UBND TỈNH QUẢNG NGÃI"),
+    ("SỞ Y TẾ ----------", "SỞ Y TẾ"),
+])
+def test_header_line_cleaned(line, clean):
+    from extractors.metadata_header import _clean
+
+    assert _clean(line) == clean
+
+
+@needs_tesseract
+def test_scan_with_a_handwritten_number_keeps_its_printed_fields():
+    """cv_275 (Sở TT&TT Phú Thọ, 2011; blind gold): the number and day are handwritten
+    and stay unread; the strokes after "Số:" no longer hide the number line, so the
+    issuer is not read on past it into the signature's capitals."""
+    from extractors import extract_json
+
+    meta = extract_json(read_document(MORE / "cv_275_stttt-phutho_2011.pdf"))["metadata"]
+    assert meta["issuer"].casefold() == "sở thông tin và truyền thông tỉnh phú thọ"
+    assert meta["issuer_parent"] == "UBND tỉnh Phú Thọ"
+    assert meta["number"] is None and meta["date"] is None
+    assert meta["title"] == "Đăng ký danh sách tham gia Hội thi kỹ năng sử dụng máy tính"
+    assert meta["signer"] == {"name": "Nguyễn Hữu Việt", "position": "Phó Giám đốc",
+                              "authority": "KT. Giám đốc"}
