@@ -74,7 +74,7 @@ mark{background:@@MARK@@;color:inherit}
 .meta{margin:.2em 0 .5em}
 figure{margin:.4em 0;break-inside:avoid}
 svg.chart{display:block;max-width:100%}
-col.c-pd{width:24mm}col.c-d{width:23mm}col.c-st{width:31mm}col.c-o{width:55mm}
+col.c-pd{width:27mm}col.c-d{width:26mm}.nw{white-space:nowrap}col.c-st{width:31mm}col.c-o{width:55mm}
 col.c-r{width:40mm}col.c-s{width:22mm}
 #submissions tbody{break-inside:avoid;page-break-inside:avoid}
 a{color:#0645ad}
@@ -93,6 +93,16 @@ SECTIONS = (("tong-hop", "Tổng hợp"), ("theo-co-quan", "Theo cơ quan"),
 
 def _e(x: object) -> str:
     return escape("" if x is None else str(x))
+
+
+def _nw(x: object) -> str:
+    """``x`` escaped, not broken across lines when short (a date, a document's number):
+    Chromium 156.0.8078.129 broke ``10/12/2020`` after ``202`` in a 23 mm column. A longer
+    label (a report known by its title) wraps: kept whole it would widen the page, and the
+    browser would shrink all of it to print."""
+    if x in (None, ""):
+        return ""
+    return f'<span class="nw">{_e(x)}</span>' if len(str(x)) <= 24 else _e(x)
 
 
 def _status_css() -> str:
@@ -172,13 +182,13 @@ def _due(d: dict) -> str:
     if src is None and not d.get("deadline"):
         src = "plan_reporting_deadline"  # a due date the duty does not give is inferred
     note = labels.DUE_SOURCE.get(src) if src in ("plan_reporting_deadline", "period_end") else None
-    return (f'<div class="due">Hạn {_e(vn_date(date))}'
+    return (f'<div class="due">Hạn {_nw(vn_date(date))}'
             + (f'<div class="src">({_e(note)})</div>' if note else "") + "</div>")
 
 
 def _evidence(ev: dict) -> str:
     text = str(ev.get("text") or "")
-    where = ", ".join(_e(x) for x in (ev.get("report"), ev.get("place") or ev.get("section"))
+    where = ", ".join(x for x in (_nw(ev.get("report")), _e(ev.get("place") or ev.get("section")))
                       if x)
     href = evidence_href(ev)
     if href and where:
@@ -251,10 +261,10 @@ def _submissions(subs: list[dict]) -> str:
         cells = []
         for s in rows:
             st = s.get("status")
-            doc = ", ".join(_e(x) for x in (s.get("report"), vn_date(s.get("received"), ""))
+            doc = ", ".join(_nw(x) for x in (s.get("report"), vn_date(s.get("received"), ""))
                             if x) or "—"
             cells.append(f"<td>{_e(s.get('what'))}</td><td class=\"d\">"
-                         f"{_e(vn_date(s.get('due')))}</td><td>{doc}</td>"
+                         f"{_nw(vn_date(s.get('due')))}</td><td>{doc}</td>"
                          f"<td class=\"{_e(st or '')}\">{_e(labels.SUBMISSION.get(st, st))}</td>")
         head = f'<td rowspan="{len(rows)}">{_e(owner)}</td>'
         bodies.append("<tbody>" + "".join(
@@ -286,7 +296,7 @@ def _reports(reports: list[dict]) -> str:
         if r.get("consolidated"):
             how = f"{how}; báo cáo tổng hợp" if how else "báo cáo tổng hợp"
         rows.append(f"<tr><td>{_e(r.get('report'))}</td><td class=\"d\">"
-                    f"{_e(vn_date(r.get('date')))}</td>"
+                    f"{_nw(vn_date(r.get('date')))}</td>"
                     f"<td>{_e(r.get('owner') or r.get('issuer'))}</td><td>{_e(how)}</td></tr>")
     return ('<table id="reports"><colgroup><col class="c-st"><col class="c-d"><col><col>'
             "</colgroup>" + _thead("Văn bản", "Ngày", "Cơ quan ban hành", "Cách gắn với kế hoạch")
