@@ -142,7 +142,7 @@ def _hdnd(name: str) -> str:
 @lru_cache(maxsize=1)
 def _known_issuers() -> frozenset[str]:
     """The full names of the issuer codes (``issuer_codes.tsv``), folded."""
-    return frozenset(fold(v[0]) for v in table("issuer_codes.tsv").values())
+    return frozenset(fold(v) for v in _issuer_codes().values())
 
 
 @lru_cache(maxsize=1)

@@ -166,8 +166,9 @@ def _fill_exact_pairs(conn: psycopg.Connection) -> None:
     rows = conn.execute("SELECT d.id, d.title, t.text FROM documents d "
                         "JOIN texts t ON t.doc_id = d.id").fetchall()
     for doc_id, title, text in rows:
+        c = text_columns(title, text)[0]
         conn.execute("UPDATE texts SET words = %s, title_words = %s WHERE doc_id = %s",
-                     (exact_terms(title, text), exact_terms(None, title or ""), doc_id))
+                     (c["words"], c["title_words"], doc_id))
 
 
 _V7 = tuple(  # a search reads these whole for its candidates: no decompressing
@@ -209,11 +210,11 @@ _WORD = re.compile(r"[^\W_]+")
 TERM_MAX = 1000  # bytes of an indexed word or pair (a GIN entry's limit is ~2,700)
 
 
-def exact_terms(title: str | None, text: str) -> list[str]:
-    """What ``texts.words`` holds: the distinct words lower-cased with their accents, then
-    the distinct pairs of adjacent ones (within the title, within the text)."""
-    return [w for w in words_and_pairs([exact_tokens(title), exact_tokens(text)])
-            if len(w.encode()) <= TERM_MAX]
+def short(words: list[str]) -> list[str]:
+    """``words`` without those too long for an index entry (:data:`TERM_MAX`)."""
+    if max(map(len, words), default=0) * 4 <= TERM_MAX:
+        return words
+    return [w for w in words if len(w.encode()) <= TERM_MAX]
 
 
 def exact_tokens(text: str | None) -> list[str]:
@@ -227,19 +228,38 @@ def token_string(words: list[str]) -> str:
     return "|" + "||".join(words) + "|" if words else ""
 
 
-def token_columns(title: str | None, text: str) -> tuple[str, str, str, str]:
-    """``folded``, ``lowered``, ``title_folded``, ``title_lowered`` of a document."""
-    return (token_string(term_words(text)), token_string(exact_tokens(text)),
-            token_string(term_words(title or "")), token_string(exact_tokens(title)))
+def text_columns(title: str | None, text: str) -> tuple[dict, list[str]]:
+    """What a ``texts`` row holds besides the text, and the words it adds to ``vocab``,
+    from one reading of each text (a long document took 60 ms a reading):
+
+    - ``terms``/``title_terms``: the distinct folded words, then the distinct pairs of
+      adjacent ones (within the title, within the text);
+    - ``words``/``title_words``: the same lower-cased with their accents;
+    - ``n_tokens``/``n_title_tokens``: words as the ranking counts them;
+    - ``folded``, ``lowered``, ``title_folded``, ``title_lowered``: the words in order
+      (:func:`token_string`)."""
+    t_fold, x_fold = term_words(title or ""), term_words(text)
+    t_low, x_low = exact_tokens(title), exact_tokens(text)
+    columns = {
+        "terms": short(words_and_pairs([t_fold, x_fold])),
+        "title_terms": short(words_and_pairs([[], t_fold])),
+        "words": short(words_and_pairs([t_low, x_low])),
+        "title_words": short(words_and_pairs([[], t_low])),
+        "n_tokens": len(t_fold) + len(x_fold), "n_title_tokens": len(t_fold),
+        "folded": token_string(x_fold), "lowered": token_string(x_low),
+        "title_folded": token_string(t_fold), "title_lowered": token_string(t_low),
+    }
+    return columns, short(sorted(set(t_low) | set(x_low) | set(t_fold) | set(x_fold)))
 
 
 def _fill_tokens(conn: psycopg.Connection) -> None:
     rows = conn.execute("SELECT d.id, d.title, t.text FROM documents d "
                         "JOIN texts t ON t.doc_id = d.id").fetchall()
     for doc_id, title, text in rows:
+        c = text_columns(title, text)[0]
         conn.execute("UPDATE texts SET folded = %s, lowered = %s, title_folded = %s, "
                      "title_lowered = %s WHERE doc_id = %s",
-                     (*token_columns(title, text), doc_id))
+                     (c["folded"], c["lowered"], c["title_folded"], c["title_lowered"], doc_id))
 
 
 def token_count(text: str | None) -> int:

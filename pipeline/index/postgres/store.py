@@ -23,10 +23,9 @@ from pipeline.index.base import store_path
 from pipeline.index.keys import name_key, number_key, symbol_key
 from pipeline.index.postgres.db import RETRY, Db
 from pipeline.index.postgres.graph import doubtful_keys, resolve_references
-from pipeline.index.postgres.schema import TERM_MAX, exact_tokens, token_string
+from pipeline.index.postgres.schema import text_columns
 from pipeline.index.sqlite.citedocs import symbol_parts
 from pipeline.index.sqlite.store import effective_refs, index_code_version, max_deadline
-from pipeline.index.terms import term_words, words_and_pairs
 
 PATH_LOCK = 7392  # pg_advisory_xact_lock(PATH_LOCK, hashtext(path))
 SYMBOL_LOCK = 7393  # pg_advisory_xact_lock(SYMBOL_LOCK, hashtext(family)): citations
@@ -39,13 +38,6 @@ KEY_MAX = 300  # characters of a stored key (symbol, number, issuer, owner): an 
 
 def capped(value: str | None) -> str | None:
     return value[:KEY_MAX] if value and len(value) > KEY_MAX else value
-
-
-def short(words: list[str]) -> list[str]:
-    """``words`` without those too long for an index entry."""
-    if max(map(len, words), default=0) * 4 <= TERM_MAX:
-        return words
-    return [w for w in words if len(w.encode()) <= TERM_MAX]
 
 
 def array_literal(terms: list[str]) -> str:
@@ -72,20 +64,12 @@ def _insert_children(db: Db, doc_id: int, result: dict, text: str,
                      blocks: Sequence[Block] | None) -> None:
     meta = result.get("metadata") or {}
     title = clean(meta.get("title")) or ""
-    # each text read once (a long document took 60 ms a read, four reads each)
-    t_fold, x_fold = term_words(title), term_words(text)
-    t_low, x_low = exact_tokens(title), exact_tokens(text)
-    db.execute("INSERT INTO texts(doc_id, text, terms, title_terms, words, title_words, "
-               "n_tokens, n_title_tokens, folded, lowered, title_folded, title_lowered) "
-               "VALUES (?, ?, ?::text[], ?::text[], ?::text[], ?::text[], ?, ?, ?, ?, ?, ?)",
-               (doc_id, text, array_literal(short(words_and_pairs([t_fold, x_fold]))),
-                array_literal(short(words_and_pairs([[], t_fold]))),
-                array_literal(short(words_and_pairs([t_low, x_low]))),
-                array_literal(short(words_and_pairs([[], t_low]))),
-                len(t_fold) + len(x_fold), len(t_fold),
-                token_string(x_fold), token_string(x_low), token_string(t_fold),
-                token_string(t_low)))
-    vocab = short(sorted(set(t_low) | set(x_low) | set(t_fold) | set(x_fold)))
+    cols, vocab = text_columns(title, text)
+    arrays = ("terms", "title_terms", "words", "title_words")
+    db.execute(f"INSERT INTO texts(doc_id, text, {', '.join(cols)}) VALUES (?, ?, "
+               + ", ".join("?::text[]" if c in arrays else "?" for c in cols) + ")",
+               (doc_id, text, *(array_literal(v) if c in arrays else v
+                                for c, v in cols.items())))
     db.execute("INSERT INTO vocab(term) SELECT unnest(?::text[]) "
                "ON CONFLICT DO NOTHING", (array_literal(vocab),))
     if blocks:
